@@ -1,0 +1,104 @@
+"""The ``regiekit`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from regiekit import formatting, paths
+from regiekit.synth import DEFAULT_SEED
+
+DEMO_REGIONS = ("JZ04", "GM0106", "PV22", "NL01")
+DEMO_PERIOD = 2024
+
+
+def _demo(args) -> int:
+    from regiekit import store, synth
+    from regiekit.runner import run_report
+
+    raw = Path(args.raw or paths.default_raw_dir() / "demo")
+    print(f"Synthetische demodata maken in {raw} (seed {args.seed}) ...", flush=True)
+    rows = synth.generate(raw, args.seed)
+    print("  " + ", ".join(f"{k}: {formatting.number(v)} rijen" for k, v in rows.items()))
+    processed = store.build(raw, args.data, source={"bron": "synthetisch", "seed": args.seed})
+    print(f"Verwerkte gegevens in {processed}")
+    out = Path(args.out or paths.default_output_dir() / "demo")
+    for region in DEMO_REGIONS:
+        outputs = run_report("factsheet", region, DEMO_PERIOD, out, processed)
+        print(f"Factsheet {region} {DEMO_PERIOD}: {outputs.html}")
+    print(f"Klaar. Open de factsheets in {out}")
+    return 0
+
+
+def _run(args) -> int:
+    from regiekit.runner import run_report
+
+    outputs = run_report(args.report, args.region, args.period, args.out, args.data)
+    print(outputs.html)
+    print(outputs.csv)
+    return 0
+
+
+def _regions_list(args) -> int:
+    from regiekit.regions import load_regions
+
+    for region in load_regions().all(args.level):
+        print(f"{region.code}\t{region.level}\t{region.name}")
+    return 0
+
+
+def _indicators_list(args) -> int:
+    from regiekit.definitions import load_catalogue
+
+    for ind in load_catalogue().values():
+        print(f"{ind.id}\t{ind.unit}\t{ind.population.age_band}\t{ind.label}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="regiekit", description="Jeugdhulp indicators and factsheets per region.")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate synthetic demo data, build the store and run demo factsheets")
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    demo.add_argument("--raw", help="folder for the generated raw data (default data/raw/demo)")
+    demo.add_argument("--data", help="processed store folder (default data/processed)")
+    demo.add_argument("--out", help="output folder (default output/demo)")
+    demo.set_defaults(func=_demo)
+
+    run = sub.add_parser("run", help="run a report for one region and period")
+    run.add_argument("report", choices=["factsheet"])
+    run.add_argument("--region", required=True, help="CBS code or name, e.g. GM0106 or Assen")
+    run.add_argument("--period", required=True, help="year, e.g. 2024")
+    run.add_argument("--out", help="output folder (default output/)")
+    run.add_argument("--data", help="processed store folder (default data/processed)")
+    run.set_defaults(func=_run)
+
+    regions = sub.add_parser("regions", help="the region reference").add_subparsers(dest="action", required=True)
+    rlist = regions.add_parser("list", help="list regions")
+    rlist.add_argument("--level", choices=["gemeente", "jeugdregio", "provincie", "land"])
+    rlist.set_defaults(func=_regions_list)
+
+    indicators = sub.add_parser("indicators", help="the indicator catalogue").add_subparsers(dest="action", required=True)
+    indicators.add_parser("list", help="list indicator definitions").set_defaults(func=_indicators_list)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    from regiekit.definitions import DefinitionError
+    from regiekit.engine import EngineError
+    from regiekit.regions import RegionError
+    from regiekit.runner import RunError
+    from regiekit.store import StoreError
+
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (RegionError, StoreError, EngineError, RunError, DefinitionError) as exc:
+        print(f"regiekit: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Dutch number formatting for everything a report reader sees (1.234,5 and 15,4%)."""
+
+from __future__ import annotations
+
+import math
+
+UNIT_SUFFIX = {"percent": "%", "per_1000": " per 1.000", "count": ""}
+UNIT_LABEL = {"percent": "%", "per_1000": "per 1.000", "count": "aantal"}
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """1234.5 -> '1.234,5'; missing values -> '–'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def value(value: float | None, unit: str, decimals: int) -> str:
+    """A value with its unit, e.g. '15,4%' or '1.593'."""
+    text = number(value, decimals)
+    return text if text == "–" else text + UNIT_SUFFIX[unit]

@@ -1,0 +1,138 @@
+"""The processed store: validated Parquet tables in ``data/processed/`` plus a ``store.json`` manifest.
+
+Tables (one Parquet file each):
+- ``bevolking``: gemeente_code, jaar, geslacht, leeftijdsklasse, aantal (youths on 31 December);
+- ``trajecten``: one row per trajectory with soort (jeugdhulp, jeugdbescherming, jeugdreclassering),
+  zorgvorm, verblijf, aanbieder, verwijzer, start/end date and reason of ending;
+- ``aanmeldingen``: expert-team registrations in the shape of the RET monitor.
+
+Reports read only this store, through :class:`Store` (DuckDB views over the Parquet files).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from regiekit import vocabulary
+from regiekit.paths import default_processed_dir
+from regiekit.regions import load_regions
+
+TABLES = ("bevolking", "trajecten", "aanmeldingen")
+MANIFEST = "store.json"
+
+
+class StoreError(RuntimeError):
+    """The processed store is missing, incomplete or its input is invalid."""
+
+
+def _sql_list(values) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+def _check(con: duckdb.DuckDBPyConnection, table: str, condition: str, message: str) -> None:
+    bad = con.execute(f"select count(*) from {table} where not ({condition})").fetchone()[0]
+    if bad:
+        raise StoreError(f"{table}: {bad} rows {message}")
+
+
+def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None = None) -> Path:
+    """Validate the raw tables in ``raw_dir`` and write the processed store atomically."""
+    raw_dir = Path(raw_dir)
+    processed_dir = Path(processed_dir or default_processed_dir())
+    missing = [t for t in TABLES if not (raw_dir / f"{t}.parquet").exists()]
+    if missing:
+        raise StoreError(f"raw data in {raw_dir} lacks {', '.join(missing)}")
+    gemeenten = _sql_list(r.code for r in load_regions().all("gemeente"))
+    con = duckdb.connect()
+    for t in TABLES:
+        con.execute(f"create view raw_{t} as select * from read_parquet('{raw_dir / t}.parquet')")
+    _check(con, "raw_bevolking", f"gemeente_code in ({gemeenten}) and aantal >= 0 "
+           f"and leeftijdsklasse in ({_sql_list(vocabulary.AGE_BANDS)})", "have an unknown gemeente, band or count")
+    _check(con, "raw_trajecten", f"gemeente_code in ({gemeenten})", "have an unknown gemeente")
+    _check(con, "raw_trajecten", f"zorgvorm in ({_sql_list(vocabulary.ZORGVORM)})", "have an unknown zorgvorm")
+    _check(con, "raw_trajecten", "einddatum is null or einddatum >= startdatum", "end before they start")
+    _check(con, "raw_aanmeldingen", f"gemeente_aanmelding in ({gemeenten})", "have an unknown gemeente")
+    soort = " ".join(f"when zorgvorm in ({_sql_list(forms)}) then '{name}'"
+                     for name, forms in vocabulary.SOORT.items())
+    queries = {
+        "bevolking": "select * from raw_bevolking order by all",
+        "trajecten": f"""select *, case {soort} end as soort,
+                         zorgvorm in ({_sql_list(vocabulary.VERBLIJF)}) as verblijf
+                         from raw_trajecten order by traject_id""",
+        "aanmeldingen": "select * from raw_aanmeldingen order by casus_id",
+    }
+    processed_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".store-", dir=processed_dir.parent))
+    try:
+        rows = {}
+        for name, query in queries.items():
+            con.execute(f"copy ({query}) to '{staging / name}.parquet' (format parquet, compression zstd)")
+            rows[name] = con.execute(f"select count(*) from read_parquet('{staging / name}.parquet')").fetchone()[0]
+        years = con.execute("select min(jaar), max(jaar) from raw_bevolking").fetchone()
+        manifest = {"bron": source or {}, "tabellen": rows, "jaren": list(years),
+                    "regio_indeling": load_regions().year,
+                    "gebouwd": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _replace_dir(staging, processed_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return processed_dir
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Swap a fully written directory into place, keeping files that are not part of the store."""
+    target.mkdir(parents=True, exist_ok=True)
+    for item in sorted(new.iterdir(), key=lambda p: p.name == MANIFEST):  # manifest last
+        os.replace(item, target / item.name)
+
+
+@dataclass
+class Store:
+    """Read access to a processed store."""
+
+    path: Path
+
+    def __post_init__(self):
+        self.path = Path(self.path)
+        manifest = self.path / MANIFEST
+        if not manifest.exists():
+            raise StoreError(f"no processed store in {self.path}; run 'regiekit demo' or 'regiekit build' first")
+        self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> "Store":
+        return cls(Path(path) if path else default_processed_dir())
+
+    @property
+    def synthetic(self) -> bool:
+        return self.manifest.get("bron", {}).get("bron") == "synthetisch"
+
+    @property
+    def years(self) -> list[int]:
+        first, last = self.manifest["jaren"]
+        return list(range(first, last + 1))
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection with one view per table."""
+        con = duckdb.connect()
+        try:
+            con.execute("set enable_progress_bar = false")
+        except duckdb.InvalidInputException:
+            pass  # inside Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
+        for t in TABLES:
+            con.execute(f"create view {t} as select * from read_parquet('{self.path / t}.parquet')")
+        return con
+
+    def table(self, name: str):
+        """A whole table as a pandas DataFrame."""
+        if name not in TABLES:
+            raise StoreError(f"unknown table {name!r}")
+        return self.connect().execute(f"select * from {name}").df()
