@@ -35,7 +35,7 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
         ax.set_xlabel("")
         ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
         ax.set_ylim(bottom=0)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_visible(False)

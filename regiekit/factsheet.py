@@ -82,7 +82,7 @@ class Factsheet:
         body = []
         for ind in self.indicators:
             cells = "".join(f'<td class="num">{_fmt(self.value(ind.id, r.code), ind)}</td>' for r in regions)
-            body.append(f'<tr data-indicator="{ind.id}"><th scope="row">{html.escape(ind.label)}'
+            body.append(f'<tr data-indicator="{ind.id}"><th scope="row" style="text-align:left">{html.escape(ind.label)}'
                         f'<br><small>{html.escape(_population_text(ind))}</small></th>{cells}</tr>')
         return (f'<table class="regiekit-kern"><caption>Kernindicatoren {self.period}</caption>'
                 f"<thead><tr><th>Indicator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

@@ -68,25 +68,23 @@ class RegionIndex:
                 code = row[f"{level}_code"]
                 self._regions.setdefault(code, Region(code, row[f"{level}_naam"], level))
                 self._members.setdefault(code, []).append(gm)
+        # Exact names first; shortened names ("Hengelo" for "Hengelo (O.)") only when no exact match.
         self._by_name: dict[str, list[str]] = {}
+        self._by_alias: dict[str, list[str]] = {}
         for region in self._regions.values():
-            for key in self._name_keys(region):
-                codes = self._by_name.setdefault(key, [])
-                if region.code not in codes:
-                    codes.append(region.code)
+            for key in {normalise(region.name), normalise(region.label)}:
+                self._by_name.setdefault(key, []).append(region.code)
+            for key in self._short_names(region):
+                self._by_alias.setdefault(key, []).append(region.code)
         for alias, code in _ALIASES.items():
-            self._by_name.setdefault(alias, [code])
+            self._by_alias.setdefault(alias, []).append(code)
 
     @staticmethod
-    def _name_keys(region: Region) -> set[str]:
-        keys = {normalise(region.name), normalise(region.label)}
-        # "Hengelo (O.)" is also found as "Hengelo", "Friesland (Fryslân)" as "Fryslân".
-        outside = re.sub(r"\(.*?\)", "", region.name).strip()
-        inside = re.findall(r"\((.*?)\)", region.name)
-        keys.add(normalise(outside))
-        if region.level != "gemeente":
-            keys.update(normalise(part) for part in inside)
-        return {k for k in keys if k}
+    def _short_names(region: Region) -> set[str]:
+        outside = normalise(re.sub(r"\(.*?\)", "", region.name))
+        inside = {normalise(part) for part in re.findall(r"\((.*?)\)", region.name)}
+        keys = {outside} | (inside if region.level != "gemeente" else set())
+        return {k for k in keys if k} - {normalise(region.name)}
 
     def all(self, level: str | None = None) -> list[Region]:
         """Regions of one level (or all levels), ordered by level then code."""
@@ -107,6 +105,7 @@ class RegionIndex:
             return region
         key = normalise(text)
         codes = [c for c in self._by_name.get(key, []) if level in (None, self._regions[c].level)]
+        codes = codes or [c for c in self._by_alias.get(key, []) if level in (None, self._regions[c].level)]
         if codes:
             codes.sort(key=lambda c: LEVELS.index(self._regions[c].level))
             same_level = [c for c in codes if self._regions[c].level == self._regions[codes[0]].level]
@@ -114,8 +113,9 @@ class RegionIndex:
                 options = ", ".join(f"{self._regions[c].name} ({c})" for c in same_level)
                 raise RegionError(f"region name {query!r} is ambiguous: {options}")
             return self._regions[codes[0]]
-        candidates = difflib.get_close_matches(key, list(self._by_name), n=5, cutoff=0.6)
-        hint = sorted({f"{self._regions[c].label} ({c})" for k in candidates for c in self._by_name[k]})
+        names = {**self._by_alias, **self._by_name}
+        candidates = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
+        hint = sorted({f"{self._regions[c].label} ({c})" for k in candidates for c in names[k]})
         suffix = f"; did you mean: {', '.join(hint[:5])}?" if hint else ""
         where = f" {level}" if level else ""
         raise RegionError(f"unknown{where} region {query!r}{suffix}")

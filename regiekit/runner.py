@@ -46,9 +46,10 @@ def _writable(out_dir: Path) -> Path:
     return out_dir
 
 
-def _html(notebook_path: Path) -> str:
+def _html(notebook_path: Path, title: str) -> str:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4),
+                                          resources={"metadata": {"name": title}})
     return body
 
 
@@ -81,7 +82,8 @@ def run_report(report: str, region: str, period: int | str, out_dir: Path | str 
             raise RunError(f"{report} for {target.code} {year} failed: {exc.ename}: {exc.evalue}") from exc
         if not csv.exists():
             raise RunError(f"{report} for {target.code} {year} wrote no published numbers")
-        (staging / f"{stem}.html").write_text(_html(executed), encoding="utf-8")
+        title = f"{report.capitalize()} {target.label} {year}"
+        (staging / f"{stem}.html").write_text(_html(executed, title), encoding="utf-8")
         final = Outputs(out / f"{stem}.html", out / f"{stem}.csv", out / f"{stem}.ipynb")
         for path in (final.notebook, final.csv, final.html):
             os.replace(staging / path.name, path)

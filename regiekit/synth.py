@@ -57,10 +57,14 @@ _END_REASON_P = [0.68, 0.10, 0.22]
 
 
 def _birthday(birth: np.ndarray, years: int) -> np.ndarray:
-    """Day number of the birthday at ``years`` for birth day numbers (29 February -> 1 March)."""
+    """Day number of the birthday at ``years`` for birth day numbers (29 February -> 28 February)."""
     day = birth.astype("datetime64[D]")
     month = day.astype("datetime64[M]")
-    return ((month + 12 * years).astype("datetime64[D]") + (day - month)).astype(np.int64).astype(float)
+    target = month + 12 * years
+    candidate = target.astype("datetime64[D]") + (day - month)
+    overflow = candidate.astype("datetime64[M]") != target
+    candidate[overflow] = (target[overflow] + 1).astype("datetime64[D]") - 1
+    return candidate.astype(np.int64).astype(float)
 
 
 def _jan1(year: np.ndarray) -> np.ndarray:
@@ -221,7 +225,7 @@ def _jeugdbescherming(youth, rng):
     return {
         "owner": owner,
         "start": np.concatenate([ots_start, start[voorlopig]]),
-        "end": np.concatenate([end, ots_start[voorlopig] - 1]),
+        "end": np.concatenate([end, np.minimum(ots_start[voorlopig] - 1, last_day[voorlopig])]),
         "zorgvorm": np.concatenate([zorgvorm, np.full(voorlopig.sum(), "voorlopige_ots", dtype=object)]),
     }
 
