@@ -126,7 +126,10 @@ def parse(documents: dict[str, str]) -> Catalogue:
     """Validate YAML documents (name -> text) into a catalogue; errors name the file and indicator."""
     catalogue = Catalogue()
     for name, text in documents.items():
-        data = yaml.safe_load(text) or {}
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:  # also refuses !!python tags: nothing is executed
+            raise DefinitionError(f"{name}: not valid YAML: {exc}") from exc
         if set(data) - {"family", "indicators"}:
             raise DefinitionError(f"{name}: unknown top-level keys {sorted(set(data) - {'family', 'indicators'})}")
         for raw in data.get("indicators", []):

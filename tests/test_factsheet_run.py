@@ -1,0 +1,138 @@
+"""End to end: the real factsheet notebook through papermill and nbconvert, and the CLI errors."""
+
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from regiekit import cli, engine, formatting
+from regiekit.definitions import load_catalogue
+from regiekit.factsheet import FACTSHEET_INDICATORS
+
+
+class _TableCells(HTMLParser):
+    """Collects the text of the cells of each <tr data-indicator=...> row."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._row, self._in_td = {}, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "data-indicator" in attrs:
+            self._row = self.rows.setdefault(attrs["data-indicator"], [])
+        elif tag == "td" and self._row is not None:
+            self._in_td = True
+            self._row.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self._in_td = False
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        if self._in_td:
+            self._row[-1] += data
+
+
+@pytest.fixture(scope="module")
+def assen(demo_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    done = subprocess.run([sys.executable, "-m", "regiekit.cli", "run", "factsheet", "--region", "Assen",
+                           "--period", "2024", "--out", str(out), "--data", str(demo_store.path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_run_writes_html_csv_and_executed_notebook(assen):
+    assert sorted(p.name for p in assen.iterdir()) == [
+        "factsheet_GM0106_2024.csv", "factsheet_GM0106_2024.html", "factsheet_GM0106_2024.ipynb"]
+    html = (assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
+    assert "Factsheet jeugdhulp gemeente Assen, 2024" in html
+    assert "synthetische demodata" in html
+    assert "data:image/png;base64" in html          # the chart is embedded
+    assert "factsheet.build(" not in html            # no code cells
+    assert "Traceback" not in html
+
+
+def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
+    html = (assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
+    csv = pd.read_csv(assen / "factsheet_GM0106_2024.csv")
+    catalogue = load_catalogue()
+    table = csv[csv["part"] == "tabel"]
+    parser = _TableCells()
+    parser.feed(html)
+    assert set(parser.rows) == set(FACTSHEET_INDICATORS)
+    columns = ["GM0106", "JZ04", "PV22", "NL01"]
+    api = engine.compute(FACTSHEET_INDICATORS, columns, [2024], demo_store).set_index(["indicator", "region_code"])
+    for ident, cells in parser.rows.items():
+        ind = catalogue[ident]
+        for code, cell in zip(columns, cells, strict=True):
+            published = table[(table["indicator"] == ident) & (table["region_code"] == code)]["value"].iloc[0]
+            assert cell == formatting.value(published, ind.unit, ind.decimals)
+            assert published == round(float(api.loc[(ident, code), "value"]), ind.decimals)
+    # the trend chart's numbers in the CSV are the API's, rounded
+    trend = csv[(csv["part"] == "grafiek") & (csv["indicator"] == "jeugdhulp_pct") & (csv["region_code"] == "GM0106")]
+    api_trend = engine.compute(["jeugdhulp_pct"], ["GM0106"], range(2015, 2024), demo_store)
+    assert list(trend["value"]) == [round(v, 1) for v in api_trend["value"]]
+    # and the Dutch sentences quote the same figure
+    jh = table[(table["indicator"] == "jeugdhulp_pct") & (table["region_code"] == "GM0106")]["value"].iloc[0]
+    assert re.search(rf"Jongeren met jeugdhulp</strong> \(0 tot 18 jaar\): {re.escape(formatting.value(jh, 'percent', 1))} in 2024", html)
+
+
+@pytest.mark.parametrize("region, period, message", [
+    ("Asen", "2024", "unknown region 'Asen'; did you mean: gemeente Assen (GM0106)"),
+    ("Assen", "2031", "no data for period 2031; the store holds 2015-2024"),
+    ("Assen", "2014", "no data for period 2014"),
+    ("Assen", "vorig jaar", "period must be a year"),
+])
+def test_bad_input_gives_one_line_and_no_output(demo_store, tmp_path, capsys, region, period, message):
+    out = tmp_path / "out"
+    code = cli.main(["run", "factsheet", "--region", region, "--period", period, "--out", str(out),
+                     "--data", str(demo_store.path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert message in err and err.count("\n") == 1
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_unwritable_output_folder(demo_store, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code = cli.main(["run", "factsheet", "--region", "GM0106", "--period", "2024", "--out", str(blocker / "out"),
+                     "--data", str(demo_store.path)])
+    assert code == 1
+    assert "cannot write to output folder" in capsys.readouterr().err
+    assert blocker.read_text() == "not a folder"
+
+
+def test_missing_store_is_explained(tmp_path, capsys):
+    assert cli.main(["run", "factsheet", "--region", "GM0106", "--period", "2024", "--data", str(tmp_path)]) == 1
+    assert "no processed store" in capsys.readouterr().err
+
+
+def test_list_commands(capsys):
+    assert cli.main(["regions", "list", "--level", "jeugdregio"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 42 and lines[3] == "JZ04\tjeugdregio\tDrenthe"
+    assert cli.main(["indicators", "list"]) == 0
+    assert "jeugdhulp_pct\tpercent\t0-18\tJongeren met jeugdhulp" in capsys.readouterr().out
+
+
+def test_a_failing_notebook_leaves_no_partial_output(demo_store, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for item in demo_store.path.iterdir():
+        if item.name != "trajecten.parquet":
+            (broken / item.name).symlink_to(item)
+    out = tmp_path / "out"
+    code = cli.main(["run", "factsheet", "--region", "GM0106", "--period", "2024", "--out", str(out),
+                     "--data", str(broken)])
+    assert code == 1
+    assert "factsheet for GM0106 2024 failed" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
