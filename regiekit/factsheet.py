@@ -21,7 +21,7 @@ from regiekit.store import Store
 
 FACTSHEET_INDICATORS = ("jeugdhulp_pct", "jeugdhulp_aantal", "jeugdhulp_verblijf_pct",
                         "jeugdhulp_verblijf_aandeel", "jeugdbescherming_pct", "jeugdreclassering_pct")
-PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "unit", "part"]
+PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "unit", "part", "source"]
 
 
 def comparators(region: Region) -> list[Region]:
@@ -58,6 +58,7 @@ class Factsheet:
         shown["value"] = [None if pd.isna(v) else round(float(v), decimals[i])
                           for v, i in zip(shown["value"], shown["indicator"])]
         shown["label"] = shown["indicator"].map(labels)
+        shown["source"] = "synthetische demodata" if self.synthetic else "regiekit"
         return shown[PUBLISHED_COLUMNS].reset_index(drop=True)
 
     def _trend_regions(self) -> list[str]:

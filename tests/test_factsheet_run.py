@@ -65,6 +65,7 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
     csv = pd.read_csv(assen / "factsheet_GM0106_2024.csv")
     catalogue = load_catalogue()
     table = csv[csv["part"] == "tabel"]
+    assert set(csv["source"]) == {"synthetische demodata"}
     parser = _TableCells()
     parser.feed(html)
     assert set(parser.rows) == set(FACTSHEET_INDICATORS)
