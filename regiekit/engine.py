@@ -1,25 +1,32 @@
-"""The indicator engine: one DuckDB pass from the processed store to a tidy table of indicators.
+"""The indicator engine: DuckDB queries from the processed store to one tidy table of indicators.
 
 Counting rules (the same for every indicator and region level):
-- a youth is counted once per year: in the gemeente of residence of their most recently started
-  trajectory that runs in that year, at their age on the last day of care within that year;
-- numerators and denominators are counted per gemeente and summed to jeugdregio, provincie and
-  Nederland, so every level is a sum of gemeenten and a person is never counted twice;
-- values are numerator / denominator, never an average of percentages.
+- units are youths (``jongeren``), trajectories (``trajecten``) or registrations (``aanmeldingen``);
+  each unit belongs to exactly one gemeente per period, and a region's count is the number of
+  units in its member gemeenten, so every level is a sum of gemeenten and nobody counts twice;
+- a youth belongs to the gemeente of residence of their most recently started trajectory in the
+  period and has the age of their last day of care within the period;
+- a trajectory has the age of the youth on its last day within the period; a registration the
+  recorded age; values are numerator / denominator, never an average of percentages;
+- breakdowns count a unit once per category it has (a youth with two care forms counts under
+  both), with all units as the base; missing values form the category ``onbekend``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from regiekit import vocabulary
-from regiekit.definitions import Count, Indicator, load_catalogue
+from regiekit.definitions import Count, Filter, Indicator, Range, load_catalogue
 from regiekit.regions import load_regions
 from regiekit.store import Store
 
-COLUMNS = ["indicator", "region_code", "region_name", "level", "period", "numerator", "denominator", "value", "unit"]
+COLUMNS = ["indicator", "region_code", "region_name", "level", "period", "category",
+           "numerator", "denominator", "value", "unit"]
+UNKNOWN = "onbekend"
 
 
 class EngineError(ValueError):
@@ -29,105 +36,298 @@ class EngineError(ValueError):
 def _literal(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(float(value))
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _condition(count: Count) -> str:
-    """SQL for a validated ``where`` filter; fields and values come from the fixed vocabulary."""
-    parts = [f"{field} in ({', '.join(_literal(v) for v in values)})" for field, values in sorted(count.where.items())]
+def _condition(where: Filter, alias: str = "") -> str:
+    """SQL for a validated filter; fields and values come from the fixed vocabulary."""
+    parts = []
+    for field_name, cond in sorted(where.items()):
+        name = f"{alias}{field_name}"
+        if isinstance(cond, Range):
+            ops = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+            parts += [f"{name} {ops[op]} {_literal(v)}" for op, v in cond.model_dump().items() if v is not None]
+        elif field_name in vocabulary.MULTI_VALUED:
+            parts.append(f"list_has_any(string_split({name}, ';'), [{', '.join(_literal(v) for v in cond)}])")
+        else:
+            parts.append(f"{name} in ({', '.join(_literal(v) for v in cond)})")
     return " and ".join(parts) or "true"
 
 
-def _youth_counts(con, indicators: list[Indicator], years: list[int]) -> tuple[pd.DataFrame, dict]:
-    """Per gemeente and year: one column of distinct youths per (filter, age band) in use."""
-    flags: dict[tuple, tuple[str, str]] = {}  # filter -> (flag column, SQL condition)
-    names: dict[tuple, str] = {}  # (filter, age band) -> count column
-    count_sql = []
-    for ind in indicators:
-        for count in (ind.numerator, ind.denominator):
-            if count is None or count.count != "jongeren" or (count.key(), ind.population.age_band) in names:
-                continue
-            flag, _ = flags.setdefault(count.key(), (f"f{len(flags)}", _condition(count)))
-            name = names[(count.key(), ind.population.age_band)] = f"c{len(names)}"
-            low, high = vocabulary.band_bounds(ind.population.age_band)
-            count_sql.append(f"count(*) filter (where {flag} and leeftijd >= {low} and leeftijd < {high}) as {name}")
-    flag_sql = "".join(f",\n bool_or({cond}) as {flag}" for flag, cond in flags.values())
-    query = f"""
-        with years as (select unnest(?::integer[]) as jaar),
-        in_year as (
-            select y.jaar, t.*, least(coalesce(t.einddatum, make_date(y.jaar, 12, 31)),
-                                      make_date(y.jaar, 12, 31)) as laatste_dag
-            from trajecten t join years y
-              on t.startdatum <= make_date(y.jaar, 12, 31)
-             and (t.einddatum is null or t.einddatum >= make_date(y.jaar, 1, 1))
-        ),
-        youth_year as (
-            select jaar, jeugdige_id,
+def _age_condition(ind: Indicator) -> str:
+    low, high = vocabulary.band_bounds(ind.population.age_band)
+    sql = f"leeftijd >= {low} and leeftijd < {high}"
+    if ind.population.geslacht:
+        sql += f" and geslacht = {_literal(ind.population.geslacht)}"
+    return sql
+
+
+_BAND_SQL = ("case when leeftijd < 4 then '0-4' when leeftijd < 12 then '4-12' "
+             "when leeftijd < 18 then '12-18' when leeftijd < 23 then '18-23' else '23+' end")
+_FIRST_AGE_SQL = ("case when leeftijd_eerste_traject < 4 then 'voor_basisschool' "
+                  "when leeftijd_eerste_traject < 12 then 'basisschool' else 'na_basisschool' end")
+
+
+@dataclass
+class _Plan:
+    """The SQL pieces for one kind of unit and period type."""
+
+    kind: str
+    period_type: str
+    flags: dict[str, str] = field(default_factory=dict)    # youth-level flag SQL -> column
+    ctes: list[str] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)  # herhaald-beroep CTEs joined onto the youths
+    aggregates: dict[str, str] = field(default_factory=dict)  # column -> aggregate SQL
+    need_history: bool = False
+
+    def flag(self, sql: str) -> str:
+        return self.flags.setdefault(sql, f"f{len(self.flags)}")
+
+    def unit_condition(self, count: Count, ind: Indicator) -> str:
+        """SQL over the unit table selecting the units a count counts."""
+        if self.kind != "jongeren":
+            event = {"in_zorg": "true", "gestart": "gestart", "beeindigd": "beeindigd"}[count.event]
+            return f"({_condition(count.where)}) and {event} and {_age_condition(ind)}"
+        base = _condition(count.where)
+        event = {"in_zorg": base, "stapeling": base, "herhaald_beroep": base,
+                 "gestart": f"({base}) and startdatum >= wstart",
+                 "beeindigd": f"({base}) and einddatum <= wend"}[count.event]
+        parts = [self.flag(f"bool_or({event})")] + [self.flag(f"bool_or({_condition(w)})") for w in count.also]
+        if count.event == "stapeling":
+            self.need_history = True
+            years, providers = count.parameters["jaren"], count.parameters["aanbieders"]
+            parts.append(f"(laatste_dag - eerste_start) > {years * 365.25} and aanbieders_tot_nu > {providers}")
+        if count.event == "herhaald_beroep":
+            parts.append(self._repeat_flag(count))
+        return " and ".join(parts) + f" and {_age_condition(ind)}"
+
+    def _repeat_flag(self, count: Count) -> str:
+        name = f"r{len(self.ctes)}"
+        self.ctes.append(f"""{name} as (
+            select w.period, a.jeugdige_id, true as {name}
+            from trajecten a join w on a.startdatum between w.wstart and w.wend
+            join trajecten b on b.jeugdige_id = a.jeugdige_id and b.einddatum < a.startdatum
+                 and b.einddatum >= a.startdatum - interval {int(count.parameters['maanden'])} month
+            where {_condition(count.where, 'a.')} and {_condition(count.where, 'b.')}
+            group by all)""")
+        self.joins.append(name)
+        return name
+
+
+def _windows(period_type: str, years: list[int]) -> str:
+    if period_type == "peildatum":  # the situation on 31 December
+        rows = [f"({y}, make_date({y}, 12, 31), make_date({y}, 12, 31))" for y in years]
+    else:
+        rows = [f"({y}, make_date({y}, 1, 1), make_date({y}, 12, 31))" for y in years]
+    return f"w(period, wstart, wend) as (values {', '.join(rows)})"
+
+
+def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
+    """A CTE chain ending in ``units`` (one row per unit, period and gemeente)."""
+    if plan.kind == "aanmeldingen":
+        return f"""units as (
+            select w.period, a.*, a.gemeente_aanmelding as gemeente_code,
+                   date_diff('day', a.aanmelddatum, a.adviesdatum)::double as doorlooptijd_dagen,
+                   a.gemeente_financieel != a.gemeente_aanmelding as financieel_elders,
+                   a.adviesdatum is not null as advies_gegeven, {_BAND_SQL} as leeftijdsklasse
+            from aanmeldingen a join w on a.aanmelddatum between w.wstart and w.wend)"""
+    overlap = ("join w on t.startdatum <= w.wend and (t.einddatum is null or t.einddatum >= w.wstart)")
+    last_day = "least(coalesce(t.einddatum, w.wend), w.wend)"
+    if plan.kind == "trajecten":
+        return f"""units0 as (
+            select w.period, t.*, date_sub('year', t.geboortedatum, {last_day}) as leeftijd,
+                   date_diff('day', t.startdatum, {last_day}) / 365.25 as duur_jaren,
+                   t.startdatum >= w.wstart as gestart,
+                   t.einddatum is not null and t.einddatum <= w.wend as beeindigd
+            from trajecten t {overlap}),
+        units as (select *, {_BAND_SQL} as leeftijdsklasse from units0)"""
+    flags = "".join(f",\n {sql} as {name}" for sql, name in plan.flags.items())
+    lists = "".join(f",\n {sql} as {name}" for name, sql in breakdowns.items())
+    history = ""
+    if plan.need_history:
+        history = """, hist as (
+            select w.period, t.jeugdige_id, min(t.startdatum) as eerste_start,
+                   count(distinct t.aanbieder_id) as aanbieders_tot_nu
+            from trajecten t join w on t.startdatum <= w.wend group by all)"""
+    extra = "".join(f"\n{c}," for c in plan.ctes)
+    history_columns = (", hist.eerste_start, hist.aanbieders_tot_nu, "
+                       "date_sub('year', youth.geboortedatum, hist.eerste_start) as leeftijd_eerste_traject"
+                       if plan.need_history else "")
+    repeat_columns = "".join(f", coalesce({n}.{n}, false) as {n}" for n in plan.joins)
+    repeat_joins = "".join(f" left join {n} using (period, jeugdige_id)" for n in plan.joins)
+    return f"""tw as (
+            select w.period, w.wstart, w.wend, t.*, {last_day} as laatste_dag from trajecten t {overlap}){history},
+        {extra} youth as (
+            select period, jeugdige_id,
                    arg_max(gemeente_code, struct_pack(s := startdatum, t := traject_id)) as gemeente_code,
-                   date_sub('year', any_value(geboortedatum), max(laatste_dag)) as leeftijd{flag_sql}
-            from in_year group by jaar, jeugdige_id
-        )
-        select gemeente_code, jaar{"".join(", " + c for c in count_sql)}
-        from youth_year group by gemeente_code, jaar
-    """
-    return con.execute(query, [years]).df(), names
+                   any_value(geslacht) as geslacht, any_value(geboortedatum) as geboortedatum,
+                   max(laatste_dag) as laatste_dag,
+                   date_sub('year', any_value(geboortedatum), max(laatste_dag)) as leeftijd,
+                   count(distinct aanbieder_id)::double as aanbieders_in_periode{flags}{lists}
+            from tw group by period, jeugdige_id),
+        units as (
+            select youth.*, {_BAND_SQL} as leeftijdsklasse{history_columns}{repeat_columns}
+            from youth {"join hist using (period, jeugdige_id)" if plan.need_history else ""}{repeat_joins})"""
 
 
-def _population(con, bands: set[str], years: list[int]) -> pd.DataFrame:
-    cols = ", ".join(
-        f"sum(aantal) filter (where leeftijdsklasse in ({', '.join(_literal(b) for b in vocabulary.population_bands(band))})) "
-        f"as \"pop_{band}\"" for band in sorted(bands))
-    return con.execute(f"select gemeente_code, jaar, {cols} from bevolking where jaar in (select unnest(?::integer[])) "
-                       f"group by gemeente_code, jaar", [years]).df()
+def _category_sql(plan: _Plan, ind: Indicator, breakdowns: dict[str, str]) -> str:
+    """Expression giving the list of categories of a unit."""
+    by = ind.by
+    if plan.kind == "jongeren" and by in ("zorgvorm", "soort", "verwijzer", "combinatie"):
+        name = f"b{len(breakdowns)}"
+        cond = _condition(ind.numerator.where)
+        if by == "combinatie":
+            breakdowns[name] = f"[array_to_string(list_sort(list(distinct soort) filter (where {cond})), '+')]"
+        else:
+            breakdowns[name] = f"list(distinct coalesce({by}, '{UNKNOWN}')) filter (where {cond})"
+        return name
+    if by == "leeftijd_eerste_traject":
+        plan.need_history = True
+        return f"[{_FIRST_AGE_SQL}]"
+    if by in vocabulary.MULTI_VALUED:
+        return f"coalesce(string_split({by}, ';'), ['{UNKNOWN}'])"
+    return f"[coalesce({by}::varchar, '{UNKNOWN}')]"
+
+
+def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
+    """Numerators, denominators and statistics per region and period for one plan."""
+    breakdowns: dict[str, str] = {}
+    totals, by_queries = {}, []
+    for n, ind in enumerate(indicators):
+        num = plan.unit_condition(ind.numerator, ind)
+        if ind.statistic is not None:
+            fn = {"mean": "avg", "median": "median"}[ind.statistic.function]
+            totals[f"s{n}"] = f"{fn}({ind.statistic.field}) filter (where {num})"
+            totals[f"n{n}"] = f"count({ind.statistic.field}) filter (where {num})"
+        elif ind.by is None:
+            totals[f"n{n}"] = f"count(*) filter (where {num})"
+        else:
+            by_queries.append((n, num, _category_sql(plan, ind, breakdowns)))
+        if ind.denominator is not None and ind.denominator.count != "bevolking":
+            totals[f"d{n}"] = f"count(*) filter (where {plan.unit_condition(ind.denominator, ind)})"
+    # materialise the units once; every aggregate below reads them
+    con.execute(f"create or replace temp table units as with {_windows(plan.period_type, years)}, "
+                f"{_units_sql(plan, breakdowns)} select * from units")
+    frames = []
+    if totals:
+        select = ", ".join(f"{sql} as {name}" for name, sql in totals.items())
+        wide = con.execute(f"""select m.region_code, u.period, {select}
+            from units u join membership m using (gemeente_code) group by all""").df()
+        for n, ind in enumerate(indicators):
+            if ind.by is not None:
+                continue
+            part = wide[["region_code", "period"]].assign(indicator=ind.id, category=None,
+                                                          numerator=wide[f"n{n}"])
+            if f"s{n}" in wide:
+                part["statistic"] = wide[f"s{n}"]
+            if f"d{n}" in wide:
+                part["denominator"] = wide[f"d{n}"]
+            frames.append(part)
+    for n, num, categories in by_queries:
+        ind = indicators[n]
+        part = con.execute(f"""with cats as (
+                select u.*, unnest({categories}) as category from units u where {num})
+            select m.region_code, period, category, count(*) as numerator
+            from cats join membership m using (gemeente_code) group by all""").df()
+        if f"d{n}" in totals:
+            dens = wide[["region_code", "period", f"d{n}"]].rename(columns={f"d{n}": "denominator"})
+            part = part.merge(dens, on=["region_code", "period"], how="left")
+        frames.append(part.assign(indicator=ind.id))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _population(con, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
+    """Population denominators per indicator, region and year (per age band for a breakdown by age)."""
+    rows = []
+    for ind in indicators:
+        if ind.denominator is None or ind.denominator.count != "bevolking":
+            continue
+        bands = ", ".join(_literal(b) for b in vocabulary.population_bands(ind.population.age_band))
+        sex = f" and geslacht = {_literal(ind.population.geslacht)}" if ind.population.geslacht else ""
+        category = "leeftijdsklasse" if ind.by == "leeftijdsklasse" else "''"
+        part = con.execute(f"""select m.region_code, jaar as period, {category} as category, sum(aantal) as population
+            from bevolking b join membership m using (gemeente_code)
+            where jaar in (select unnest(?::integer[])) and leeftijdsklasse in ({bands}){sex}
+            group by all""", [years]).df()
+        rows.append(part.assign(indicator=ind.id))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
 def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
-            periods: Iterable[int] | None = None, store: Store | None = None) -> pd.DataFrame:
-    """Compute indicators for regions (codes or names, any level; default all) and years."""
+            periods: Iterable[int] | None = None, store: Store | None = None,
+            parameters: dict[str, dict[str, int]] | None = None) -> pd.DataFrame:
+    """Compute indicators for regions (codes or names, any level; default all) and years.
+
+    ``parameters`` overrides the parameters of a definition's counts, e.g.
+    ``{"regie_op_3_jongeren": {"jaren": 5, "aanbieders": 4}}``.
+    """
     store = store or Store.open()
-    catalogue = load_catalogue()
-    selected = catalogue.select(list(indicators) if indicators is not None else None)
-    years = sorted(set(int(p) for p in periods)) if periods is not None else store.years
+    selected = load_catalogue().select(list(indicators) if indicators is not None else None)
+    selected = [_with_parameters(i, (parameters or {}).get(i.id)) for i in selected]
+    years = sorted({int(p) for p in periods}) if periods is not None else store.years
     unknown = [y for y in years if y not in store.years]
     if unknown:
         raise EngineError(f"no data for period(s) {', '.join(map(str, unknown))}; "
                           f"the store holds {store.years[0]}-{store.years[-1]}")
     index = load_regions()
-    wanted = [index.get(r) for r in regions] if regions is not None else index.all()
-    con = store.connect()
-    youth, names = _youth_counts(con, selected, years)
-    pop = _population(con, {i.population.age_band for i in selected}, years)
-    base = pop.merge(youth, on=["gemeente_code", "jaar"], how="left").fillna(0)
-
-    def column(count: Count | None, ind: Indicator):
-        if count is None:
-            return None
-        if count.count == "bevolking":
-            return base[f"pop_{ind.population.age_band}"]
-        return base[names[(count.key(), ind.population.age_band)]]
-
-    long = []
-    for ind in selected:
-        den = column(ind.denominator, ind)
-        long.append(pd.DataFrame({
-            "indicator": ind.id, "gemeente_code": base["gemeente_code"], "period": base["jaar"].astype(int),
-            "numerator": column(ind.numerator, ind).astype("int64"),
-            "denominator": den.astype("Int64") if den is not None else pd.array([pd.NA] * len(base), dtype="Int64"),
-        }))
-    per_gemeente = pd.concat(long, ignore_index=True)
+    wanted = {r.code: r for r in ([index.get(r) for r in regions] if regions is not None else index.all())}
     membership = index.membership()
-    membership = membership[membership["region_code"].isin([r.code for r in wanted])]
-    result = (per_gemeente.merge(membership, on="gemeente_code")
-              .groupby(["indicator", "region_code", "level", "period"], as_index=False)[["numerator", "denominator"]]
-              .sum(min_count=1))
-    units = {i.id: i.unit for i in selected}
-    scale = result["indicator"].map({i.id: i.scale for i in selected})
-    den = result["denominator"].astype("Float64")
-    result["value"] = (result["numerator"] / den.where(den > 0) * scale).where(
-        result["indicator"].map(units) != "count", result["numerator"].astype("Float64"))
-    result["unit"] = result["indicator"].map(units)
-    result["region_name"] = result["region_code"].map({r.code: r.name for r in wanted})
+    con = store.connect()
+    con.register("membership", membership[membership["region_code"].isin(wanted)])
+    groups: dict[tuple[str, str], list[Indicator]] = {}
+    for ind in selected:
+        if ind.numerator.count != "bevolking":
+            groups.setdefault((ind.numerator.count, ind.period), []).append(ind)
+    parts = [_run_plan(con, _Plan(kind, ptype), inds, years) for (kind, ptype), inds in groups.items()]
+    counted = pd.concat([p for p in parts if not p.empty], ignore_index=True) if parts else pd.DataFrame()
+    return _complete(counted, _population(con, selected, years), selected, wanted, years)
+
+
+def _with_parameters(ind: Indicator, overrides: dict[str, int] | None) -> Indicator:
+    if not overrides:
+        return ind
+    counts = {}
+    for role in ("numerator", "denominator"):
+        count = getattr(ind, role)
+        if count is not None and count.parameters:
+            counts[role] = Count(**{**count.model_dump(), "parameters": {**count.parameters, **overrides}})
+    return Indicator(**{**ind.model_dump(), **{k: v.model_dump() for k, v in counts.items()}})
+
+
+def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[Indicator],
+              wanted: dict, years: list[int]) -> pd.DataFrame:
+    """One row per indicator, region and period (per category for breakdowns), zero where nothing counted."""
+    defs = {i.id: i for i in selected}
+    keys = ["indicator", "region_code", "period"]
+    plain = [i.id for i in selected if i.by is None]
+    frame = pd.MultiIndex.from_product([plain, list(wanted), years], names=keys).to_frame(index=False)
+    if not counted.empty:
+        frame = frame.merge(counted[counted["category"].isna()], on=keys, how="left")
+        frame = pd.concat([frame, counted[counted["category"].notna()]], ignore_index=True)
+    for column in ("category", "numerator", "denominator", "statistic"):
+        if column not in frame:
+            frame[column] = pd.NA
+    if not population.empty:
+        frame["category"] = frame["category"].fillna("")
+        frame = frame.merge(population, on=[*keys, "category"], how="left")
+        frame["category"] = frame["category"].replace("", None)
+        frame["denominator"] = frame["denominator"].astype("Float64").fillna(frame["population"].astype("Float64"))
+    frame["numerator"] = frame["numerator"].fillna(0).astype("int64")
+    frame["denominator"] = frame["denominator"].astype("Float64").round().astype("Int64")
+    has_den = frame["indicator"].map(lambda i: defs[i].denominator is not None)
+    is_stat = frame["indicator"].map(lambda i: defs[i].statistic is not None)
+    frame.loc[~has_den, "denominator"] = pd.NA
+    scale = frame["indicator"].map(lambda i: defs[i].scale).astype(float)
+    den = frame["denominator"].astype("Float64")
+    frame["value"] = (frame["numerator"] / den.where(den > 0) * scale).where(
+        has_den, frame["numerator"].astype("Float64"))
+    frame.loc[is_stat, "value"] = pd.to_numeric(frame.loc[is_stat, "statistic"], errors="coerce")
+    frame["unit"] = frame["indicator"].map(lambda i: defs[i].unit)
+    frame["region_name"] = frame["region_code"].map({c: r.name for c, r in wanted.items()})
+    frame["level"] = frame["region_code"].map({c: r.level for c, r in wanted.items()})
     order = {i.id: n for n, i in enumerate(selected)}
-    result = result.sort_values(["indicator", "level", "region_code", "period"],
-                                key=lambda s: s.map(order) if s.name == "indicator" else s)
-    return result[COLUMNS].reset_index(drop=True)
+    frame = frame.sort_values(["indicator", "level", "region_code", "period", "category"],
+                              key=lambda s: s.map(order) if s.name == "indicator" else s, na_position="first")
+    return frame[COLUMNS].reset_index(drop=True)

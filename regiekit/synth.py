@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from regiekit.regions import load_regions
-from regiekit.vocabulary import AGE_BANDS, REDEN_BEEINDIGING, VERBLIJF, VERWIJZER
+from regiekit.vocabulary import (AANMELDER, AGE_BANDS, PROBLEMATIEK_JEUGDIGE, PROBLEMATIEK_OUDERS, REDEN_BEEINDIGING,
+                                 SOORT_VRAAG, TYPE_ONDERWIJS, VERBLIJF, VERBLIJFSPLEK, VERWIJZER)
 
 FIRST_YEAR, LAST_YEAR = 2015, 2024
 BURN_IN_YEAR = 2008  # care that started before 2015 but still runs in 2015 is part of the data
@@ -283,15 +284,6 @@ def _trajectory_table(traj, youth, gemeenten, rng) -> pa.Table:
 
 
 # --- expert-team registrations (RET monitor, seed 002) ----------------------------------------
-SOORT_VRAAG = ("advies", "procesregie", "ret_tafel")
-AANMELDER = ("gemeente", "gecertificeerde_instelling", "jeugdhulpaanbieder", "onderwijs", "huisarts",
-             "ouders", "overig")
-PROBLEMATIEK_JEUGDIGE = ("gedrag", "ass", "adhd", "trauma", "lvb", "angst_depressie", "suicidaliteit",
-                         "middelengebruik", "schoolverzuim")
-VERBLIJFSPLEK = ("thuis", "pleeggezin", "gezinshuis", "residentieel", "gesloten", "crisisopvang", "anders")
-TYPE_ONDERWIJS = ("basisonderwijs", "speciaal_basisonderwijs", "vso", "vo", "mbo", "geen")
-PROBLEMATIEK_OUDERS = ("psychiatrie", "lvb", "verslaving", "scheiding_conflict", "financieel",
-                       "huiselijk_geweld", "geen")
 # Registrations per 100.000 youths 0-23 per year, 2015..2024: expert teams grew after 2018.
 _RET_RATE = np.array([3, 4, 5, 7, 10, 13, 16, 19, 23, 36], dtype=float)
 

@@ -36,11 +36,11 @@ def test_a_valid_definition_parses():
 
 @pytest.mark.parametrize("change, message", [
     (("soort: [jeugdhulp]", "soort: [jeugdzorg]"), "not in"),
-    (("soort: [jeugdhulp]", "leeftijd: [12]"), "unknown filter field"),
+    (("soort: [jeugdhulp]", "leeftijd: [12]"), "numerator: Value error, unknown field 'leeftijd' for jongeren"),
     (("unit: percent", "unit: procent"), "unit"),
     (("    denominator: {count: bevolking}\n", ""), "needs one"),
     (('age_band: "0-18"', 'age_band: "0-17"'), "unknown age band"),
-    (("    reference: test\n", "    reference: test\n    formula: 1 + 1\n"), "formula"),
+    (("    reference: test\n", "    reference: test\n    formula: 1 + 1\n"), "formula: Extra inputs are not permitted"),
     (("id: jh", "id: Jeugdhulp%"), "id"),
 ])
 def test_invalid_definitions_are_rejected_with_a_clear_message(change, message):
