@@ -2,9 +2,13 @@
 
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from regiekit import store, synth
+from regiekit.regions import load_regions
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -28,3 +32,28 @@ def demo_raw(tmp_path_factory) -> Path:
 def demo_store(demo_raw, tmp_path_factory) -> store.Store:
     processed = store.build(demo_raw, tmp_path_factory.mktemp("processed"), {"bron": "synthetisch"})
     return store.Store.open(processed)
+
+
+TRAJECTORY_COLUMNS = ["traject_id", "jeugdige_id", "geslacht", "geboortedatum", "gemeente_code", "aanbieder_id",
+                      "zorgvorm", "verwijzer", "startdatum", "einddatum", "reden_beeindiging"]
+REGISTRATION_COLUMNS = ["casus_id", "jeugdige_id", "aanmelddatum", "adviesdatum", "soort_vraag", "aanmelder",
+                        "geslacht", "leeftijd", "gemeente_aanmelding", "gemeente_financieel", "verklarende_analyse",
+                        "problematiek_jeugdige", "verblijfsplek", "problemen_school", "type_onderwijs",
+                        "problematiek_ouders"]
+
+
+def make_store(folder: Path, trajecten: pd.DataFrame, years=(2023, 2024), aantal: int = 100,
+               bevolking: pd.DataFrame | None = None, aanmeldingen: pd.DataFrame | None = None) -> store.Store:
+    """A processed store from hand-made tables; the population is ``aantal`` per gemeente, year, sex and band."""
+    raw = folder / "raw"
+    raw.mkdir(parents=True)
+    if bevolking is None:
+        bevolking = pd.DataFrame(
+            [{"gemeente_code": r.code, "jaar": y, "geslacht": s, "leeftijdsklasse": b, "aantal": aantal}
+             for r in load_regions().all("gemeente") for y in years for s in ("man", "vrouw")
+             for b in ("0-4", "4-12", "12-18", "18-23")])
+    if aanmeldingen is None:
+        aanmeldingen = pd.DataFrame({c: pd.Series(dtype="object") for c in REGISTRATION_COLUMNS})
+    for name, frame in (("trajecten", trajecten), ("bevolking", bevolking), ("aanmeldingen", aanmeldingen)):
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), raw / f"{name}.parquet")
+    return store.Store.open(store.build(raw, folder / "processed"))

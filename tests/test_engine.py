@@ -3,12 +3,12 @@
 from datetime import date
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from regiekit import engine, store
+from regiekit import engine
 from regiekit.regions import load_regions
+
+from .conftest import make_store
 
 ASSEN, EMMEN = "GM0106", "GM0114"
 
@@ -34,17 +34,7 @@ def tiny_store(tmp_path):
         _trajectory(8, 106, ASSEN, "zonder_verblijf", date(2024, 2, 1), date(2024, 11, 30),
                     born=date(2006, 1, 15)),                                          # 18 on last day: not 0-18
     ]
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    table = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
-    pq.write_table(table, raw / "trajecten.parquet")
-    pop = [{"gemeente_code": g, "jaar": y, "geslacht": s, "leeftijdsklasse": b, "aantal": 100}
-           for g in (r.code for r in load_regions().all("gemeente")) for y in (2023, 2024)
-           for s in ("man", "vrouw") for b in ("0-4", "4-12", "12-18", "18-23")]
-    pq.write_table(pa.Table.from_pandas(pd.DataFrame(pop), preserve_index=False), raw / "bevolking.parquet")
-    reg = pa.table({"casus_id": pa.array([], pa.string()), "gemeente_aanmelding": pa.array([], pa.string())})
-    pq.write_table(reg, raw / "aanmeldingen.parquet")
-    return store.Store.open(store.build(raw, tmp_path / "processed"))
+    return make_store(tmp_path, pd.DataFrame(rows))
 
 
 def _values(frame):
@@ -92,3 +82,84 @@ def test_every_level_is_the_sum_of_its_gemeenten(demo_store):
     nl = higher[(higher["region_code"] == "NL01") & (higher["indicator"] == "jeugdhulp_pct")]
     mean_of_pcts = gemeente.xs(("jeugdhulp_pct", 2024), level=("indicator", "period"))["value"].mean()
     assert nl[nl["period"] == 2024]["value"].iloc[0] != pytest.approx(mean_of_pcts, abs=1e-9)
+
+
+def _frame(rows):
+    return pd.DataFrame(rows)
+
+
+def test_period_logic_peildatum_started_ended_and_spanning_years(tmp_path):
+    rows = [
+        _trajectory(1, 201, ASSEN, "zonder_verblijf", date(2022, 6, 1), date(2024, 2, 1)),   # spans 2022-2024
+        _trajectory(2, 202, ASSEN, "zonder_verblijf", date(2023, 3, 1), date(2023, 12, 30)),  # ends before 31-12
+        _trajectory(3, 203, ASSEN, "zonder_verblijf", date(2023, 12, 31), None),              # starts on 31-12
+        _trajectory(4, 204, ASSEN, "zonder_verblijf", date(2020, 1, 1), None),                # > 4 years in 2024
+    ]
+    store = make_store(tmp_path, _frame(rows), years=(2022, 2023, 2024))
+    result = _values(engine.compute(["trajecten_gestart", "trajecten_beeindigd", "trajecten_lopend",
+                                     "trajecten_langer_dan_4_jaar_pct", "jeugdhulp_aantal"],
+                                    [ASSEN], None, store))
+    n = result["numerator"]
+    assert [n["trajecten_gestart", ASSEN, y] for y in (2022, 2023, 2024)] == [1, 2, 0]
+    assert [n["trajecten_beeindigd", ASSEN, y] for y in (2022, 2023, 2024)] == [0, 1, 1]
+    assert [n["trajecten_lopend", ASSEN, y] for y in (2022, 2023, 2024)] == [2, 3, 2]
+    assert [n["jeugdhulp_aantal", ASSEN, y] for y in (2022, 2023, 2024)] == [2, 4, 3]
+    assert [n["trajecten_langer_dan_4_jaar_pct", ASSEN, y] for y in (2022, 2023, 2024)] == [0, 0, 1]
+
+
+def test_herhaald_beroep_within_the_window(tmp_path):
+    rows = [
+        _trajectory(1, 301, ASSEN, "zonder_verblijf", date(2022, 1, 1), date(2023, 1, 31)),
+        _trajectory(2, 301, ASSEN, "zonder_verblijf", date(2023, 6, 1), None),       # back within 12 months
+        _trajectory(3, 302, ASSEN, "zonder_verblijf", date(2021, 1, 1), date(2022, 1, 31)),
+        _trajectory(4, 302, ASSEN, "zonder_verblijf", date(2023, 6, 1), None),       # back after 16 months
+        _trajectory(5, 303, ASSEN, "zonder_verblijf", date(2023, 2, 1), None),       # first help
+    ]
+    store = make_store(tmp_path, _frame(rows), years=(2022, 2023))
+    result = _values(engine.compute(["herhaald_beroep_pct"], [ASSEN], [2023], store))
+    row = result.loc[("herhaald_beroep_pct", ASSEN, 2023)]
+    assert (row["numerator"], row["denominator"]) == (1, 3)
+
+
+def test_stapeling_thresholds_are_parameters(tmp_path):
+    rows = [_trajectory(i, 401, ASSEN, "zonder_verblijf", date(2020 + i // 2, 1 + (i % 2) * 6, 1), None)
+            for i in range(4)]                                                         # 4 providers since 2020
+    rows += [_trajectory(10 + i, 402, ASSEN, "zonder_verblijf", date(2023, 1, 1), None) for i in range(5)]
+    store = make_store(tmp_path, _frame(rows), years=(2024,))
+    default = _values(engine.compute(["regie_op_3_jongeren", "regie_op_3_pct"], [ASSEN], [2024], store))
+    assert default.loc[("regie_op_3_jongeren", ASSEN, 2024), "numerator"] == 1   # 401: > 3 years, 4 providers
+    assert default.loc[("regie_op_3_pct", ASSEN, 2024), "denominator"] == 2
+    stricter = _values(engine.compute(["regie_op_3_jongeren"], [ASSEN], [2024], store,
+                                      parameters={"regie_op_3_jongeren": {"jaren": 5}}))
+    assert stricter.loc[("regie_op_3_jongeren", ASSEN, 2024), "numerator"] == 0
+    looser = _values(engine.compute(["regie_op_3_jongeren"], [ASSEN], [2024], store,
+                                    parameters={"regie_op_3_jongeren": {"jaren": 1, "aanbieders": 2}}))
+    assert looser.loc[("regie_op_3_jongeren", ASSEN, 2024), "numerator"] == 2
+
+
+def test_breakdowns_count_cases_not_mentions(tmp_path):
+    registrations = pd.DataFrame([
+        {"casus_id": "C1", "problematiek_jeugdige": "adhd;ass", "aanmelddatum": date(2024, 1, 5),
+         "adviesdatum": date(2024, 2, 5), "geslacht": "jongen", "leeftijd": 9},
+        {"casus_id": "C2", "problematiek_jeugdige": "ass", "aanmelddatum": date(2024, 3, 5),
+         "adviesdatum": date(2024, 6, 5), "geslacht": "meisje", "leeftijd": 15},
+        {"casus_id": "C3", "problematiek_jeugdige": None, "aanmelddatum": date(2024, 4, 5),
+         "adviesdatum": None, "geslacht": "jongen", "leeftijd": 12},
+        {"casus_id": "C4", "problematiek_jeugdige": "trauma", "aanmelddatum": date(2023, 4, 5),
+         "adviesdatum": date(2023, 4, 20), "geslacht": "jongen", "leeftijd": 12},
+    ]).assign(gemeente_aanmelding=ASSEN, gemeente_financieel=[ASSEN, EMMEN, ASSEN, ASSEN])
+    store = make_store(tmp_path, _frame([_trajectory(1, 1, ASSEN, "zonder_verblijf", date(2024, 1, 1), None)]),
+                       aanmeldingen=registrations)
+    result = engine.compute(["aanmeldingen_problematiek_jeugdige_pct", "aanmeldingen_aantal",
+                             "doorlooptijd_mediaan", "doorlooptijd_binnen_norm_pct",
+                             "aanmeldingen_financieel_elders_pct"], ["JZ04"], [2024], store)
+    problems = result[result["indicator"] == "aanmeldingen_problematiek_jeugdige_pct"].set_index("category")
+    assert dict(problems["numerator"]) == {"adhd": 1, "ass": 2, "onbekend": 1}
+    assert set(problems["denominator"]) == {3}                       # three cases, four mentions
+    plain = result[result["category"].isna()].set_index("indicator")
+    assert plain.loc["aanmeldingen_aantal", "numerator"] == 3
+    assert plain.loc["doorlooptijd_mediaan", "value"] == pytest.approx((31 + 92) / 2)
+    assert plain.loc["doorlooptijd_mediaan", "numerator"] == 2      # cases with an advice
+    assert (plain.loc["doorlooptijd_binnen_norm_pct", "numerator"],
+            plain.loc["doorlooptijd_binnen_norm_pct", "denominator"]) == (1, 2)
+    assert plain.loc["aanmeldingen_financieel_elders_pct", "numerator"] == 1
