@@ -51,8 +51,39 @@ def _regions_list(args) -> int:
 def _indicators_list(args) -> int:
     from regiekit.definitions import load_catalogue
 
-    for ind in load_catalogue().values():
-        print(f"{ind.id}\t{ind.unit}\t{ind.population.age_band}\t{ind.label}")
+    for ind in load_catalogue().select(family=args.family):
+        if args.source in (None, ind.source.dataset, ind.source.cbs_table):
+            print(f"{ind.id}\t{ind.family}\t{ind.unit}\t{ind.population.age_band}\t{ind.label}")
+    return 0
+
+
+def _indicators_show(args) -> int:
+    import yaml
+
+    from regiekit.definitions import load_catalogue
+
+    ind = load_catalogue().select([args.id])[0]
+    print(yaml.safe_dump(ind.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False), end="")
+    return 0
+
+
+def _indicators_check(args) -> int:
+    from regiekit.definitions import packaged_documents, parse
+
+    documents = packaged_documents()
+    documents.update({str(p): Path(p).read_text(encoding="utf-8") for p in args.files})
+    catalogue = parse(documents)
+    print(f"{len(catalogue)} indicator definitions are valid")
+    return 0
+
+
+def _indicators_doc(args) -> int:
+    from regiekit import catalogue_doc
+    from regiekit.atomic import write_text
+    from regiekit.definitions import load_catalogue
+
+    write_text(Path(args.out), catalogue_doc.render(load_catalogue()) + "\n")
+    print(args.out)
     return 0
 
 
@@ -81,7 +112,19 @@ def parser() -> argparse.ArgumentParser:
     rlist.set_defaults(func=_regions_list)
 
     indicators = sub.add_parser("indicators", help="the indicator catalogue").add_subparsers(dest="action", required=True)
-    indicators.add_parser("list", help="list indicator definitions").set_defaults(func=_indicators_list)
+    ilist = indicators.add_parser("list", help="list indicator definitions")
+    ilist.add_argument("--family", help="cbs_jeugd, stapeling, ret_monitor, ...")
+    ilist.add_argument("--source", help="dataset (trajecten, aanmeldingen, ...) or CBS table (e.g. 85098NED)")
+    ilist.set_defaults(func=_indicators_list)
+    show = indicators.add_parser("show", help="print one definition")
+    show.add_argument("id")
+    show.set_defaults(func=_indicators_show)
+    check = indicators.add_parser("check", help="validate the catalogue, plus extra definition files")
+    check.add_argument("files", nargs="*")
+    check.set_defaults(func=_indicators_check)
+    doc = indicators.add_parser("doc", help="write the indicator reference page")
+    doc.add_argument("--out", default=str(paths.project_dir() / "docs" / "indicatoren.md"))
+    doc.set_defaults(func=_indicators_doc)
     return top
 
 

@@ -108,8 +108,17 @@ class Population(_Strict):
 class Source(_Strict):
     dataset: Literal["trajecten", "bevolking", "aanmeldingen"]
     fields: list[str] = Field(default_factory=list)
-    cbs_table: str | None = None
+    cbs_table: str | None = Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")
     cbs_column: str | None = None
+
+    @model_validator(mode="after")
+    def _known_fields(self):
+        unknown = [f for f in self.fields if f not in vocabulary.DATASET_COLUMNS[self.dataset]]
+        if unknown:
+            raise ValueError(f"dataset {self.dataset} has no field(s) {', '.join(unknown)}")
+        if self.cbs_column and not self.cbs_table:
+            raise ValueError("a cbs_column needs its cbs_table")
+        return self
 
 
 class DatedNote(_Strict):
@@ -137,6 +146,7 @@ class Indicator(_Strict):
     source: Source
     reference: str
     new: bool = False
+    tags: list[Literal["kernindicator"]] = Field(default_factory=list)
     caveats: list[str] = Field(default_factory=list)
     series_breaks: list[DatedNote] = Field(default_factory=list)
 
@@ -180,13 +190,15 @@ class Indicator(_Strict):
 class Catalogue(dict):
     """Indicators by id, in file order."""
 
-    def select(self, ids=None, family: str | None = None, dataset: str | None = None) -> list[Indicator]:
+    def select(self, ids=None, family: str | None = None, dataset: str | None = None,
+               tag: str | None = None) -> list[Indicator]:
         if ids is not None:
             unknown = [i for i in ids if i not in self]
             if unknown:
                 raise DefinitionError(f"unknown indicator(s): {', '.join(unknown)}")
             return [self[i] for i in ids]
-        return [i for i in self.values() if family in (None, i.family) and dataset in (None, i.source.dataset)]
+        return [i for i in self.values() if family in (None, i.family) and dataset in (None, i.source.dataset)
+                and (tag is None or tag in i.tags)]
 
 
 def parse(documents: dict[str, str]) -> Catalogue:
@@ -213,9 +225,13 @@ def parse(documents: dict[str, str]) -> Catalogue:
     return catalogue
 
 
+def packaged_documents() -> dict[str, str]:
+    folder = resources.files("regiekit.indicators")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    return {f.name: f.read_text(encoding="utf-8") for f in files}
+
+
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """All packaged indicator definitions."""
-    folder = resources.files("regiekit.indicators")
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
-    return parse({f.name: f.read_text(encoding="utf-8") for f in files})
+    return parse(packaged_documents())

@@ -19,8 +19,7 @@ from regiekit.definitions import Indicator, load_catalogue
 from regiekit.regions import NEDERLAND, Region, load_regions
 from regiekit.store import Store
 
-FACTSHEET_INDICATORS = ("jeugdhulp_pct", "jeugdhulp_aantal", "jeugdhulp_verblijf_pct",
-                        "jeugdhulp_verblijf_aandeel", "jeugdbescherming_pct", "jeugdreclassering_pct")
+KERN = "kernindicator"  # the catalogue tag of the indicators a factsheet shows
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "unit", "part", "source"]
 
 
@@ -126,17 +125,18 @@ def _fmt(value, ind: Indicator) -> str:
 
 def _population_text(ind: Indicator) -> str:
     low, high = ind.population.age_band.split("-")
-    return f"{low} tot {high} jaar"
+    return f"{low} tot {high} jaar" + (", op 31 december" if ind.period == "peildatum" else "")
 
 
-def build(region: str, period: int, data_dir: str | Path | None = None,
-          indicators=FACTSHEET_INDICATORS) -> Factsheet:
-    """Compute everything a factsheet for ``region`` (code or name) and ``period`` shows."""
+def build(region: str, period: int, data_dir: str | Path | None = None, indicators=None) -> Factsheet:
+    """Compute everything a factsheet for ``region`` (code or name) and ``period`` shows: the given
+    indicator ids, or the catalogue's kernindicatoren."""
     store = Store.open(data_dir)
     target = load_regions().get(str(region))
     period = int(period)
     if period not in store.years:
         raise engine.EngineError(f"no data for period {period}; the store holds {store.years[0]}-{store.years[-1]}")
     others = comparators(target)
-    results = engine.compute(indicators, [target.code, *(r.code for r in others)], store.years, store)
-    return Factsheet(target, period, others, load_catalogue().select(list(indicators)), results, store.synthetic)
+    chosen = load_catalogue().select(list(indicators) if indicators else None, tag=None if indicators else KERN)
+    results = engine.compute([i.id for i in chosen], [target.code, *(r.code for r in others)], store.years, store)
+    return Factsheet(target, period, others, chosen, results, store.synthetic)

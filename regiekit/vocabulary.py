@@ -41,6 +41,16 @@ FIELDS = {
     },
     "bevolking": {},
 }
+# Columns of each dataset in the processed store (what a definition's source.fields may name).
+DATASET_COLUMNS = {
+    "trajecten": ("traject_id", "jeugdige_id", "geslacht", "geboortedatum", "gemeente_code", "aanbieder_id",
+                  "zorgvorm", "verwijzer", "startdatum", "einddatum", "reden_beeindiging", "soort", "verblijf"),
+    "bevolking": ("gemeente_code", "jaar", "geslacht", "leeftijdsklasse", "aantal"),
+    "aanmeldingen": ("casus_id", "jeugdige_id", "aanmelddatum", "adviesdatum", "soort_vraag", "aanmelder",
+                     "geslacht", "leeftijd", "gemeente_aanmelding", "gemeente_financieel", "verklarende_analyse",
+                     "problematiek_jeugdige", "verblijfsplek", "problemen_school", "type_onderwijs",
+                     "problematiek_ouders"),
+}
 # Fields an indicator can be broken down by, per kind of unit.
 BREAKDOWNS = {
     "jongeren": ("zorgvorm", "soort", "verwijzer", "combinatie", "leeftijdsklasse", "geslacht",

@@ -57,3 +57,37 @@ def test_python_tags_are_not_executed():
     evil = VALID.replace("label: Jongeren met jeugdhulp", "label: !!python/object/apply:os.system ['touch /tmp/x']")
     with pytest.raises(DefinitionError, match="not valid YAML"):
         parse({"t.yaml": evil})
+
+
+@pytest.mark.parametrize("change, message", [
+    (("source: {dataset: trajecten}", "source: {dataset: trajecten, fields: [bsn]}"), "has no field"),
+    (("source: {dataset: trajecten}", "source: {dataset: trajecten, cbs_table: 85098}"), "cbs_table"),
+    (("source: {dataset: trajecten}", "source: {dataset: aanmeldingen}"), "does not hold jongeren"),
+    (("unit: percent", "unit: days"), "needs a statistic"),
+    (("numerator: {count: jongeren, where: {soort: [jeugdhulp]}}",
+      "numerator: {count: jongeren, event: stapeling, where: {soort: [jeugdhulp]}}"), "takes parameters"),
+    (("    reference: test\n", "    reference: test\n    by: soort_vraag\n"), "cannot break jongeren down"),
+    (("    reference: test\n", "    reference: test\n    direction: {'0-17': down}\n"), "unknown age band"),
+])
+def test_the_validator_catches_unresolvable_references(change, message):
+    with pytest.raises(DefinitionError, match=message):
+        parse({"t.yaml": VALID.replace(*change)})
+
+
+def test_every_family_of_the_seeds_is_in_the_catalogue():
+    catalogue = load_catalogue()
+    assert {"cbs_jeugd", "stapeling", "ret_monitor"} <= {i.family for i in catalogue.values()}
+    for ident in ("jeugdzorg_pct", "uithuisplaatsing_ots_pct", "herhaald_beroep_pct", "verwijzer_aandeel",
+                  "trajecten_langer_dan_4_jaar_pct", "verlengde_jeugdhulp_aantal", "regie_op_3_jongeren",
+                  "aanmeldingen_verklarende_analyse", "doorlooptijd_binnen_norm_pct"):
+        assert ident in catalogue
+
+
+def test_reference_page_is_generated_from_the_current_catalogue():
+    from pathlib import Path
+
+    from regiekit import catalogue_doc
+
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "indicatoren.md").read_text(encoding="utf-8")
+    assert committed == catalogue_doc.render(load_catalogue()) + "\n", "run 'regiekit indicators doc'"
+    assert "### Uithuisplaatsing bij ondertoezichtstelling `uithuisplaatsing_ots_pct`" in committed

@@ -10,7 +10,6 @@ import pytest
 
 from regiekit import cli, engine, formatting
 from regiekit.definitions import load_catalogue
-from regiekit.factsheet import FACTSHEET_INDICATORS
 
 
 class _TableCells(HTMLParser):
@@ -64,13 +63,14 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
     html = (assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
     csv = pd.read_csv(assen / "factsheet_GM0106_2024.csv")
     catalogue = load_catalogue()
+    kern = [i.id for i in catalogue.select(tag="kernindicator")]
     table = csv[csv["part"] == "tabel"]
     assert set(csv["source"]) == {"synthetische demodata"}
     parser = _TableCells()
     parser.feed(html)
-    assert set(parser.rows) == set(FACTSHEET_INDICATORS)
+    assert set(parser.rows) == set(kern)
     columns = ["GM0106", "JZ04", "PV22", "NL01"]
-    api = engine.compute(FACTSHEET_INDICATORS, columns, [2024], demo_store).set_index(["indicator", "region_code"])
+    api = engine.compute(kern, columns, [2024], demo_store).set_index(["indicator", "region_code"])
     for ident, cells in parser.rows.items():
         ind = catalogue[ident]
         for code, cell in zip(columns, cells, strict=True):
@@ -122,7 +122,7 @@ def test_list_commands(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 42 and lines[3] == "JZ04\tjeugdregio\tDrenthe"
     assert cli.main(["indicators", "list"]) == 0
-    assert "jeugdhulp_pct\tpercent\t0-18\tJongeren met jeugdhulp" in capsys.readouterr().out
+    assert "jeugdhulp_pct\tcbs_jeugd\tpercent\t0-18\tJongeren met jeugdhulp" in capsys.readouterr().out
 
 
 def test_a_failing_notebook_leaves_no_partial_output(demo_store, tmp_path, capsys):
@@ -137,3 +137,17 @@ def test_a_failing_notebook_leaves_no_partial_output(demo_store, tmp_path, capsy
     assert code == 1
     assert "factsheet for GM0106 2024 failed" in capsys.readouterr().err
     assert list(out.iterdir()) == []
+
+
+def test_indicator_commands(capsys, tmp_path):
+    assert cli.main(["indicators", "list", "--family", "ret_monitor", "--source", "aanmeldingen"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all("\tret_monitor\t" in line for line in lines)
+    assert cli.main(["indicators", "show", "herhaald_beroep_pct"]) == 0
+    assert "maanden: 12" in capsys.readouterr().out
+    assert cli.main(["indicators", "show", "bestaat_niet"]) == 1
+    assert "unknown indicator(s): bestaat_niet" in capsys.readouterr().err
+    own = tmp_path / "eigen.yaml"
+    own.write_text("family: eigen\nindicators:\n  - id: x\n    label: X\n", encoding="utf-8")
+    assert cli.main(["indicators", "check", str(own)]) == 1
+    assert "eigen.yaml: indicator x" in capsys.readouterr().err
