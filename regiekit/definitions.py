@@ -22,7 +22,8 @@ from regiekit import vocabulary
 Unit = Literal["count", "percent", "per_1000", "days", "months", "years", "mean"]
 Direction = Literal["up", "down", "neutral", "ambiguous"]
 PeriodType = Literal["calendar_year", "peildatum"]
-Kind = Literal["jongeren", "trajecten", "aanmeldingen", "bevolking"]
+Kind = Literal["jongeren", "trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken",
+               "followups", "pilot_casussen", "enquetes"]
 Event = Literal["in_zorg", "gestart", "beeindigd", "stapeling", "herhaald_beroep"]
 SCALES = {"percent": 100, "per_1000": 1000}
 
@@ -79,8 +80,8 @@ class Count(_Strict):
             raise ValueError("the population (bevolking) takes no filter or event")
         if self.count != "jongeren" and (self.also or self.event in ("stapeling", "herhaald_beroep")):
             raise ValueError(f"'also', stapeling and herhaald_beroep apply to jongeren, not {self.count}")
-        if self.count == "aanmeldingen" and self.event != "in_zorg":
-            raise ValueError("aanmeldingen are counted by their registration date; no event")
+        if self.count in vocabulary.RECORDS and self.event not in ("in_zorg", "gestart"):
+            raise ValueError(f"{self.count} are counted by their date; events: in_zorg, gestart")
         needed = {"stapeling": {"jaren", "aanbieders"}, "herhaald_beroep": {"maanden"}}.get(self.event, set())
         if set(self.parameters) != needed:
             raise ValueError(f"event {self.event} takes parameters {sorted(needed) or 'none'}")
@@ -106,7 +107,8 @@ class Population(_Strict):
 
 
 class Source(_Strict):
-    dataset: Literal["trajecten", "bevolking", "aanmeldingen"]
+    dataset: Literal["trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken", "followups",
+                     "pilot_casussen", "enquetes"]
     fields: list[str] = Field(default_factory=list)
     cbs_table: str | None = Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")
     cbs_column: str | None = None

@@ -56,7 +56,9 @@ def _condition(where: Filter, alias: str = "") -> str:
     return " and ".join(parts) or "true"
 
 
-def _age_condition(ind: Indicator) -> str:
+def _age_condition(ind: Indicator, kind: str) -> str:
+    if kind in vocabulary.WITHOUT_AGE:
+        return "true"
     low, high = vocabulary.band_bounds(ind.population.age_band)
     sql = f"leeftijd >= {low} and leeftijd < {high}"
     if ind.population.geslacht:
@@ -82,6 +84,11 @@ class _Plan:
     aggregates: dict[str, str] = field(default_factory=dict)  # column -> aggregate SQL
     need_history: bool = False
 
+    @property
+    def counter(self) -> str:
+        """How units are counted: youths and trajectories are one row each, records by their key."""
+        return "count(distinct unit_key)" if self.kind in vocabulary.RECORDS else "count(*)"
+
     def flag(self, sql: str) -> str:
         return self.flags.setdefault(sql, f"f{len(self.flags)}")
 
@@ -89,7 +96,7 @@ class _Plan:
         """SQL over the unit table selecting the units a count counts."""
         if self.kind != "jongeren":
             event = {"in_zorg": "true", "gestart": "gestart", "beeindigd": "beeindigd"}[count.event]
-            return f"({_condition(count.where)}) and {event} and {_age_condition(ind)}"
+            return f"({_condition(count.where)}) and {event} and {_age_condition(ind, self.kind)}"
         base = _condition(count.where)
         event = {"in_zorg": base, "stapeling": base, "herhaald_beroep": base,
                  "gestart": f"({base}) and startdatum >= wstart",
@@ -101,7 +108,7 @@ class _Plan:
             parts.append(f"(laatste_dag - eerste_start) > {years * 365.25} and aanbieders_tot_nu > {providers}")
         if count.event == "herhaald_beroep":
             parts.append(self._repeat_flag(count))
-        return " and ".join(parts) + f" and {_age_condition(ind)}"
+        return " and ".join(parts) + f" and {_age_condition(ind, self.kind)}"
 
     def _repeat_flag(self, count: Count) -> str:
         name = f"r{len(self.ctes)}"
@@ -126,13 +133,8 @@ def _windows(period_type: str, years: list[int]) -> str:
 
 def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
     """A CTE chain ending in ``units`` (one row per unit, period and gemeente)."""
-    if plan.kind == "aanmeldingen":
-        return f"""units as (
-            select w.period, a.*, a.gemeente_aanmelding as gemeente_code,
-                   date_diff('day', a.aanmelddatum, a.adviesdatum)::double as doorlooptijd_dagen,
-                   a.gemeente_financieel != a.gemeente_aanmelding as financieel_elders,
-                   a.adviesdatum is not null as advies_gegeven, {_BAND_SQL} as leeftijdsklasse
-            from aanmeldingen a join w on a.aanmelddatum between w.wstart and w.wend)"""
+    if plan.kind in vocabulary.RECORDS:
+        return _record_units_sql(plan.kind)
     overlap = ("join w on t.startdatum <= w.wend and (t.einddatum is null or t.einddatum >= w.wstart)")
     last_day = "least(coalesce(t.einddatum, w.wend), w.wend)"
     if plan.kind == "trajecten":
@@ -172,6 +174,32 @@ def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
             from youth {"join hist using (period, jeugdige_id)" if plan.need_history else ""}{repeat_joins})"""
 
 
+# Derived fields of record datasets (fixed SQL, never taken from a definition file).
+_DERIVED = {
+    "aanmeldingen": ("date_diff('day', r.aanmelddatum, r.adviesdatum)::double as doorlooptijd_dagen, "
+                     "r.gemeente_financieel != r.gemeente_aanmelding as financieel_elders, "
+                     "r.adviesdatum is not null as advies_gegeven"),
+    "plaatsingen": ("date_diff('day', r.startdatum, least(coalesce(r.einddatum, w.wend), w.wend)) / 30.4375 "
+                    "as verblijfsduur_maanden"),
+}
+
+
+def _record_units_sql(kind: str) -> str:
+    rec = vocabulary.RECORDS[kind]
+    start, end = f"r.{rec['start']}", rec["end"] and f"r.{rec['end']}"
+    if end:
+        join = f"{start} <= w.wend and ({end} is null or {end} >= w.wstart)"
+    else:
+        join = f"{start} between w.wstart and w.wend"
+    gemeente = "" if rec["gemeente"] == "gemeente_code" else f", r.{rec['gemeente']} as gemeente_code"
+    age = "null" if kind in vocabulary.WITHOUT_AGE else _BAND_SQL
+    derived = f", {_DERIVED[kind]}" if kind in _DERIVED else ""
+    return f"""units0 as (
+            select w.period, r.*{gemeente}{derived}, {start} >= w.wstart as gestart, r.{rec['key']} as unit_key
+            from {kind} r join w on {join}),
+        units as (select *, {age} as leeftijdsklasse from units0)"""
+
+
 def _category_sql(plan: _Plan, ind: Indicator, breakdowns: dict[str, str]) -> str:
     """Expression giving the list of categories of a unit."""
     by = ind.by
@@ -200,13 +228,14 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
         if ind.statistic is not None:
             fn = {"mean": "avg", "median": "median"}[ind.statistic.function]
             totals[f"s{n}"] = f"{fn}({ind.statistic.field}) filter (where {num})"
-            totals[f"n{n}"] = f"count({ind.statistic.field}) filter (where {num})"
+            totals[f"n{n}"] = f"count({ind.statistic.field}) filter (where {num})"  # units with a value
+            totals[f"d{n}"] = f"count(*) filter (where {num})"  # all units: the difference is missing
         elif ind.by is None:
-            totals[f"n{n}"] = f"count(*) filter (where {num})"
+            totals[f"n{n}"] = f"{plan.counter} filter (where {num})"
         else:
             by_queries.append((n, num, _category_sql(plan, ind, breakdowns)))
         if ind.denominator is not None and ind.denominator.count != "bevolking":
-            totals[f"d{n}"] = f"count(*) filter (where {plan.unit_condition(ind.denominator, ind)})"
+            totals[f"d{n}"] = f"{plan.counter} filter (where {plan.unit_condition(ind.denominator, ind)})"
     # materialise the units once; every aggregate below reads them
     con.execute(f"create or replace temp table units as with {_windows(plan.period_type, years)}, "
                 f"{_units_sql(plan, breakdowns)} select * from units")
@@ -229,7 +258,7 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
         ind = indicators[n]
         part = con.execute(f"""with cats as (
                 select u.*, unnest({categories}) as category from units u where {num})
-            select m.region_code, period, category, count(*) as numerator
+            select m.region_code, period, category, {plan.counter} as numerator
             from cats join membership m using (gemeente_code) group by all""").df()
         if f"d{n}" in totals:
             dens = wide[["region_code", "period", f"d{n}"]].rename(columns={f"d{n}": "denominator"})
@@ -280,6 +309,10 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     for ind in selected:
         if ind.numerator.count != "bevolking":
             groups.setdefault((ind.numerator.count, ind.period), []).append(ind)
+    for kind, _ in groups:
+        table = "trajecten" if kind == "jongeren" else kind
+        if table not in store.tables:
+            raise EngineError(f"the store holds no {table}; import or generate them first")
     parts = [_run_plan(con, _Plan(kind, ptype), inds, years) for (kind, ptype), inds in groups.items()]
     counted = pd.concat([p for p in parts if not p.empty], ignore_index=True) if parts else pd.DataFrame()
     return _complete(counted, _population(con, selected, years), selected, wanted, years)
@@ -316,8 +349,8 @@ def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[In
         frame["denominator"] = frame["denominator"].astype("Float64").fillna(frame["population"].astype("Float64"))
     frame["numerator"] = frame["numerator"].fillna(0).astype("int64")
     frame["denominator"] = frame["denominator"].astype("Float64").round().astype("Int64")
-    has_den = frame["indicator"].map(lambda i: defs[i].denominator is not None)
     is_stat = frame["indicator"].map(lambda i: defs[i].statistic is not None)
+    has_den = frame["indicator"].map(lambda i: defs[i].denominator is not None) | is_stat
     frame.loc[~has_den, "denominator"] = pd.NA
     scale = frame["indicator"].map(lambda i: defs[i].scale).astype(float)
     den = frame["denominator"].astype("Float64")

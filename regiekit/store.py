@@ -25,7 +25,9 @@ from regiekit import vocabulary
 from regiekit.paths import default_processed_dir
 from regiekit.regions import load_regions
 
-TABLES = ("bevolking", "trajecten", "aanmeldingen")
+REQUIRED = ("bevolking", "trajecten")
+OPTIONAL = ("aanmeldingen", "plaatsingen", "casusonderzoeken", "followups", "pilot_casussen", "enquetes")
+TABLES = REQUIRED + OPTIONAL
 MANIFEST = "store.json"
 
 
@@ -47,19 +49,23 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
     """Validate the raw tables in ``raw_dir`` and write the processed store atomically."""
     raw_dir = Path(raw_dir)
     processed_dir = Path(processed_dir or default_processed_dir())
-    missing = [t for t in TABLES if not (raw_dir / f"{t}.parquet").exists()]
+    missing = [t for t in REQUIRED if not (raw_dir / f"{t}.parquet").exists()]
     if missing:
         raise StoreError(f"raw data in {raw_dir} lacks {', '.join(missing)}")
+    present = [t for t in TABLES if (raw_dir / f"{t}.parquet").exists()]
     gemeenten = _sql_list(r.code for r in load_regions().all("gemeente"))
     con = duckdb.connect()
-    for t in TABLES:
+    for t in present:
         con.execute(f"create view raw_{t} as select * from read_parquet('{raw_dir / t}.parquet')")
     _check(con, "raw_bevolking", f"gemeente_code in ({gemeenten}) and aantal >= 0 "
            f"and leeftijdsklasse in ({_sql_list(vocabulary.AGE_BANDS)})", "have an unknown gemeente, band or count")
     _check(con, "raw_trajecten", f"gemeente_code in ({gemeenten})", "have an unknown gemeente")
     _check(con, "raw_trajecten", f"zorgvorm in ({_sql_list(vocabulary.ZORGVORM)})", "have an unknown zorgvorm")
     _check(con, "raw_trajecten", "einddatum is null or einddatum >= startdatum", "end before they start")
-    _check(con, "raw_aanmeldingen", f"gemeente_aanmelding in ({gemeenten})", "have an unknown gemeente")
+    for t in OPTIONAL:
+        if t in present:
+            column = vocabulary.RECORDS[t]["gemeente"]
+            _check(con, f"raw_{t}", f"{column} in ({gemeenten})", "have an unknown gemeente")
     soort = " ".join(f"when zorgvorm in ({_sql_list(forms)}) then '{name}'"
                      for name, forms in vocabulary.SOORT.items())
     queries = {
@@ -67,7 +73,7 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
         "trajecten": f"""select *, case {soort} end as soort,
                          zorgvorm in ({_sql_list(vocabulary.VERBLIJF)}) as verblijf
                          from raw_trajecten order by traject_id""",
-        "aanmeldingen": "select * from raw_aanmeldingen order by casus_id",
+        **{t: f"select * from raw_{t} order by all" for t in OPTIONAL if t in present},
     }
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".store-", dir=processed_dir.parent))
@@ -127,12 +133,16 @@ class Store:
             con.execute("set enable_progress_bar = false")
         except duckdb.InvalidInputException:
             pass  # inside Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
-        for t in TABLES:
+        for t in self.tables:
             con.execute(f"create view {t} as select * from read_parquet('{self.path / t}.parquet')")
         return con
 
+    @property
+    def tables(self) -> list[str]:
+        return [t for t in TABLES if t in self.manifest["tabellen"]]
+
     def table(self, name: str):
         """A whole table as a pandas DataFrame."""
-        if name not in TABLES:
-            raise StoreError(f"unknown table {name!r}")
+        if name not in self.tables:
+            raise StoreError(f"the store has no table {name!r}; it holds {', '.join(self.tables)}")
         return self.connect().execute(f"select * from {name}").df()

@@ -16,9 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from regiekit import synth_monitors
 from regiekit.regions import load_regions
-from regiekit.vocabulary import (AANMELDER, AGE_BANDS, PROBLEMATIEK_JEUGDIGE, PROBLEMATIEK_OUDERS, REDEN_BEEINDIGING,
-                                 SOORT_VRAAG, TYPE_ONDERWIJS, VERBLIJF, VERBLIJFSPLEK, VERWIJZER)
+from regiekit.vocabulary import AGE_BANDS, REDEN_BEEINDIGING, VERBLIJF, VERWIJZER
 
 FIRST_YEAR, LAST_YEAR = 2015, 2024
 BURN_IN_YEAR = 2008  # care that started before 2015 but still runs in 2015 is part of the data
@@ -283,68 +283,6 @@ def _trajectory_table(traj, youth, gemeenten, rng) -> pa.Table:
     })
 
 
-# --- expert-team registrations (RET monitor, seed 002) ----------------------------------------
-# Registrations per 100.000 youths 0-23 per year, 2015..2024: expert teams grew after 2018.
-_RET_RATE = np.array([3, 4, 5, 7, 10, 13, 16, 19, 23, 36], dtype=float)
-
-
-def _multi(rng, options, n, mean_count):
-    """';'-separated multi-valued answers, 1..3 distinct options each."""
-    k = np.clip(rng.poisson(mean_count, n), 1, 3)
-    return [";".join(sorted(rng.choice(options, size=c, replace=False))) for c in k]
-
-
-def _registration_table(gemeenten, pop, years, rng) -> pa.Table:
-    regions = load_regions()
-    jz_codes = [r.code for r in regions.all("jeugdregio")]
-    gm_index = {g: i for i, g in enumerate(gemeenten)}
-    columns: dict[str, list] = {c: [] for c in (
-        "casus_id", "jeugdige_id", "aanmelddatum", "adviesdatum", "soort_vraag", "aanmelder", "geslacht",
-        "leeftijd", "gemeente_aanmelding", "gemeente_financieel", "verklarende_analyse",
-        "problematiek_jeugdige", "verblijfsplek", "problemen_school", "type_onderwijs", "problematiek_ouders")}
-    next_id = 0
-    for jz in jz_codes:
-        members = [gm_index[g] for g in regions.members(jz)]
-        for yi, year in enumerate(range(FIRST_YEAR, LAST_YEAR + 1)):
-            youths = pop[members, years == year, :].sum()
-            n = int(rng.poisson(_RET_RATE[yi] * youths / 100_000))
-            if n == 0:
-                continue
-            ids = _pseudonyms(n, rng, start=5_000_000_000 + next_id)
-            next_id += n
-            home = rng.choice(members, n, p=pop[members, years == year, :].sum(axis=1) / youths)
-            other = rng.choice(members, n)
-            financial = np.where(rng.random(n) < 0.85, home, other)
-            day0 = np.datetime64(f"{year}-01-01", "D")
-            reg = day0 + rng.integers(0, 365, n).astype("timedelta64[D]")
-            lead = np.round(rng.lognormal(np.log(38), 0.45, n)).astype(int)
-            advice = reg + lead.astype("timedelta64[D]")
-            open_case = advice > np.datetime64(f"{LAST_YEAR}-12-31", "D")
-            ages = rng.integers(4, 19, n)
-            columns["casus_id"] += [f"RET-{jz}-{year}-{i + 1:03d}" for i in range(n)]
-            columns["jeugdige_id"] += list(ids)
-            columns["aanmelddatum"] += reg.astype(np.int64).tolist()
-            columns["adviesdatum"] += [None if o else a for a, o in zip(advice.astype(np.int64).tolist(), open_case)]
-            columns["soort_vraag"] += list(rng.choice(SOORT_VRAAG, n, p=[0.45, 0.25, 0.30]))
-            columns["aanmelder"] += list(rng.choice(AANMELDER, n, p=[0.35, 0.2, 0.15, 0.15, 0.05, 0.05, 0.05]))
-            columns["geslacht"] += list(np.where(rng.random(n) < 0.70, "jongen", "meisje"))
-            columns["leeftijd"] += list(ages)
-            columns["gemeente_aanmelding"] += [gemeenten[i] for i in home]
-            columns["gemeente_financieel"] += [gemeenten[i] for i in financial]
-            columns["verklarende_analyse"] += list(np.where(rng.random(n) < 0.12, "ja", "nee"))
-            columns["problematiek_jeugdige"] += _multi(rng, PROBLEMATIEK_JEUGDIGE, n, 2.0)
-            columns["verblijfsplek"] += list(rng.choice(VERBLIJFSPLEK, n, p=[0.40, 0.15, 0.10, 0.18, 0.07, 0.05, 0.05]))
-            columns["problemen_school"] += list(rng.choice(["ja", "nee", "onbekend"], n, p=[0.70, 0.22, 0.08]))
-            columns["type_onderwijs"] += [rng.choice(TYPE_ONDERWIJS[:3]) if a < 12 else rng.choice(TYPE_ONDERWIJS[2:])
-                                          for a in ages]
-            columns["problematiek_ouders"] += _multi(rng, PROBLEMATIEK_OUDERS, n, 1.5)
-    types = {"aanmelddatum": pa.int32(), "adviesdatum": pa.int32(), "leeftijd": pa.int32(), "jeugdige_id": pa.int64()}
-    table = pa.table({k: pa.array(v, type=types.get(k, pa.string())) for k, v in columns.items()})
-    for name in ("aanmelddatum", "adviesdatum"):
-        table = table.set_column(table.column_names.index(name), name, table[name].cast(pa.date32()))
-    return table
-
-
 def generate(raw_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, int]:
     """Write the synthetic demo tables as Parquet into ``raw_dir``; returns rows per table."""
     rng = np.random.default_rng(seed)
@@ -355,7 +293,9 @@ def generate(raw_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, int]:
     tables = {"bevolking": _population_table(gemeenten, years, pop, rng)}
     youth = _youths(gemeenten, years, pop, care_effect, rng)
     tables["trajecten"] = _trajectory_table(_trajectories(youth, jeugdregio_idx, rng), youth, gemeenten, rng)
-    tables["aanmeldingen"] = _registration_table(gemeenten, pop, years, rng)
+    members = {jz: [i for i, j in enumerate(jeugdregio) if j == jz] for jz in jz_codes}
+    by_year = {int(y): pop[:, k, :].sum(axis=1) for k, y in enumerate(years)}
+    tables.update(synth_monitors.generate(rng, synth_monitors.RegionYears(gemeenten, by_year, members)))
     raw_dir.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         pq.write_table(table, raw_dir / f"{name}.parquet", compression="zstd", write_statistics=False)

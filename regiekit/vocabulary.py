@@ -24,7 +24,32 @@ PROBLEMATIEK_OUDERS = ("psychiatrie", "lvb", "verslaving", "scheiding_conflict",
                        "huiselijk_geweld", "geen")
 JA_NEE = ("ja", "nee")
 JA_NEE_ONBEKEND = ("ja", "nee", "onbekend")
-MULTI_VALUED = ("problematiek_jeugdige", "problematiek_ouders")  # ';'-separated
+JA_NEE_NVT = ("ja", "nee", "nvt")
+
+# JeugdzorgPlus placements (seed 002).
+MACHTIGING = ("spoedmachtiging", "reguliere_machtiging", "voorwaardelijke_machtiging")
+
+# Regie op 3 case-review forms (seed 000, monitoroverzicht).
+WOONSITUATIE = ("bij_ouders", "bij_een_ouder", "pleeggezin", "gezinshuis", "residentieel", "zelfstandig")
+LEEFTIJD_EERSTE_HULP = ("voor_basisschool", "basisschool", "na_basisschool")
+HUIDIGE_ZORG = ("ggz", "jeugd_en_opvoedhulp", "lvb_zorg", "pleegzorg", "residentieel", "dagbehandeling",
+                "onderwijszorg", "geen")
+CLASSIFICATIES = ("ass", "adhd", "hechtingsproblematiek", "angst", "trauma", "lvb", "stemming", "gedrag")
+
+# Expert-team follow-up (seed 003).
+REDEN_VERWIJZING = ("geen_passend_aanbod", "vastgelopen_hulp", "meervoudige_problematiek", "wachtlijst",
+                    "financiering", "crisis")
+TYPE_CASUS = ("psychiatrie", "gedrag", "lvb", "gezinsproblematiek", "schoolverzuim", "combinatie")
+ROUTE = ("wijkteam", "gecertificeerde_instelling")
+ADVIES_OPGEVOLGD = ("ja", "deels", "nee", "onbekend")
+
+# Twente pilot 'Regie in 7 samenwerkingsstappen' (seed 001).
+STAPPEN = ("stap1_signaleren", "stap2_verbinden", "stap3_analyseren", "stap4_plannen", "stap5_uitvoeren",
+           "stap6_evalueren", "stap7_afsluiten")
+ROL = ("professional", "ouder")
+
+MULTI_VALUED = ("problematiek_jeugdige", "problematiek_ouders", "huidige_zorg", "classificaties",
+                "reden_verwijzing", "afspraken")  # ';'-separated
 
 _TRAJECTORY_FIELDS = {"soort": tuple(SOORT), "zorgvorm": ZORGVORM, "verblijf": (True, False),
                       "verwijzer": VERWIJZER, "reden_beeindiging": REDEN_BEEINDIGING}
@@ -39,6 +64,21 @@ FIELDS = {
         "problematiek_ouders": PROBLEMATIEK_OUDERS, "doorlooptijd_dagen": float,
         "financieel_elders": (True, False), "advies_gegeven": (True, False),
     },
+    "plaatsingen": {"machtiging": MACHTIGING, "servicepunt": JA_NEE, "verblijfsduur_maanden": float},
+    "casusonderzoeken": {
+        "geslacht": ("jongen", "meisje"), "woonsituatie": WOONSITUATIE, "ouders_deelname": JA_NEE,
+        "leeftijd_eerste_hulp": LEEFTIJD_EERSTE_HULP, "volgt_onderwijs": JA_NEE,
+        "verklarende_analyse": JA_NEE, "huidige_zorg": HUIDIGE_ZORG, "schoolwisselingen": float,
+        "classificaties": CLASSIFICATIES, "hulptrajecten": float,
+    },
+    "followups": {
+        "reden_verwijzing": REDEN_VERWIJZING, "type_casus": TYPE_CASUS, "route": ROUTE,
+        "followup_gedaan": JA_NEE, "advies_opgevolgd": ADVIES_OPGEVOLGD, "advies_bruikbaar": JA_NEE_ONBEKEND,
+        "uithuisplaatsing_voorkomen": JA_NEE_NVT, "afschaling_bereikt": JA_NEE_NVT,
+        "heraanmelding_12mnd": JA_NEE, "crisisplaatsing": JA_NEE,
+    },
+    "pilot_casussen": {"handreiking_gebruikt": JA_NEE, "betrokkenen": float, "afspraken": STAPPEN},
+    "enquetes": {"rol": ROL, "rust": float, "continuiteit": float, "duidelijkheid": float},
     "bevolking": {},
 }
 # Columns of each dataset in the processed store (what a definition's source.fields may name).
@@ -50,6 +90,28 @@ DATASET_COLUMNS = {
                      "geslacht", "leeftijd", "gemeente_aanmelding", "gemeente_financieel", "verklarende_analyse",
                      "problematiek_jeugdige", "verblijfsplek", "problemen_school", "type_onderwijs",
                      "problematiek_ouders"),
+    "plaatsingen": ("plaatsing_id", "jeugdige_id", "gemeente_code", "leeftijd", "startdatum", "einddatum",
+                    "machtiging", "servicepunt"),
+    "casusonderzoeken": ("casus_id", "jeugdige_id", "gemeente_code", "startdatum", "geslacht", "leeftijd",
+                         "woonsituatie", "ouders_deelname", "leeftijd_eerste_hulp", "volgt_onderwijs",
+                         "verklarende_analyse", "huidige_zorg", "schoolwisselingen", "classificaties",
+                         "hulptrajecten"),
+    "followups": ("casus_id", "jeugdige_id", "gemeente_code", "aanmelddatum", "leeftijd", "reden_verwijzing",
+                  "type_casus", "route", "followup_gedaan", "advies_opgevolgd", "advies_bruikbaar",
+                  "uithuisplaatsing_voorkomen", "afschaling_bereikt", "heraanmelding_12mnd", "crisisplaatsing"),
+    "pilot_casussen": ("casus_id", "gemeente_code", "startdatum", "handreiking_gebruikt", "betrokkenen",
+                       "afspraken"),
+    "enquetes": ("respondent_id", "casus_id", "gemeente_code", "datum", "rol", "rust", "continuiteit",
+                 "duidelijkheid"),
+}
+# Record datasets: what one unit is (distinct key), its date (or start and end) and its gemeente.
+RECORDS = {
+    "aanmeldingen": {"key": "casus_id", "start": "aanmelddatum", "end": None, "gemeente": "gemeente_aanmelding"},
+    "plaatsingen": {"key": "jeugdige_id", "start": "startdatum", "end": "einddatum", "gemeente": "gemeente_code"},
+    "casusonderzoeken": {"key": "casus_id", "start": "startdatum", "end": None, "gemeente": "gemeente_code"},
+    "followups": {"key": "casus_id", "start": "aanmelddatum", "end": None, "gemeente": "gemeente_code"},
+    "pilot_casussen": {"key": "casus_id", "start": "startdatum", "end": None, "gemeente": "gemeente_code"},
+    "enquetes": {"key": "respondent_id", "start": "datum", "end": None, "gemeente": "gemeente_code"},
 }
 # Fields an indicator can be broken down by, per kind of unit.
 BREAKDOWNS = {
@@ -59,8 +121,19 @@ BREAKDOWNS = {
     "aanmeldingen": ("soort_vraag", "aanmelder", "geslacht", "leeftijdsklasse", "verklarende_analyse",
                      "problematiek_jeugdige", "verblijfsplek", "problemen_school", "type_onderwijs",
                      "problematiek_ouders", "gemeente_financieel"),
+    "plaatsingen": ("machtiging", "servicepunt", "leeftijdsklasse"),
+    "casusonderzoeken": ("geslacht", "woonsituatie", "leeftijdsklasse", "ouders_deelname", "leeftijd_eerste_hulp",
+                         "volgt_onderwijs", "verklarende_analyse", "huidige_zorg", "schoolwisselingen",
+                         "classificaties", "hulptrajecten"),
+    "followups": ("reden_verwijzing", "type_casus", "route", "followup_gedaan", "advies_opgevolgd",
+                  "advies_bruikbaar", "uithuisplaatsing_voorkomen", "afschaling_bereikt", "heraanmelding_12mnd",
+                  "crisisplaatsing", "leeftijdsklasse"),
+    "pilot_casussen": ("handreiking_gebruikt", "afspraken", "betrokkenen"),
+    "enquetes": ("rol", "rust", "continuiteit", "duidelijkheid"),
     "bevolking": (),
 }
+# Record datasets without an age column (their units pass any age band).
+WITHOUT_AGE = ("pilot_casussen", "enquetes")
 
 # Age bands as CBS uses them: "0-4" is 0 up to (not including) 4 years.
 AGE_BANDS = ("0-4", "4-12", "12-18", "18-23")
