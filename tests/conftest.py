@@ -43,8 +43,10 @@ REGISTRATION_COLUMNS = ["casus_id", "jeugdige_id", "aanmelddatum", "adviesdatum"
 
 
 def make_store(folder: Path, trajecten: pd.DataFrame, years=(2023, 2024), aantal: int = 100,
-               bevolking: pd.DataFrame | None = None, aanmeldingen: pd.DataFrame | None = None) -> store.Store:
-    """A processed store from hand-made tables; the population is ``aantal`` per gemeente, year, sex and band."""
+               bevolking: pd.DataFrame | None = None, aanmeldingen: pd.DataFrame | None = None,
+               **records: pd.DataFrame) -> store.Store:
+    """A processed store from hand-made tables; the population is ``aantal`` per gemeente, year, sex and
+    band; ``records`` adds other record tables (plaatsingen=..., casusonderzoeken=...)."""
     raw = folder / "raw"
     raw.mkdir(parents=True)
     if bevolking is None:
@@ -54,6 +56,7 @@ def make_store(folder: Path, trajecten: pd.DataFrame, years=(2023, 2024), aantal
              for b in ("0-4", "4-12", "12-18", "18-23")])
     if aanmeldingen is None:
         aanmeldingen = pd.DataFrame({c: pd.Series(dtype="object") for c in REGISTRATION_COLUMNS})
-    for name, frame in (("trajecten", trajecten), ("bevolking", bevolking), ("aanmeldingen", aanmeldingen)):
+    tables = {"trajecten": trajecten, "bevolking": bevolking, "aanmeldingen": aanmeldingen, **records}
+    for name, frame in tables.items():
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), raw / f"{name}.parquet")
     return store.Store.open(store.build(raw, folder / "processed"))

@@ -163,3 +163,61 @@ def test_breakdowns_count_cases_not_mentions(tmp_path):
     assert (plain.loc["doorlooptijd_binnen_norm_pct", "numerator"],
             plain.loc["doorlooptijd_binnen_norm_pct", "denominator"]) == (1, 2)
     assert plain.loc["aanmeldingen_financieel_elders_pct", "numerator"] == 1
+
+
+def test_every_catalogue_indicator_computes_on_the_demo_data(demo_store):
+    from regiekit.definitions import load_catalogue
+
+    catalogue = load_catalogue()
+    result = engine.compute(None, ["JZ14", "GM0153"], [2021, 2024], demo_store)
+    assert set(result["indicator"]) == set(catalogue)
+    for ident, rows in result.groupby("indicator"):
+        ind = catalogue[ident]
+        if ind.by is None or ind.denominator is None or ind.by == "leeftijdsklasse" and ind.denominator.count == "bevolking":
+            continue
+        per_region = rows.groupby(["region_code", "period"]).agg(n=("numerator", "sum"), d=("denominator", "first"))
+        multi = ind.by in ("problematiek_jeugdige", "problematiek_ouders", "huidige_zorg", "classificaties",
+                           "reden_verwijzing", "afspraken", "zorgvorm", "verwijzer")
+        # a category per unit: the categories add up to the base; multi-valued ones to at least the base
+        assert ((per_region["n"] >= per_region["d"]) if multi else (per_region["n"] == per_region["d"])).all(), ident
+
+
+def test_statistics_report_missing_values(tmp_path):
+    reviews = pd.DataFrame({
+        "casus_id": ["A", "B", "C", "D"], "jeugdige_id": [1, 2, 3, 4], "gemeente_code": ASSEN,
+        "startdatum": [date(2023, 3, 1)] * 4, "geslacht": "jongen", "leeftijd": [9, 12, 15, 16],
+        "woonsituatie": "bij_ouders", "ouders_deelname": "ja", "leeftijd_eerste_hulp": [None, "basisschool", None, None],
+        "volgt_onderwijs": "ja", "verklarende_analyse": "nee", "huidige_zorg": None, "classificaties": "ass",
+        "schoolwisselingen": pd.array([2, 3, None, 4], dtype="Int32"), "hulptrajecten": pd.array([None] * 4, dtype="Int32"),
+    })
+    rebuilt = make_store(tmp_path, _frame([_trajectory(1, 1, ASSEN, "zonder_verblijf", date(2023, 1, 1), None)]),
+                         casusonderzoeken=reviews)
+    result = engine.compute(["casusonderzoeken_schoolwisselingen_gemiddeld", "casusonderzoeken_leeftijd_eerste_hulp",
+                             "casusonderzoeken_hulptrajecten_gemiddeld"], [ASSEN], [2023], rebuilt)
+    mean = result[result["indicator"] == "casusonderzoeken_schoolwisselingen_gemiddeld"].iloc[0]
+    assert (mean["numerator"], mean["denominator"], mean["value"]) == (3, 4, 3.0)   # one of four missing
+    first = result[result["indicator"] == "casusonderzoeken_leeftijd_eerste_hulp"].set_index("category")
+    assert first.loc["onbekend", "numerator"] == 3
+    none = result[result["indicator"] == "casusonderzoeken_hulptrajecten_gemiddeld"].iloc[0]
+    assert none["numerator"] == 0 and none["denominator"] == 4 and pd.isna(none["value"])
+    assert rebuilt.tables == ["bevolking", "trajecten", "aanmeldingen", "casusonderzoeken"]
+
+
+def test_placements_on_the_peildatum_and_distinct_youths(tmp_path):
+    placements = pd.DataFrame({
+        "plaatsing_id": ["P1", "P2", "P3", "P4"], "jeugdige_id": [1, 1, 2, 3], "gemeente_code": ASSEN,
+        "leeftijd": [15, 15, 14, 16], "machtiging": ["spoedmachtiging", "reguliere_machtiging",
+                                                     "spoedmachtiging", "voorwaardelijke_machtiging"],
+        "startdatum": [date(2024, 1, 1), date(2024, 6, 1), date(2024, 11, 1), date(2023, 12, 1)],
+        "einddatum": [date(2024, 3, 31), None, date(2024, 12, 30), date(2024, 1, 31)],
+        "servicepunt": ["nee", "ja", "nee", "nee"],
+    })
+    rebuilt = make_store(tmp_path, _frame([_trajectory(1, 1, ASSEN, "zonder_verblijf", date(2024, 1, 1), None)]),
+                         plaatsingen=placements)
+    result = engine.compute(["jeugdzorgplus_jongeren", "jeugdzorgplus_peildatum", "jeugdzorgplus_machtiging"],
+                            [ASSEN], [2024], rebuilt)
+    plain = result[result["category"].isna()].set_index("indicator")["numerator"]
+    assert plain["jeugdzorgplus_jongeren"] == 3        # youth 1 placed twice counts once
+    assert plain["jeugdzorgplus_peildatum"] == 1       # only P2 runs on 31 December
+    with pytest.raises(engine.EngineError, match="the store holds no pilot_casussen"):
+        engine.compute(["pilot_betrokkenen_gemiddeld", "enquete_rust_ouder_eens_pct"], [ASSEN], [2024], rebuilt)
