@@ -9,6 +9,8 @@ FAMILY_TITLES = {
     "stapeling": "Stapeling en Regie op 3",
     "ret_monitor": "Monitor Regionaal Expertteam (RET)",
 }
+PERIODS = {"calendar_year": "kalenderjaar", "peildatum": "peildatum 31 december", "half_year": "halfjaar",
+           "school_year": "schooljaar (1 augustus - 31 juli)"}
 DIRECTIONS = {"up": "stijgen", "down": "dalen", "neutral": "neutraal", "ambiguous": "niet eenduidig"}
 UNIT_TITLES = {"count": "aantal", "percent": "percentage", "per_1000": "per 1.000", "days": "dagen",
                "months": "maanden", "years": "jaren", "mean": "gemiddelde"}
@@ -42,7 +44,7 @@ def _entry(ind: Indicator) -> list[str]:
         ("Statistiek", f"{ind.statistic.function} van {ind.statistic.field}" if ind.statistic else "–"),
         ("Uitsplitsing", ind.by or "–"),
         ("Populatie", f"{ind.population.age_band} jaar" + (f", {ind.population.geslacht}" if ind.population.geslacht else "")),
-        ("Periode", "peildatum 31 december" if ind.period == "peildatum" else "kalenderjaar"),
+        ("Periode", PERIODS[ind.period]),
         ("Gewenste richting", DIRECTIONS[ind.direction] if isinstance(ind.direction, str)
          else ", ".join(f"{k}: {DIRECTIONS[v]}" for k, v in ind.direction.items())),
         ("Minimale celgrootte", str(ind.min_cell)),

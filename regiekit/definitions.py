@@ -21,7 +21,7 @@ from regiekit import vocabulary
 
 Unit = Literal["count", "percent", "per_1000", "days", "months", "years", "mean"]
 Direction = Literal["up", "down", "neutral", "ambiguous"]
-PeriodType = Literal["calendar_year", "peildatum"]
+PeriodType = Literal["calendar_year", "peildatum", "half_year", "school_year"]
 Kind = Literal["jongeren", "trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken",
                "followups", "pilot_casussen", "enquetes"]
 Event = Literal["in_zorg", "gestart", "beeindigd", "stapeling", "herhaald_beroep"]

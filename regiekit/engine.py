@@ -24,7 +24,7 @@ from regiekit.definitions import Count, Filter, Indicator, Range, load_catalogue
 from regiekit.regions import load_regions
 from regiekit.store import Store
 
-COLUMNS = ["indicator", "region_code", "region_name", "level", "period", "category",
+COLUMNS = ["indicator", "region_code", "region_name", "level", "period", "subperiod", "category",
            "numerator", "denominator", "value", "unit"]
 UNKNOWN = "onbekend"
 
@@ -123,11 +123,26 @@ class _Plan:
         return name
 
 
-def _windows(period_type: str, years: list[int]) -> str:
-    if period_type == "peildatum":  # the situation on 31 December
-        rows = [f"({y}, make_date({y}, 12, 31), make_date({y}, 12, 31))" for y in years]
-    else:
-        rows = [f"({y}, make_date({y}, 1, 1), make_date({y}, 12, 31))" for y in years]
+def windows(period_type: str, years: list[int]) -> list[tuple[int, int, str | None, str, str]]:
+    """(window id, year, subperiod, first day, last day) of each window of a period type.
+
+    calendar_year: the year; peildatum: 31 December; half_year: H1 and H2 of the year;
+    school_year: 1 August of the previous year to 31 July of the year (subperiod '2023/2024')."""
+    found = []
+    for y in years:
+        if period_type == "calendar_year":
+            found.append((y, y, None, f"{y}-01-01", f"{y}-12-31"))
+        elif period_type == "peildatum":
+            found.append((y, y, None, f"{y}-12-31", f"{y}-12-31"))
+        elif period_type == "half_year":
+            found += [(y * 10 + 1, y, "H1", f"{y}-01-01", f"{y}-06-30"), (y * 10 + 2, y, "H2", f"{y}-07-01", f"{y}-12-31")]
+        else:
+            found.append((y, y, f"{y - 1}/{y}", f"{y - 1}-08-01", f"{y}-07-31"))
+    return found
+
+
+def _windows_sql(period_type: str, years: list[int]) -> str:
+    rows = [f"({wid}, date '{start}', date '{end}')" for wid, _, _, start, end in windows(period_type, years)]
     return f"w(period, wstart, wend) as (values {', '.join(rows)})"
 
 
@@ -237,7 +252,7 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
         if ind.denominator is not None and ind.denominator.count != "bevolking":
             totals[f"d{n}"] = f"{plan.counter} filter (where {plan.unit_condition(ind.denominator, ind)})"
     # materialise the units once; every aggregate below reads them
-    con.execute(f"create or replace temp table units as with {_windows(plan.period_type, years)}, "
+    con.execute(f"create or replace temp table units as with {_windows_sql(plan.period_type, years)}, "
                 f"{_units_sql(plan, breakdowns)} select * from units")
     frames = []
     if totals:
@@ -264,7 +279,13 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
             dens = wide[["region_code", "period", f"d{n}"]].rename(columns={f"d{n}": "denominator"})
             part = part.merge(dens, on=["region_code", "period"], how="left")
         frames.append(part.assign(indicator=ind.id))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:
+        return pd.DataFrame()
+    result = pd.concat(frames, ignore_index=True)
+    ids = {wid: (year, sub) for wid, year, sub, _, _ in windows(plan.period_type, years)}
+    result["subperiod"] = result["period"].map(lambda w: ids[w][1])
+    result["period"] = result["period"].map(lambda w: ids[w][0])
+    return result
 
 
 def _population(con, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
@@ -334,10 +355,12 @@ def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[In
     """One row per indicator, region and period (per category for breakdowns), zero where nothing counted."""
     defs = {i.id: i for i in selected}
     keys = ["indicator", "region_code", "period"]
-    plain = [i.id for i in selected if i.by is None]
-    frame = pd.MultiIndex.from_product([plain, list(wanted), years], names=keys).to_frame(index=False)
+    grid = [(i.id, code, year, sub) for i in selected if i.by is None for code in wanted
+            for _, year, sub, _, _ in windows(i.period, years)]
+    frame = pd.DataFrame(grid, columns=[*keys, "subperiod"])
     if not counted.empty:
-        frame = frame.merge(counted[counted["category"].isna()], on=keys, how="left")
+        counted["subperiod"] = counted["subperiod"].astype(object)
+        frame = frame.merge(counted[counted["category"].isna()], on=[*keys, "subperiod"], how="left")
         frame = pd.concat([frame, counted[counted["category"].notna()]], ignore_index=True)
     for column in ("category", "numerator", "denominator", "statistic"):
         if column not in frame:
@@ -361,6 +384,6 @@ def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[In
     frame["region_name"] = frame["region_code"].map({c: r.name for c, r in wanted.items()})
     frame["level"] = frame["region_code"].map({c: r.level for c, r in wanted.items()})
     order = {i.id: n for n, i in enumerate(selected)}
-    frame = frame.sort_values(["indicator", "level", "region_code", "period", "category"],
+    frame = frame.sort_values(["indicator", "level", "region_code", "period", "subperiod", "category"],
                               key=lambda s: s.map(order) if s.name == "indicator" else s, na_position="first")
     return frame[COLUMNS].reset_index(drop=True)

@@ -221,3 +221,22 @@ def test_placements_on_the_peildatum_and_distinct_youths(tmp_path):
     assert plain["jeugdzorgplus_peildatum"] == 1       # only P2 runs on 31 December
     with pytest.raises(engine.EngineError, match="the store holds no pilot_casussen"):
         engine.compute(["pilot_betrokkenen_gemiddeld", "enquete_rust_ouder_eens_pct"], [ASSEN], [2024], rebuilt)
+
+
+def test_half_year_and_school_year_windows(tmp_path):
+    rows = [
+        _trajectory(1, 501, ASSEN, "zonder_verblijf", date(2024, 2, 1), date(2024, 3, 1)),     # H1 only
+        _trajectory(2, 502, ASSEN, "zonder_verblijf", date(2024, 5, 1), date(2024, 9, 1)),     # H1 and H2
+        _trajectory(3, 503, ASSEN, "zonder_verblijf", date(2024, 10, 1), None),                # H2 only
+    ]
+    days = [date(2023, 7, 31), date(2023, 8, 1), date(2024, 7, 31)]
+    registrations = pd.DataFrame({"casus_id": ["A", "B", "C"], "gemeente_aanmelding": ASSEN, "gemeente_financieel": ASSEN,
+                                  "aanmelddatum": days, "adviesdatum": days, "leeftijd": 10})
+    store = make_store(tmp_path, _frame(rows), aanmeldingen=registrations)
+    result = engine.compute(["jeugdhulp_aantal_halfjaar", "jeugdhulp_aantal", "aanmeldingen_aantal_schooljaar"],
+                            [ASSEN], [2024], store)
+    half = result[result["indicator"] == "jeugdhulp_aantal_halfjaar"].set_index("subperiod")["numerator"]
+    assert dict(half) == {"H1": 2, "H2": 2}
+    assert result[result["indicator"] == "jeugdhulp_aantal"]["numerator"].iloc[0] == 3
+    school = result[result["indicator"] == "aanmeldingen_aantal_schooljaar"].iloc[0]
+    assert (school["subperiod"], school["numerator"]) == ("2023/2024", 2)
