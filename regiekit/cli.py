@@ -40,6 +40,26 @@ def _run(args) -> int:
     return 0
 
 
+def _import(args) -> int:
+    from regiekit.importer import import_file
+
+    report = import_file(args.kind, args.file, args.data)
+    print(report.summary())
+    return 0
+
+
+def _import_template(args) -> int:
+    from regiekit.importer import template
+
+    text = template(args.kind)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8-sig")  # Excel opens a BOM'd UTF-8 CSV correctly
+        print(args.out)
+    else:
+        print(text, end="")
+    return 0
+
+
 def _regions_list(args) -> int:
     from regiekit.regions import load_regions
 
@@ -106,6 +126,17 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--data", help="processed store folder (default data/processed)")
     run.set_defaults(func=_run)
 
+    kinds = "aanmeldingen, casusonderzoeken, followups, enquetes, trajecten"
+    imp = sub.add_parser("import", help="import own data (CSV or Excel) into the processed store")
+    imp.add_argument("kind", help=kinds)
+    imp.add_argument("file", help="the CSV or .xlsx file")
+    imp.add_argument("--data", help="processed store folder (default data/processed)")
+    imp.set_defaults(func=_import)
+    tmpl = sub.add_parser("template", help="an empty import file with the right columns")
+    tmpl.add_argument("kind", help=kinds)
+    tmpl.add_argument("--out", help="file to write (default: print)")
+    tmpl.set_defaults(func=_import_template)
+
     regions = sub.add_parser("regions", help="the region reference").add_subparsers(dest="action", required=True)
     rlist = regions.add_parser("list", help="list regions")
     rlist.add_argument("--level", choices=["gemeente", "jeugdregio", "provincie", "land"])
@@ -131,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from regiekit.definitions import DefinitionError
     from regiekit.engine import EngineError
+    from regiekit.importer import ImportRefused
     from regiekit.regions import RegionError
     from regiekit.runner import RunError
     from regiekit.store import StoreError
@@ -138,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (RegionError, StoreError, EngineError, RunError, DefinitionError) as exc:
+    except (RegionError, StoreError, EngineError, RunError, DefinitionError, ImportRefused) as exc:
         print(f"regiekit: error: {exc}", file=sys.stderr)
         return 1
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from regiekit import vocabulary
+from regiekit.atomic import write_text
 from regiekit.paths import default_processed_dir
 from regiekit.regions import load_regions
 
@@ -66,15 +67,7 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
         if t in present:
             column = vocabulary.RECORDS[t]["gemeente"]
             _check(con, f"raw_{t}", f"{column} in ({gemeenten})", "have an unknown gemeente")
-    soort = " ".join(f"when zorgvorm in ({_sql_list(forms)}) then '{name}'"
-                     for name, forms in vocabulary.SOORT.items())
-    queries = {
-        "bevolking": "select * from raw_bevolking order by all",
-        "trajecten": f"""select *, case {soort} end as soort,
-                         zorgvorm in ({_sql_list(vocabulary.VERBLIJF)}) as verblijf
-                         from raw_trajecten order by traject_id""",
-        **{t: f"select * from raw_{t} order by all" for t in OPTIONAL if t in present},
-    }
+    queries = {t: _processed_select(t, f"raw_{t}") + " order by all" for t in present}
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".store-", dir=processed_dir.parent))
     try:
@@ -83,7 +76,8 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
             con.execute(f"copy ({query}) to '{staging / name}.parquet' (format parquet, compression zstd)")
             rows[name] = con.execute(f"select count(*) from read_parquet('{staging / name}.parquet')").fetchone()[0]
         years = con.execute("select min(jaar), max(jaar) from raw_bevolking").fetchone()
-        manifest = {"bron": source or {}, "tabellen": rows, "jaren": list(years),
+        label = (source or {}).get("bron", "onbekend")
+        manifest = {"bron": source or {}, "tabellen": rows, "bronnen": dict.fromkeys(rows, label), "jaren": list(years),
                     "regio_indeling": load_regions().year,
                     "gebouwd": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -91,6 +85,47 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return processed_dir
+
+
+def _processed_select(table: str, source: str) -> str:
+    """The processed form of a table: trajectories get their kind of care and a verblijf flag."""
+    if table != "trajecten":
+        return f"select * from {source}"
+    soort = " ".join(f"when zorgvorm in ({_sql_list(forms)}) then '{name}'" for name, forms in vocabulary.SOORT.items())
+    return (f"select * exclude (soort, verblijf), case {soort} end as soort, "
+            f"zorgvorm in ({_sql_list(vocabulary.VERBLIJF)}) as verblijf from (select *, null as soort, null as verblijf "
+            f"from {source})")
+
+
+def add_rows(processed_dir: Path, table: str, new_rows: Path, source: dict) -> int:
+    """Append validated rows (a Parquet file) to a table of the store, atomically. A synthetic demo
+    table is replaced rather than mixed with real data. Returns the table's new row count."""
+    processed_dir = Path(processed_dir)
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = processed_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {
+        "bron": {}, "tabellen": {}, "bronnen": {}, "jaren": None, "regio_indeling": load_regions().year}
+    manifest.setdefault("bronnen", dict.fromkeys(manifest["tabellen"], manifest["bron"].get("bron", "onbekend")))
+    target = processed_dir / f"{table}.parquet"
+    keep_existing = target.exists() and manifest["bronnen"].get(table) != "synthetisch"
+    con = duckdb.connect()
+    new = _processed_select(table, f"read_parquet('{new_rows}')")
+    query = f"select * from read_parquet('{target}') union all by name {new}" if keep_existing else new
+    tmp = processed_dir / f".{table}.parquet.tmp"
+    con.execute(f"copy ({query}) to '{tmp}' (format parquet, compression zstd)")
+    rows = con.execute(f"select count(*) from read_parquet('{tmp}')").fetchone()[0]
+    start = vocabulary.RECORDS.get(table, {}).get("start", "startdatum")
+    first, last = con.execute(f"select min(year({start})), max(year({start})) from read_parquet('{tmp}')").fetchone()
+    os.replace(tmp, target)
+    if manifest["jaren"] is None or "bevolking" not in manifest["tabellen"]:
+        known = manifest["jaren"] or [first, last]
+        manifest["jaren"] = [min(known[0], first), max(known[1], last)]
+    manifest["tabellen"][table] = rows
+    manifest["bronnen"][table] = source.get("bron", "import")
+    manifest.setdefault("imports", []).append({**source, "tabel": table,
+                                               "tijd": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return rows
 
 
 def _replace_dir(new: Path, target: Path) -> None:
@@ -119,7 +154,12 @@ class Store:
 
     @property
     def synthetic(self) -> bool:
-        return self.manifest.get("bron", {}).get("bron") == "synthetisch"
+        """True when the youth-care data (trajecten, bevolking) is synthetic demo data."""
+        sources = self.manifest.get("bronnen", {})
+        return any(sources.get(t) == "synthetisch" for t in REQUIRED)
+
+    def source_of(self, table: str) -> str:
+        return self.manifest.get("bronnen", {}).get(table, "onbekend")
 
     @property
     def years(self) -> list[int]:
