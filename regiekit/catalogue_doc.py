@@ -61,7 +61,7 @@ def _entry(ind: Indicator) -> list[str]:
 
 def render(catalogue: Catalogue) -> str:
     lines = ["# Indicatoren van regiekit", "",
-             "Gegenereerd uit `regiekit/indicators/*.yaml` met `regiekit indicators doc`; niet met de hand bewerken.",
+             "Gegenereerd uit `regiekit/indicators/*.yaml` met `regiekit docs`; niet met de hand bewerken.",
              ""]
     families = list(dict.fromkeys(i.family for i in catalogue.values()))
     for family in families:

@@ -97,13 +97,19 @@ def _indicators_check(args) -> int:
     return 0
 
 
-def _indicators_doc(args) -> int:
-    from regiekit import catalogue_doc
+def _docs(args) -> int:
+    from regiekit import catalogue_doc, importer
     from regiekit.atomic import write_text
     from regiekit.definitions import load_catalogue
+    from regiekit.schemas import SCHEMAS
 
-    write_text(Path(args.out), catalogue_doc.render(load_catalogue()) + "\n")
-    print(args.out)
+    root = Path(args.root)
+    pages = {root / "docs" / "indicatoren.md": catalogue_doc.render(load_catalogue()) + "\n",
+             root / "docs" / "importformaten.md": importer.schema_markdown() + "\n"}
+    pages.update({root / "templates" / f"{kind}.csv": importer.template(kind) for kind in SCHEMAS})
+    for path, text in pages.items():
+        write_text(path, text)
+        print(path)
     return 0
 
 
@@ -153,9 +159,9 @@ def parser() -> argparse.ArgumentParser:
     check = indicators.add_parser("check", help="validate the catalogue, plus extra definition files")
     check.add_argument("files", nargs="*")
     check.set_defaults(func=_indicators_check)
-    doc = indicators.add_parser("doc", help="write the indicator reference page")
-    doc.add_argument("--out", default=str(paths.project_dir() / "docs" / "indicatoren.md"))
-    doc.set_defaults(func=_indicators_doc)
+    docs = sub.add_parser("docs", help="regenerate docs/indicatoren.md, docs/importformaten.md and templates/")
+    docs.add_argument("--root", default=str(paths.project_dir()))
+    docs.set_defaults(func=_docs)
     return top
 
 

@@ -30,13 +30,14 @@ from regiekit.paths import default_processed_dir
 from regiekit.regions import RegionError, load_regions
 from regiekit.schemas import SCHEMAS, Column, Schema
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 50_000
 IDENTIFYING_HEADERS = {"naam", "voornaam", "achternaam", "roepnaam", "voorletters", "email", "e_mail", "mail",
                        "emailadres", "telefoon", "telefoonnummer", "tel", "mobiel", "bsn", "burgerservicenummer",
                        "adres", "straat", "huisnummer", "postcode", "geboorteplaats"}
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"^(\+31|0031|0)[\s-]?[1-9]([\s-]?\d){8}$")
-_NAME = re.compile(r"^[A-Za-zÀ-ÿ'.-]+( [A-Za-zÀ-ÿ'.-]+)+$")
+# Patterns as strings: pandas runs them vectorised (RE2 via pyarrow); compiled ones fall back to Python.
+_EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+_PHONE = r"^(\+31|0031|0)[\s-]?[1-9]([\s-]?\d){8}$"
+_NAME = r"^[A-Za-zÀ-ÿ'.-]+( [A-Za-zÀ-ÿ'.-]+)+$"
 
 
 class ImportRefused(ValueError):
@@ -144,10 +145,13 @@ def _map_columns(schema: Schema, headers: list[str]) -> dict[str, str]:
 
 def _refuse_identifying(frame: pd.DataFrame, schema: Schema) -> None:
     for column in frame.columns:
-        values = frame[column].astype(str).str.strip()
+        values = frame[column].astype("string[pyarrow]").str.strip().fillna("")  # RE2 regexes, vectorised
+        nine = values.str.fullmatch(r"\d{9}")
+        bsn = pd.Series(False, index=values.index)
+        bsn[nine] = values[nine].map(is_bsn).astype(bool)
         checks = (("an e-mail address", values.str.contains(_EMAIL)),
                   ("a phone number", values.str.match(_PHONE)),
-                  ("a BSN-like number", values.map(is_bsn)))
+                  ("a BSN-like number", bsn))
         if column in {c.name for c in schema.columns if c.type == "id"}:
             checks += (("a name", values.str.match(_NAME)),)
         for what, hit in checks:
@@ -184,11 +188,11 @@ def _parse(column: Column, raw: pd.Series, gemeenten: dict) -> tuple[pd.Series, 
             parsed = parsed.where(parsed.isna() | (parsed % 1 == 0))
             parsed = parsed.astype("Int64")
     elif column.type == "code":
-        parsed = text.map(normalise_code)
+        parsed = _per_unique(text, normalise_code)
     elif column.type == "multi":
-        parsed = text.map(lambda x: ";".join(sorted({normalise_code(p) for p in x.split(";") if p.strip()})))
+        parsed = _per_unique(text, lambda x: ";".join(sorted({normalise_code(p) for p in x.split(";") if p.strip()})))
     elif column.type == "gemeente":
-        parsed = text.map(lambda x: gemeenten.setdefault(x, _gemeente_code(x)) if x else "")
+        parsed = _per_unique(text, lambda x: gemeenten.setdefault(x, _gemeente_code(x)) if x else "")
     else:
         parsed = text
     parsed = parsed.where(filled, None)
@@ -196,6 +200,12 @@ def _parse(column: Column, raw: pd.Series, gemeenten: dict) -> tuple[pd.Series, 
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason[unreadable] = f"{column.name}: '" + text[unreadable] + f"' is geen geldige {_TYPE_NL[column.type]}"
     return parsed, reason
+
+
+def _per_unique(values: pd.Series, function) -> pd.Series:
+    """Apply a Python function once per distinct value (files repeat the same codes a million times)."""
+    lookup = {value: function(value) for value in values.unique()}
+    return values.map(lookup)
 
 
 _TYPE_NL = {"date": "datum (jjjj-mm-dd of dd-mm-jjjj)", "integer": "geheel getal", "number": "getal",
@@ -217,10 +227,11 @@ def _pandera_schema(schema: Schema, today: date) -> pa.DataFrameSchema:
             checks.append(pa.Check.isin(list(col.allowed), error=f"{col.name}: onbekende waarde"))
         elif col.type == "multi":
             allowed = set(col.allowed)
-            checks.append(pa.Check(lambda s, allowed=allowed: s.map(lambda x: set(x.split(";")) <= allowed),
-                                   element_wise=False, error=f"{col.name}: onbekende waarde"))
+            checks.append(pa.Check(lambda s, allowed=allowed: _per_unique(s, lambda x: set(x.split(";")) <= allowed),
+                                   error=f"{col.name}: onbekende waarde"))
         elif col.type == "date":
-            checks.append(pa.Check(lambda s: s.map(lambda d: d <= today), error=f"{col.name}: datum in de toekomst"))
+            checks.append(pa.Check(lambda s: pd.to_datetime(s) <= pd.Timestamp(today),
+                                   error=f"{col.name}: datum in de toekomst"))
         elif col.bounds:
             checks.append(pa.Check.in_range(*col.bounds, error=f"{col.name}: onmogelijke waarde"))
         columns[col.name] = pa.Column(nullable=not col.required, checks=checks, required=False, coerce=False)
@@ -233,7 +244,7 @@ def _join_reasons(parts: list[pd.Series]) -> pd.Series:
     """Per row, the reasons of all parts joined with '; ' (None where there are none)."""
     out = pd.Series(None, index=parts[0].index, dtype=object)
     for part in parts:
-        has = part.map(lambda x: isinstance(x, str))
+        has = part.notna()
         out[has] = [p if o is None else f"{o}; {p}" for o, p in zip(out[has], part[has])]
     return out
 
@@ -312,14 +323,15 @@ def _stage(schema: Schema, path: Path, work: Path, today: date) -> dict:
         typed[ok].to_parquet(work / f"valid_{n:05d}.parquet", index=False)
         raw_rows[ok].to_parquet(work / f"validraw_{n:05d}.parquet", index=False)
         raw_rows[~ok].assign(reden=reason[~ok]).to_parquet(work / f"rejected_{n:05d}.parquet", index=False)
-    if mapping is None:
-        raise ImportRefused(f"{path.name} has no rows")
+    if mapping is None or counts["read"] == 0:
+        raise ImportRefused(f"{path.name} has no rows" + (" (only empty ones)" if counts["empty"] else ""))
     return counts
 
 
 def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Path, counts: dict) -> ImportReport:
     """Resolve duplicates within the file and against the store, then write rows and rejects."""
-    con = duckdb.connect()
+    # bounded memory: DuckDB spills to the work folder instead of holding a million rows
+    con = duckdb.connect(config={"memory_limit": "256MB", "temp_directory": str(work / "spill")})
     columns = [c.name for c in schema.columns]
     key = schema.key
     content = "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({c} as varchar), '')" for c in columns) + "))"
@@ -356,7 +368,8 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
                     where d.reden is null and not d.unchanged order by _rij) to '{new}' (format parquet)""")
     imported = con.execute(f"select count(*) from read_parquet('{new}')").fetchone()[0]
     assert counts["read"] == imported + unchanged + rejected, "import counts do not reconcile"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
     if imported:
         store_module.add_rows(processed, schema.table, new, {"bron": "import", "bestand": path.name, "sha256": digest,
                                                              "rijen": imported})
@@ -393,7 +406,7 @@ def template(kind: str) -> str:
 
 def schema_markdown() -> str:
     """The documented import schemas (docs/importformaten.md)."""
-    lines = ["# Importformaten", "", "Gegenereerd uit `regiekit/schemas.py` met `regiekit import doc`.", "",
+    lines = ["# Importformaten", "", "Gegenereerd uit `regiekit/schemas.py` met `regiekit docs`. Lege sjablonen: `templates/` of `regiekit template SOORT`.", "",
              "Bestanden: CSV (scheidingsteken `;` of `,`, UTF-8 of Windows-1252) of Excel (.xlsx). Datums als "
              "`jjjj-mm-dd` of `dd-mm-jjjj`; gemeenten als CBS-code (`GM0106`) of naam (`Assen`); meer "
              "waarden in één cel gescheiden door `;`. Alleen pseudoniemen: een bestand met namen, "

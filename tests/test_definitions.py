@@ -83,11 +83,16 @@ def test_every_family_of_the_seeds_is_in_the_catalogue():
         assert ident in catalogue
 
 
-def test_reference_page_is_generated_from_the_current_catalogue():
+def test_generated_pages_and_templates_are_current(tmp_path):
     from pathlib import Path
 
-    from regiekit import catalogue_doc
+    from regiekit import cli
 
-    committed = (Path(__file__).resolve().parents[1] / "docs" / "indicatoren.md").read_text(encoding="utf-8")
-    assert committed == catalogue_doc.render(load_catalogue()) + "\n", "run 'regiekit indicators doc'"
+    assert cli.main(["docs", "--root", str(tmp_path)]) == 0
+    root = Path(__file__).resolve().parents[1]
+    generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    for relative in generated:
+        assert (root / relative).read_bytes() == (tmp_path / relative).read_bytes(), f"run 'regiekit docs' ({relative})"
+    committed = (root / "docs" / "indicatoren.md").read_text(encoding="utf-8")
     assert "### Uithuisplaatsing bij ondertoezichtstelling `uithuisplaatsing_ots_pct`" in committed
+    assert "## aanmeldingen" in (root / "docs" / "importformaten.md").read_text(encoding="utf-8")

@@ -1,0 +1,180 @@
+"""Importing own data: nothing lost, nothing twice, clear errors, no identifying data."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from regiekit import cli, engine
+from regiekit.changes import year_over_year
+from regiekit.importer import ImportRefused, import_file, is_bsn, template
+from regiekit.store import Store
+
+GOLDEN = Path(__file__).parent / "data" / "ret_drenthe_2023_2024.csv"
+HEADER = template("aanmeldingen").strip()
+GOOD = ("RET-1;J001;05-03-2024;2024-04-02;Advies;Onderwijs;Jongen;12;Assen;Assen;nee;ASS;thuis;ja;vo;geen")
+
+
+def _write(path: Path, rows: list[str], header: str = HEADER, encoding: str = "utf-8", sep: str = ";") -> Path:
+    text = "\n".join([header, *rows]).replace(";", sep) + "\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _rejects(report) -> pd.DataFrame:
+    return pd.read_csv(report.rejects_file, sep=";", dtype=str)
+
+
+def test_golden_ret_drenthe_file_reproduces_the_published_figures(tmp_path):
+    """Seed 002: 42 aanmeldingen in 2024 (25 in 2023), 31 boys and 11 girls, 3 with and 39 without
+    verklarende analyse, 16 living at home (5 in 2023), +68% year over year."""
+    report = import_file("aanmeldingen", GOLDEN, tmp_path / "processed")
+    assert (report.rows_read, report.imported, report.rejected, report.unchanged) == (67, 67, 0, 0)
+    store = Store.open(tmp_path / "processed")
+    result = engine.compute(["aanmeldingen_aantal", "aanmeldingen_geslacht", "aanmeldingen_verklarende_analyse",
+                             "aanmeldingen_verblijfsplek"], ["JZ04"], [2023, 2024], store)
+    counts = result.set_index(["indicator", "period", "category"])["numerator"]
+    plain = result[result["category"].isna()].set_index("period")
+    assert (plain.loc[2023, "numerator"], plain.loc[2024, "numerator"]) == (25, 42)
+    assert (counts["aanmeldingen_geslacht", 2024, "jongen"], counts["aanmeldingen_geslacht", 2024, "meisje"]) == (31, 11)
+    assert counts["aanmeldingen_geslacht", 2023, "jongen"] == 13
+    assert (counts["aanmeldingen_verklarende_analyse", 2024, "ja"],
+            counts["aanmeldingen_verklarende_analyse", 2024, "nee"]) == (3, 39)
+    assert (counts["aanmeldingen_verblijfsplek", 2024, "thuis"], counts["aanmeldingen_verblijfsplek", 2023, "thuis"]) == (16, 5)
+    growth = year_over_year(result[result["indicator"] == "aanmeldingen_aantal"]).set_index("period")["growth_pct"]
+    assert round(growth[2024]) == 68
+
+
+def test_reimporting_adds_nothing_twice(tmp_path):
+    import_file("aanmeldingen", GOLDEN, tmp_path / "processed")
+    again = import_file("aanmeldingen", GOLDEN, tmp_path / "processed")
+    assert (again.rows_read, again.imported, again.unchanged, again.rejected) == (67, 0, 67, 0)
+    assert Store.open(tmp_path / "processed").manifest["tabellen"]["aanmeldingen"] == 67
+    assert len(list((tmp_path / "raw" / "imports").glob("*ret_drenthe*"))) == 1  # the source is archived once
+
+
+@pytest.mark.parametrize("row, reason", [
+    ("RET-2;J002;05-03-2024;01-03-2024;Advies;Onderwijs;Jongen;12;Assen;Assen;nee;ASS;thuis;ja;vo;geen",
+     "advies voor aanmelding"),
+    ("RET-3;J003;05-03-2031;;Advies;Onderwijs;Jongen;12;Assen;Assen;nee;ASS;thuis;ja;vo;geen",
+     "aanmelddatum: datum in de toekomst"),
+    ("RET-4;J004;05-03-2024;;Advies;Onderwijs;Jongen;12;Atlantis;Assen;nee;ASS;thuis;ja;vo;geen",
+     "gemeente_aanmelding: 'Atlantis' is geen geldige gemeente"),
+    ("RET-5;J005;05-03-2024;;Advies;Onderwijs;Jongen;45;Assen;Assen;nee;ASS;thuis;ja;vo;geen",
+     "leeftijd: onmogelijke waarde"),
+    ("RET-6;J006;31-02-2024;;Advies;Onderwijs;Jongen;12;Assen;Assen;nee;ASS;thuis;ja;vo;geen",
+     "aanmelddatum: '31-02-2024' is geen geldige datum"),
+    ("RET-7;J007;05-03-2024;;Advies;Onderwijs;Jongen;12;Assen;Assen;misschien;ASS;thuis;ja;vo;geen",
+     "verklarende_analyse: onbekende waarde"),
+    ("RET-8;J008;05-03-2024;;Advies;Onderwijs;Jongen;12;Assen;Assen;nee;ASS;zolder;ja;vo;geen",
+     "verblijfsplek: onbekende waarde"),
+    ("RET-9;J009;;;Advies;Onderwijs;Jongen;12;Assen;Assen;nee;ASS;thuis;ja;vo;geen", "aanmelddatum: ontbreekt"),
+])
+def test_mistakes_are_rejected_with_their_reason_and_nothing_is_lost(tmp_path, row, reason):
+    report = import_file("aanmeldingen", _write(tmp_path / "in.csv", [GOOD, row]), tmp_path / "processed")
+    assert (report.rows_read, report.imported, report.rejected) == (2, 1, 1)
+    rejects = _rejects(report)
+    assert reason in rejects["reden"].iloc[0]
+    assert rejects["casus_id"].iloc[0] == row.split(";")[0]   # the original row is kept as it was
+    assert rejects["rij"].iloc[0] == "3"
+
+
+def test_duplicate_case_ids(tmp_path):
+    conflicting = GOOD.replace("Jongen", "Meisje")
+    report = import_file("aanmeldingen", _write(tmp_path / "in.csv", [GOOD, GOOD, conflicting.replace("RET-1", "RET-2"),
+                                                                      GOOD.replace("RET-1", "RET-2")]),
+                         tmp_path / "processed")
+    assert (report.rows_read, report.imported, report.rejected) == (4, 1, 3)
+    reasons = _rejects(report).set_index("rij")["reden"]
+    assert "gelijk aan rij 2" in reasons["3"]
+    assert "RET-2 komt meer keren voor met verschillende inhoud" in reasons["4"]
+    later = import_file("aanmeldingen", _write(tmp_path / "later.csv", [conflicting]), tmp_path / "processed")
+    assert later.rejected == 1 and "al geïmporteerd met andere inhoud" in _rejects(later)["reden"].iloc[0]
+
+
+def test_files_as_people_send_them(tmp_path):
+    rows = [GOOD.replace("RET-1", f"RET-{i}") for i in range(1, 4)]
+    windows = _write(tmp_path / "excel.csv", [r.replace("Onderwijs", "Gecertificeerde instelling")
+                                              .replace("Assen;Assen", "Súdwest-Fryslân;Assen") for r in rows],
+                     encoding="cp1252")
+    assert import_file("aanmeldingen", windows, tmp_path / "a").imported == 3
+    bom = _write(tmp_path / "bom.csv", rows, encoding="utf-8-sig", sep=",")
+    assert import_file("aanmeldingen", bom, tmp_path / "b").imported == 3
+    variants = HEADER.replace("casus_id", "Casus ID").replace("aanmelddatum", " Aanmelddatum ")
+    trailing = _write(tmp_path / "trailing.csv", rows + [";" * 15, ";" * 15], header=variants)
+    report = import_file("aanmeldingen", trailing, tmp_path / "c")
+    assert (report.rows_read, report.imported, report.empty_rows) == (3, 3, 2)
+    xlsx = tmp_path / "aanmeldingen.xlsx"
+    frame = pd.read_csv(bom, dtype=str, keep_default_na=False)
+    frame.assign(aanmelddatum=pd.to_datetime(frame["aanmelddatum"], dayfirst=True)).to_excel(xlsx, index=False)
+    assert import_file("aanmeldingen", xlsx, tmp_path / "d").imported == 3
+    stored = Store.open(tmp_path / "a").table("aanmeldingen")
+    assert set(stored["gemeente_aanmelding"]) == {"GM1900"} and set(stored["aanmelder"]) == {"gecertificeerde_instelling"}
+
+
+def test_decimal_commas_in_numbers(tmp_path):
+    header = template("casusonderzoeken").strip()
+    row = "C1;J1;Assen;2023-05-01;jongen;12;bij_ouders;ja;basisschool;ja;nee;ggz;2,0;ass;4"
+    report = import_file("casusonderzoeken", _write(tmp_path / "c.csv", [row, row.replace("C1", "C2").replace("2,0", "2,5")],
+                                                    header=header), tmp_path / "p")
+    assert (report.imported, report.rejected) == (1, 1)
+    assert "schoolwisselingen: '2,5' is geen geldige geheel getal" in _rejects(report)["reden"].iloc[0]
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda r: r.replace("J001", "jan.devries@example.nl"), "holds an e-mail address"),
+    (lambda r: r.replace("J001", "06-12345678"), "holds a phone number"),
+    (lambda r: r.replace("J001", "111222333"), "holds a BSN-like number"),
+    (lambda r: r.replace("J001", "Jan de Vries"), "holds a name"),
+])
+def test_identifying_data_stops_the_import(tmp_path, change, message):
+    assert is_bsn("111222333")
+    path = _write(tmp_path / "in.csv", [GOOD.replace("RET-1", "RET-0"), change(GOOD)])
+    with pytest.raises(ImportRefused, match=message):
+        import_file("aanmeldingen", path, tmp_path / "processed")
+    assert not (tmp_path / "processed" / "aanmeldingen.parquet").exists()
+
+
+def test_refused_files(tmp_path):
+    empty = tmp_path / "e.csv"
+    empty.write_text("")
+    with pytest.raises(ImportRefused, match="is empty"):
+        import_file("aanmeldingen", empty, tmp_path / "p")
+    with pytest.raises(ImportRefused, match="has no rows"):
+        import_file("aanmeldingen", _write(tmp_path / "h.csv", []), tmp_path / "p")
+    with pytest.raises(ImportRefused, match="column 'Naam' looks like identifying data"):
+        import_file("aanmeldingen", _write(tmp_path / "n.csv", [GOOD + ";Jan"], header=HEADER + ";Naam"), tmp_path / "p")
+    with pytest.raises(ImportRefused, match="unknown column"):
+        import_file("aanmeldingen", _write(tmp_path / "u.csv", [GOOD + ";x"], header=HEADER + ";opmerking"), tmp_path / "p")
+    with pytest.raises(ImportRefused, match="missing column"):
+        import_file("aanmeldingen", _write(tmp_path / "m.csv", ["RET-1"], header="casus_id"), tmp_path / "p")
+
+
+def test_cli_import_and_template(tmp_path, capsys):
+    assert cli.main(["template", "aanmeldingen"]) == 0
+    assert capsys.readouterr().out.strip() == HEADER
+    assert cli.main(["import", "aanmeldingen", str(GOLDEN), "--data", str(tmp_path / "p")]) == 0
+    assert "67 rows read: 67 imported, 0 already imported, 0 rejected" in capsys.readouterr().out
+    assert cli.main(["import", "aanmeldingen", str(tmp_path / "missing.csv"), "--data", str(tmp_path / "p")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_a_million_rows_stream_within_modest_memory(tmp_path):
+    """A national file: read in chunks, staged on disk; the importing process stays well under 1 GB."""
+    import resource
+    import subprocess
+    import sys
+
+    source = pd.read_csv(GOLDEN, sep=";", dtype=str, encoding="utf-8-sig")
+    big = source.sample(1_000_000, replace=True, random_state=7).reset_index(drop=True)
+    big["casus_id"] = [f"C{i:07d}" for i in range(len(big))]
+    path = tmp_path / "landelijk.csv"
+    big.to_csv(path, sep=";", index=False)
+    del big
+    done = subprocess.run([sys.executable, "-m", "regiekit.cli", "import", "aanmeldingen", str(path),
+                           "--data", str(tmp_path / "p")], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "1000000 rows read: 1000000 imported, 0 already imported, 0 rejected" in done.stdout
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory of the import: {peak_mb:.0f} MB")
+    assert peak_mb < 1000
