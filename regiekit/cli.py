@@ -60,6 +60,21 @@ def _import_template(args) -> int:
     return 0
 
 
+def _fetch(args) -> int:
+    from regiekit import statline
+
+    raw = Path(args.raw or paths.default_raw_dir())
+    data = Path(args.data or paths.default_processed_dir())
+    for table in args.tables or statline.catalogue_tables():
+        folder, message = statline.fetch(table, raw)
+        print(message)
+        values = statline.convert(folder)
+        statline.store_values(values, data)
+        unmapped = values.attrs["unmapped"]
+        print(f"{table}: {len(values)} values in {data}" + (f"; not mapped to 2024: {', '.join(unmapped)}" if unmapped else ""))
+    return 0
+
+
 def _regions_list(args) -> int:
     from regiekit.regions import load_regions
 
@@ -132,6 +147,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--data", help="processed store folder (default data/processed)")
     run.set_defaults(func=_run)
 
+    fetch = sub.add_parser("fetch", help="download CBS StatLine tables of the catalogue and convert them")
+    fetch.add_argument("source", choices=["cbs"])
+    fetch.add_argument("tables", nargs="*", help="table ids, e.g. 85098NED (default: all in the catalogue)")
+    fetch.add_argument("--raw", help="raw data folder for the cache (default data/raw)")
+    fetch.add_argument("--data", help="processed store folder (default data/processed)")
+    fetch.set_defaults(func=_fetch)
+
     kinds = "aanmeldingen, casusonderzoeken, followups, enquetes, trajecten"
     imp = sub.add_parser("import", help="import own data (CSV or Excel) into the processed store")
     imp.add_argument("kind", help=kinds)
@@ -171,12 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.importer import ImportRefused
     from regiekit.regions import RegionError
     from regiekit.runner import RunError
+    from regiekit.statline import StatLineError
     from regiekit.store import StoreError
 
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (RegionError, StoreError, EngineError, RunError, DefinitionError, ImportRefused) as exc:
+    except (RegionError, StoreError, EngineError, RunError, DefinitionError, ImportRefused, StatLineError) as exc:
         print(f"regiekit: error: {exc}", file=sys.stderr)
         return 1
 

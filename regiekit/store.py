@@ -27,7 +27,8 @@ from regiekit.paths import default_processed_dir
 from regiekit.regions import load_regions
 
 REQUIRED = ("bevolking", "trajecten")
-OPTIONAL = ("aanmeldingen", "plaatsingen", "casusonderzoeken", "followups", "pilot_casussen", "enquetes")
+OPTIONAL = ("aanmeldingen", "plaatsingen", "casusonderzoeken", "followups", "pilot_casussen", "enquetes",
+            "cbs_waarden")
 TABLES = REQUIRED + OPTIONAL
 MANIFEST = "store.json"
 
@@ -102,10 +103,7 @@ def add_rows(processed_dir: Path, table: str, new_rows: Path, source: dict) -> i
     table is replaced rather than mixed with real data. Returns the table's new row count."""
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
-    manifest_path = processed_dir / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {
-        "bron": {}, "tabellen": {}, "bronnen": {}, "jaren": None, "regio_indeling": load_regions().year}
-    manifest.setdefault("bronnen", dict.fromkeys(manifest["tabellen"], manifest["bron"].get("bron", "onbekend")))
+    manifest = _manifest(processed_dir)
     target = processed_dir / f"{table}.parquet"
     keep_existing = target.exists() and manifest["bronnen"].get(table) != "synthetisch"
     con = duckdb.connect()
@@ -115,17 +113,31 @@ def add_rows(processed_dir: Path, table: str, new_rows: Path, source: dict) -> i
     con.execute(f"copy ({query}) to '{tmp}' (format parquet, compression zstd)")
     rows = con.execute(f"select count(*) from read_parquet('{tmp}')").fetchone()[0]
     start = vocabulary.RECORDS.get(table, {}).get("start", "startdatum")
-    first, last = con.execute(f"select min(year({start})), max(year({start})) from read_parquet('{tmp}')").fetchone()
+    years = con.execute(f"select min(year({start})), max(year({start})) from read_parquet('{tmp}')").fetchone()
     os.replace(tmp, target)
+    register(processed_dir, table, rows, source, years)
+    return rows
+
+
+def _manifest(processed_dir: Path) -> dict:
+    path = processed_dir / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {
+        "bron": {}, "tabellen": {}, "bronnen": {}, "jaren": None, "regio_indeling": load_regions().year}
+    manifest.setdefault("bronnen", dict.fromkeys(manifest["tabellen"], manifest["bron"].get("bron", "onbekend")))
+    return manifest
+
+
+def register(processed_dir: Path, table: str, rows: int, source: dict, years: tuple[int, int]) -> None:
+    """Record a (re)written table in the manifest: rows, source and the years it covers."""
+    manifest = _manifest(processed_dir)
     if manifest["jaren"] is None or "bevolking" not in manifest["tabellen"]:
-        known = manifest["jaren"] or [first, last]
-        manifest["jaren"] = [min(known[0], first), max(known[1], last)]
+        known = manifest["jaren"] or list(years)
+        manifest["jaren"] = [min(known[0], years[0]), max(known[1], years[1])]
     manifest["tabellen"][table] = rows
     manifest["bronnen"][table] = source.get("bron", "import")
     manifest.setdefault("imports", []).append({**source, "tabel": table,
                                                "tijd": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-    write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return rows
+    write_text(processed_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
 def _replace_dir(new: Path, target: Path) -> None:
