@@ -305,6 +305,27 @@ def _population(con, indicators: list[Indicator], years: list[int]) -> pd.DataFr
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
+def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
+                     periods: Iterable[int] | None = None, store: Store | None = None) -> pd.DataFrame:
+    """The same table as :func:`compute`, from the CBS StatLine values in the store (``regiekit fetch
+    cbs``): CBS publishes values, not numerators and denominators, so those columns stay empty."""
+    store = store or Store.open()
+    if "cbs_waarden" not in store.tables:
+        raise EngineError("the store holds no CBS values; run 'regiekit fetch cbs' first")
+    index = load_regions()
+    values = store.table("cbs_waarden")
+    if indicators is not None:
+        load_catalogue().select(list(indicators))  # unknown ids raise
+        values = values[values["indicator"].isin(list(indicators))]
+    if regions is not None:
+        values = values[values["region_code"].isin([index.get(r).code for r in regions])]
+    if periods is not None:
+        values = values[values["period"].isin([int(p) for p in periods])]
+    names = {r.code: r.name for r in index.all()}
+    return values.assign(region_name=values["region_code"].map(names), category=None,
+                         numerator=pd.NA, denominator=pd.NA)[COLUMNS + ["voorlopig", "note"]].reset_index(drop=True)
+
+
 def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
             periods: Iterable[int] | None = None, store: Store | None = None,
             parameters: dict[str, dict[str, int]] | None = None) -> pd.DataFrame:

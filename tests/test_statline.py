@@ -105,3 +105,13 @@ def test_herindeling_maps_old_codes_to_2024():
     known = {r.code for r in load_regions().all("gemeente")}
     assert set(herindeling.mapping().values()) <= known
     assert not set(herindeling.mapping()) & known    # an old code is not a 2024 gemeente
+
+
+def test_cbs_values_in_the_engine_table_format(recorded, tmp_path):
+    from regiekit import engine
+
+    statline.store_values(statline.convert(statline.fetch("85098NED", tmp_path / "raw")[0]), tmp_path / "p")
+    table = engine.published_by_cbs(["jeugdhulp_pct"], ["Groningen", "Stadskanaal"], [2022], Store.open(tmp_path / "p"))
+    assert list(table.columns[:len(engine.COLUMNS)]) == engine.COLUMNS
+    assert dict(zip(table["region_code"], table["value"])) == {"GM0014": 15.4, "GM0037": 14.7}
+    assert table["voorlopig"].all()
