@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pandera.pandas as pa
 
@@ -331,7 +330,7 @@ def _stage(schema: Schema, path: Path, work: Path, today: date) -> dict:
 def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Path, counts: dict) -> ImportReport:
     """Resolve duplicates within the file and against the store, then write rows and rejects."""
     # bounded memory: DuckDB spills to the work folder instead of holding a million rows
-    con = duckdb.connect(config={"memory_limit": "256MB", "temp_directory": str(work / "spill")})
+    con = store_module.bounded_connection(work / "spill")
     columns = [c.name for c in schema.columns]
     key = schema.key
     content = "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({c} as varchar), '')" for c in columns) + "))"
@@ -372,7 +371,7 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     if imported:
         store_module.add_rows(processed, schema.table, new, {"bron": "import", "bestand": path.name, "sha256": digest,
-                                                             "rijen": imported})
+                                                             "rijen": imported}, work / "spill")
     archive.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, archive / f"{digest[:12]}_{path.name}")
     return ImportReport(schema.kind, path, counts["read"], imported, unchanged, rejected, counts["empty"],

@@ -41,6 +41,13 @@ def _sql_list(values) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
+def bounded_connection(spill: Path, memory: str = "256MB") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that spills to ``spill`` instead of growing: imports of a million rows stay
+    within a few hundred MB whatever the number of cores."""
+    return duckdb.connect(config={"memory_limit": memory, "threads": 2, "temp_directory": str(spill),
+                                  "preserve_insertion_order": False})
+
+
 def _check(con: duckdb.DuckDBPyConnection, table: str, condition: str, message: str) -> None:
     bad = con.execute(f"select count(*) from {table} where not ({condition})").fetchone()[0]
     if bad:
@@ -98,15 +105,15 @@ def _processed_select(table: str, source: str) -> str:
             f"from {source})")
 
 
-def add_rows(processed_dir: Path, table: str, new_rows: Path, source: dict) -> int:
-    """Append validated rows (a Parquet file) to a table of the store, atomically. A synthetic demo
-    table is replaced rather than mixed with real data. Returns the table's new row count."""
+def add_rows(processed_dir: Path, table: str, new_rows: Path, source: dict, spill: Path) -> int:
+    """Append validated rows (a Parquet file) to a table of the store, atomically, spilling to ``spill``.
+    A synthetic demo table is replaced rather than mixed with real data. Returns the table's new row count."""
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
     manifest = _manifest(processed_dir)
     target = processed_dir / f"{table}.parquet"
     keep_existing = target.exists() and manifest["bronnen"].get(table) != "synthetisch"
-    con = duckdb.connect()
+    con = bounded_connection(spill)
     new = _processed_select(table, f"read_parquet('{new_rows}')")
     query = f"select * from read_parquet('{target}') union all by name {new}" if keep_existing else new
     tmp = processed_dir / f".{table}.parquet.tmp"
