@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from regiekit import formatting, paths
+from regiekit.schemas import SCHEMAS
 from regiekit.synth import DEFAULT_SEED
 
 DEMO_REGIONS = ("JZ04", "GM0106", "PV22", "NL01")
@@ -154,7 +155,7 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("--data", help="processed store folder (default data/processed)")
     fetch.set_defaults(func=_fetch)
 
-    kinds = "aanmeldingen, casusonderzoeken, followups, enquetes, trajecten"
+    kinds = ", ".join(SCHEMAS)
     imp = sub.add_parser("import", help="import own data (CSV or Excel) into the processed store")
     imp.add_argument("kind", help=kinds)
     imp.add_argument("file", help="the CSV or .xlsx file")
