@@ -17,15 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from regiekit import vocabulary
+from regiekit import statistics, vocabulary
 from regiekit.definitions import Count, Filter, Indicator, Range, load_catalogue
 from regiekit.regions import load_regions
 from regiekit.store import Store
 
 COLUMNS = ["indicator", "region_code", "region_name", "level", "period", "subperiod", "category",
-           "numerator", "denominator", "value", "unit"]
+           "numerator", "denominator", "value", "unit", "ci_low", "ci_high"]
 UNKNOWN = "onbekend"
 
 
@@ -245,6 +246,9 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
             totals[f"s{n}"] = f"{fn}({ind.statistic.field}) filter (where {num})"
             totals[f"n{n}"] = f"count({ind.statistic.field}) filter (where {num})"  # units with a value
             totals[f"d{n}"] = f"count(*) filter (where {num})"  # all units: the difference is missing
+            f = ind.statistic.field
+            totals[f"v{n}"] = (f"stddev_samp({f}) filter (where {num})" if ind.statistic.function == "mean"
+                               else f"list({f} order by {f}) filter (where {num} and {f} is not null)")
         elif ind.by is None:
             totals[f"n{n}"] = f"{plan.counter} filter (where {num})"
         else:
@@ -266,6 +270,7 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
                                                           numerator=wide[f"n{n}"])
             if f"s{n}" in wide:
                 part["statistic"] = wide[f"s{n}"]
+                part["ci_low"], part["ci_high"] = _statistic_interval(ind, wide[f"s{n}"], wide[f"v{n}"], wide[f"n{n}"])
             if f"d{n}" in wide:
                 part["denominator"] = wide[f"d{n}"]
             frames.append(part)
@@ -286,6 +291,15 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
     result["subperiod"] = result["period"].map(lambda w: ids[w][1])
     result["period"] = result["period"].map(lambda w: ids[w][0])
     return result
+
+
+def _statistic_interval(ind: Indicator, values: pd.Series, spreads: pd.Series, counts: pd.Series):
+    """Interval of a mean (from its standard deviation) or a median (from the sorted values)."""
+    if ind.statistic.function == "mean":
+        pairs = [statistics.mean_interval(v, s, n) for v, s, n in zip(values, spreads, counts)]
+    else:
+        pairs = [statistics.median_interval(list(s) if s is not None else []) for s in spreads]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 def _population(con, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
@@ -323,7 +337,7 @@ def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[
         values = values[values["period"].isin([int(p) for p in periods])]
     names = {r.code: r.name for r in index.all()}
     return values.assign(region_name=values["region_code"].map(names), category=None,
-                         numerator=pd.NA, denominator=pd.NA)[COLUMNS + ["voorlopig", "note"]].reset_index(drop=True)
+                         numerator=pd.NA, denominator=pd.NA, ci_low=np.nan, ci_high=np.nan)[COLUMNS + ["voorlopig", "note"]].reset_index(drop=True)
 
 
 def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
@@ -383,7 +397,7 @@ def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[In
         counted["subperiod"] = counted["subperiod"].astype(object)
         frame = frame.merge(counted[counted["category"].isna()], on=[*keys, "subperiod"], how="left")
         frame = pd.concat([frame, counted[counted["category"].notna()]], ignore_index=True)
-    for column in ("category", "numerator", "denominator", "statistic"):
+    for column in ("category", "numerator", "denominator", "statistic", "ci_low", "ci_high"):
         if column not in frame:
             frame[column] = pd.NA
     if not population.empty:
@@ -402,6 +416,7 @@ def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[In
         has_den, frame["numerator"].astype("Float64"))
     frame.loc[is_stat, "value"] = pd.to_numeric(frame.loc[is_stat, "statistic"], errors="coerce")
     frame["unit"] = frame["indicator"].map(lambda i: defs[i].unit)
+    frame = statistics.with_intervals(frame)
     frame["region_name"] = frame["region_code"].map({c: r.name for c, r in wanted.items()})
     frame["level"] = frame["region_code"].map({c: r.level for c, r in wanted.items()})
     order = {i.id: n for n, i in enumerate(selected)}

@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiekit import engine
+from regiekit import engine, verdicts
 from regiekit.changes import difference_pp, growth_pct
+from regiekit.definitions import load_catalogue
 from regiekit.regions import load_regions
 
 from .conftest import make_store
@@ -130,3 +131,71 @@ def test_twente_2019_union_counts_a_youth_once(tmp_path):
     assert result.loc["jeugdzorg_aantal", "numerator"] == 14_815  # not 15.194
     assert result.loc["jeugdzorg_pct", "denominator"] - result.loc["jeugdzorg_aantal", "numerator"] == 110_735
     assert round(result.loc["jeugdzorg_pct", "value"]) == 12
+
+
+# Verdicts on the seed 004 series, in the tone of its "Wat zegt deze factsheet ons?"
+
+def _series(nums, dens, years=YEARS):
+    return pd.DataFrame({"period": years, "numerator": nums, "denominator": dens,
+                         "value": [n / d * 100 for n, d in zip(nums, dens)]})
+
+
+def test_verdict_verblijf_share_falls_as_desired(seed004):
+    result = engine.compute(["jeugdhulp_verblijf_aandeel"], ["NL01"], YEARS, seed004)
+    verdict = verdicts.judge(load_catalogue()["jeugdhulp_verblijf_aandeel"], result, 2019, "NL01")
+    assert verdict.verdict == "verbetert"
+    assert verdict.sentence.startswith("Het percentage verblijf als aandeel van alle jeugdhulp daalt van 10,4% "
+                                       "in 2018 naar 10,1% in 2019.")
+    assert "dalende trend" in verdict.sentence
+
+
+def test_verdict_verblijf_by_age_band_direction_differs(seed004):
+    """Verblijf 0-4 falls (-18%) and should; 18-23 rises (+77%) and may: both improve. 12-18 wobbles (-3%)."""
+    result = engine.compute(["jeugdhulp_verblijf_aantal_leeftijd"], ["NL01"], YEARS, seed004)
+    ind = load_catalogue()["jeugdhulp_verblijf_aantal_leeftijd"]
+    band = {b: verdicts.judge(ind, result[result["category"] == b], 2019, band=b) for b in VERBLIJF}
+    assert band["0-4"].verdict == "verbetert" and "daalt van 3.805 in 2018 naar 3.360 in 2019" in band["0-4"].sentence
+    assert band["18-23"].verdict == "verbetert" and "stijgt van 2.185 in 2018 naar 2.955 in 2019" in band["18-23"].sentence
+    assert band["12-18"].verdict == "geen_trend"
+
+
+def test_verdict_uithuisplaatsing_ots_depends_on_the_numbers_behind_it():
+    """34 / 32 / 29 / 27 %: of 100 youths a year that is no structural trend; nationally it is one."""
+    ind = load_catalogue()["uithuisplaatsing_ots_pct"]
+    small = verdicts.judge(ind, _series([34, 32, 29, 27], [100] * 4), 2019)
+    assert small.verdict == "geen_trend"
+    assert small.sentence == ("Het percentage uithuisplaatsing bij ondertoezichtstelling daalt van 29% in 2018 naar "
+                              "27% in 2019. Er is geen structurele trend af te leiden uit deze vier meetjaren.")
+    national = verdicts.judge(ind, _series([34 * 300, 32 * 300, 29 * 300, 27 * 300], [30_000] * 4), 2019)
+    assert national.verdict == "verbetert" and national.trend.significant and national.trend.factor < 1
+
+
+def test_verdict_three_survey_years_without_structural_trend():
+    """Seed 004, werkdruk 49% (2015), 62% (2017), 52% (2019): 'geen structurele trend ... drie meetjaren'."""
+    ind = load_catalogue()["jeugdhulp_pct"]
+    verdict = verdicts.judge(ind, _series([490, 620, 520], [1000] * 3, [2015, 2017, 2019]), 2019)
+    assert verdict.verdict == "geen_trend"
+    assert verdict.sentence.endswith("Er is geen structurele trend af te leiden uit deze drie meetjaren.")
+
+
+def test_verdict_stable_and_neutral_and_manual_override(tmp_path):
+    ind = load_catalogue()["jeugdhulp_pct"]  # direction neutral
+    flat = verdicts.judge(ind, _series([10000, 10010, 9990, 10005], [100_000] * 4), 2019, "GM0106")
+    assert flat.verdict == "stabiel" and "stabiel" in flat.sentence
+    rising = verdicts.judge(ind, _series([9000, 10000, 11000, 12000], [100_000] * 4), 2019, "GM0106")
+    assert rising.verdict == "ambigu" and "stijgende trend" in rising.sentence
+    overrides = tmp_path / "oordelen.csv"
+    overrides.write_text("indicator,region_code,period,oordeel,tekst\n"
+                         "jeugdhulp_pct,GM0106,2019,verbetert,Meer jongeren worden op tijd geholpen.\n")
+    manual = verdicts.apply_override(rising, verdicts.load_overrides(overrides))
+    assert (manual.verdict, manual.sentence, manual.manual) == ("verbetert", "Meer jongeren worden op tijd geholpen.", True)
+    overrides.write_text("indicator,region_code,period,oordeel,tekst\njeugdhulp_pct,GM0106,2019,prima,x\n")
+    with pytest.raises(ValueError, match="unknown verdict"):
+        verdicts.load_overrides(overrides)
+
+
+def test_series_break_stops_the_comparison_across_it():
+    ind = load_catalogue()["verblijfsvorm_aandeel"]  # break in 2019: gezinsgericht partly counted as pleegzorg
+    verdict = verdicts.judge(ind, _series([600, 610, 620, 700], [1000] * 4), 2019)
+    assert verdict.verdict == "onbekend" and "Trendbreuk in 2019" in verdict.note
+    assert "2018" not in verdict.sentence

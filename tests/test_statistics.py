@@ -1,0 +1,70 @@
+"""Intervals, comparisons, funnel limits and trends."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from regiekit import engine, statistics
+
+
+def test_wilson_interval_matches_the_formula():
+    low, high = statistics.proportion_interval([10], [100])
+    p, n, z = 0.1, 100, 1.959963984540054
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    assert low[0] == pytest.approx((centre - half) * 100) and high[0] == pytest.approx((centre + half) * 100)
+    low, high = statistics.proportion_interval([0, 5], [0, 5])  # no denominator: no interval; 5 of 5 reaches 100
+    assert math.isnan(low[0]) and high[1] == pytest.approx(100)
+
+
+def test_rate_interval_is_exact_poisson():
+    low, high = statistics.rate_interval([0, 150], [1000, 100], scale=1000)
+    assert low[0] == 0 and high[0] == pytest.approx(3.689, abs=1e-3)  # 0 events: upper 3,689 per 1000
+    assert low[1] < 1500 < high[1]
+
+
+def test_median_and_mean_intervals():
+    assert statistics.median_interval(list(range(1, 21))) == (6.0, 15.0)  # ranks 6 and 15 for n = 20
+    low, high = statistics.mean_interval(10, 2, 25)
+    assert (low, high) == pytest.approx((10 - 2.0639 * 0.4, 10 + 2.0639 * 0.4), abs=1e-3)
+    assert all(math.isnan(v) for v in statistics.mean_interval(10, None, 1))
+
+
+def test_engine_results_carry_intervals(demo_store):
+    result = engine.compute(["jeugdhulp_pct", "jeugdhulp_aantal", "doorlooptijd_mediaan"], ["JZ04", "GM0106"],
+                            [2024], demo_store)
+    pct = result[result["indicator"] == "jeugdhulp_pct"]
+    assert (pct["ci_low"] < pct["value"]).all() and (pct["value"] < pct["ci_high"]).all()
+    assert result[result["indicator"] == "jeugdhulp_aantal"]["ci_low"].isna().all()  # a count of everyone: no interval
+    median = result[(result["indicator"] == "doorlooptijd_mediaan") & (result["region_code"] == "JZ04")].iloc[0]
+    assert median["ci_low"] <= median["value"] <= median["ci_high"]
+
+
+def test_comparison_with_the_rest_of_nederland():
+    same = statistics.compare_with_rest(100, 1000, 10_000, 100_000)
+    assert same.direction == "gelijk" and same.difference == pytest.approx(0)
+    higher = statistics.compare_with_rest(150, 1000, 10_050, 100_000)
+    assert higher.direction == "hoger" and higher.p_value < 0.001 and higher.difference > 4.9
+    assert statistics.compare_with_rest(10, 100, 10, 100) is None  # the region is the whole: nothing to compare
+
+
+def test_funnel_limits_flag_outlying_gemeenten():
+    frame = pd.DataFrame({"region_code": ["a", "b", "c", "d"], "numerator": [100, 10, 300, 1000],
+                          "denominator": [1000, 100, 1000, 10_000]})
+    out = statistics.funnel(frame).set_index("region_code")
+    assert out.loc["a", "target"] == pytest.approx(1410 / 12_100 * 100)
+    assert out.loc["c", "position"] == "boven" and out.loc["b", "position"] == "binnen"
+    assert out.loc["b", "upper_998"] - out.loc["b", "lower_998"] > out.loc["d", "upper_998"] - out.loc["d", "lower_998"]
+
+
+def test_trend_uses_the_dispersion_between_years():
+    years = [2016, 2017, 2018, 2019, 2020]
+    steady = statistics.trend(years, [1000, 1050, 1100, 1150, 1200], [10_000] * 5)
+    assert steady.significant and steady.factor > 1
+    wobbly = statistics.trend(years, [1000, 1300, 900, 1250, 1050], [10_000] * 5)
+    assert not wobbly.significant
+    counts = statistics.trend(years, np.array([50, 45, 40, 36, 30]))
+    assert counts.significant and counts.factor < 1
+    assert statistics.trend(years[:2], [1, 2], [10, 10]) is None
