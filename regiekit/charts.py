@@ -18,17 +18,22 @@ def house_style() -> None:
 
 
 def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
-    """Small multiples: one panel per indicator, a line per region, series breaks dashed."""
+    """Small multiples: one panel per indicator, a line per region with its 95%-interval as a band;
+    suppressed years leave a gap; series breaks dashed."""
     house_style()
-    data = published.assign(regio=published["region_code"].map(region_labels).fillna(published["region_name"]))
-    data = data.dropna(subset=["value"])
     panels = [i for i in indicators if i.unit != "count"]
+    regions = list(dict.fromkeys(published["region_code"]))
     cols = min(3, len(panels))
     rows = -(-len(panels) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
     for ax, ind in zip(axes.flat, panels):
-        part = data[data["indicator"] == ind.id]
-        sns.lineplot(part, x="period", y="value", hue="regio", marker="o", ax=ax, legend=ax is axes.flat[0])
+        for colour, code in zip(PALETTE, regions):
+            part = published[(published["indicator"] == ind.id) & (published["region_code"] == code)].sort_values("period")
+            value = part["value"].astype(float)
+            label = region_labels.get(code, part["region_name"].iloc[0] if not part.empty else code)
+            ax.plot(part["period"], value, marker="o", color=colour, label=label)
+            ax.fill_between(part["period"], part["ci_low"].astype(float), part["ci_high"].astype(float),
+                            color=colour, alpha=0.15, linewidth=0)
         for brk in ind.series_breaks:
             ax.axvline(brk.date.year - 0.5, color="grey", linestyle="--", linewidth=1)
         ax.set_title(ind.label)
@@ -41,7 +46,6 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
         ax.set_visible(False)
     if panels:
         handles, labels = axes.flat[0].get_legend_handles_labels()
-        axes.flat[0].get_legend().remove()
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig

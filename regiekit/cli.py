@@ -35,7 +35,8 @@ def _demo(args) -> int:
 def _run(args) -> int:
     from regiekit.runner import run_report
 
-    outputs = run_report(args.report, args.region, args.period, args.out, args.data)
+    outputs = run_report(args.report, args.region, args.period, args.out, args.data, args.intern, args.regels,
+                         args.oordelen)
     print(outputs.html)
     print(outputs.csv)
     return 0
@@ -146,6 +147,10 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--period", required=True, help="year, e.g. 2024")
     run.add_argument("--out", help="output folder (default output/)")
     run.add_argument("--data", help="processed store folder (default data/processed)")
+    run.add_argument("--intern", action="store_true",
+                     help="no disclosure control: for analysts only, every output marked not for publication")
+    run.add_argument("--regels", help="YAML file overriding the disclosure rules (see regiekit/disclosure.yaml)")
+    run.add_argument("--oordelen", help="CSV with manual verdicts: indicator, region_code, period, oordeel, tekst")
     run.set_defaults(func=_run)
 
     fetch = sub.add_parser("fetch", help="download CBS StatLine tables of the catalogue and convert them")
@@ -190,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from regiekit.definitions import DefinitionError
+    from regiekit.disclosure import DisclosureError
     from regiekit.engine import EngineError
     from regiekit.importer import ImportRefused
     from regiekit.regions import RegionError
@@ -200,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except (RegionError, StoreError, EngineError, RunError, DefinitionError, ImportRefused, StatLineError) as exc:
+    except (RegionError, StoreError, EngineError, RunError, DefinitionError, ImportRefused, StatLineError,
+            DisclosureError) as exc:
         print(f"regiekit: error: {exc}", file=sys.stderr)
         return 1
 

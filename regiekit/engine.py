@@ -216,6 +216,16 @@ def _record_units_sql(kind: str) -> str:
         units as (select *, {age} as leeftijdsklasse from units0)"""
 
 
+def exclusive_breakdown(ind: Indicator) -> bool:
+    """Whether every unit falls in exactly one category of the indicator's breakdown (so the categories
+    add up to the total), as opposed to multi-valued fields where a unit can count under several."""
+    if ind.by is None:
+        return False
+    if ind.numerator.count == "jongeren" and ind.by in ("zorgvorm", "soort", "verwijzer"):
+        return False
+    return ind.by not in vocabulary.MULTI_VALUED
+
+
 def _category_sql(plan: _Plan, ind: Indicator, breakdowns: dict[str, str]) -> str:
     """Expression giving the list of categories of a unit."""
     by = ind.by

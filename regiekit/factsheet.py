@@ -1,7 +1,9 @@
 """The regional factsheet: the numbers, chart and Dutch text that ``notebooks/factsheet.ipynb`` shows.
 
-Everything the notebook displays comes from one :class:`Factsheet`; ``published`` holds exactly the
-numbers shown (rounded as shown) and is what the runner writes as CSV next to the HTML.
+Everything the notebook displays comes from one :class:`Factsheet`, built on the published table
+(:mod:`regiekit.published`: intervals and disclosure control over all regions). ``published`` holds
+exactly the numbers shown, rounded and suppressed as shown, with their marks; the runner writes it as
+CSV next to the HTML.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiekit import charts, engine, formatting
+from regiekit import charts, disclosure, engine, formatting, published, statistics, verdicts
 from regiekit.atomic import write_text
 from regiekit.definitions import Indicator, load_catalogue
 from regiekit.regions import NEDERLAND, Region, load_regions
 from regiekit.store import Store
 
 KERN = "kernindicator"  # the catalogue tag of the indicators a factsheet shows
-PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "unit", "part", "source"]
+PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "ci_low", "ci_high",
+                     "unit", "part", "markering", "vergelijking_nederland", "oordeel", "source"]
+COMPARISON_TEXT = {"hoger": "hoger dan", "lager": "lager dan", "gelijk": "niet duidelijk anders dan"}
 
 
 def comparators(region: Region) -> list[Region]:
@@ -43,49 +47,119 @@ class Factsheet:
     period: int
     comparators: list[Region]
     indicators: list[Indicator]
-    results: pd.DataFrame  # engine output for region and comparators, all years
+    results: pd.DataFrame  # published table (intervals, status) for region and comparators, all years
     synthetic: bool
+    rules: disclosure.Rules
+    internal: bool = False
+    overrides: dict | None = None
+
+    @cached_property
+    def judgements(self) -> dict[str, verdicts.Verdict]:
+        """The verdict per indicator for the region, from its published series."""
+        found = {}
+        for ind in self.indicators:
+            series = self._rows(ind.id, self.region.code).assign(value=lambda f: f["published"])
+            verdict = verdicts.judge(ind, series, self.period, self.region.code)
+            found[ind.id] = verdicts.apply_override(verdict, self.overrides or {})
+        return found
+
+    @cached_property
+    def comparisons(self) -> dict[str, statistics.Comparison | None]:
+        """The region against the rest of Nederland, for proportions it publishes."""
+        found = {}
+        for ind in self.indicators:
+            mine, land = self._rows(ind.id, self.region.code), self._rows(ind.id, NEDERLAND)
+            mine, land = mine[mine["period"] == self.period], land[land["period"] == self.period]
+            usable = (ind.unit in statistics.PROPORTION_UNITS and self.region.code != NEDERLAND and not mine.empty
+                      and not land.empty and mine["published"].notna().all())
+            found[ind.id] = statistics.compare_with_rest(
+                int(mine["numerator"].iloc[0]), int(mine["denominator"].iloc[0]), int(land["numerator"].iloc[0]),
+                int(land["denominator"].iloc[0]), ind.scale) if usable else None
+        return found
+
+    def _rows(self, indicator: str, region: str) -> pd.DataFrame:
+        r = self.results
+        return r[(r["indicator"] == indicator) & (r["region_code"] == region)].sort_values("period")
 
     @cached_property
     def published(self) -> pd.DataFrame:
-        """Every number the factsheet shows, rounded as shown: the table (period) and the chart (trend)."""
-        decimals = {i.id: i.decimals for i in self.indicators}
-        labels = {i.id: i.label for i in self.indicators}
+        """Every number the factsheet shows, rounded and suppressed as shown: the table (period) and the
+        chart (trend of the region and Nederland), with marks, comparison and verdict."""
+        defs = {i.id: i for i in self.indicators}
         shown = self.results[(self.results["period"] == self.period)
                              | self.results["region_code"].isin(self._trend_regions())].copy()
         shown["part"] = (shown["period"] == self.period).map({True: "tabel", False: "grafiek"})
-        shown["value"] = [None if pd.isna(v) else round(float(v), decimals[i])
-                          for v, i in zip(shown["value"], shown["indicator"])]
-        shown["label"] = shown["indicator"].map(labels)
+        hidden = shown["published"].isna()
+        for column, source in (("value", "published"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+            shown[column] = [None if pd.isna(v) or h else round(float(v), defs[i].decimals)
+                             for v, h, i in zip(shown[source], hidden, shown["indicator"])]
+        shown["label"] = shown["indicator"].map(lambda i: defs[i].label)
+        texts = {**disclosure.STATUS_TEXT, "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to)}
+        shown["markering"] = shown["status"].map(texts)
+        focus = (shown["region_code"] == self.region.code) & (shown["part"] == "tabel")
+        shown["oordeel"] = None
+        shown["vergelijking_nederland"] = None
+        shown.loc[focus, "oordeel"] = shown.loc[focus, "indicator"].map(
+            lambda i: verdicts.VERDICTS[self.judgements[i].verdict])
+        shown.loc[focus, "vergelijking_nederland"] = shown.loc[focus, "indicator"].map(
+            lambda i: self.comparisons[i].direction if self.comparisons[i] else None)
         shown["source"] = "synthetische demodata" if self.synthetic else "regiekit"
         return shown[PUBLISHED_COLUMNS].reset_index(drop=True)
 
     def _trend_regions(self) -> list[str]:
         return [self.region.code] + ([NEDERLAND] if self.region.code != NEDERLAND else [])
 
-    def value(self, indicator: str, region: str, period: int | None = None):
+    def _shown(self, indicator: str, region: str, period: int | None = None) -> pd.Series | None:
         row = self.published
         row = row[(row["indicator"] == indicator) & (row["region_code"] == region)
                   & (row["period"] == (period or self.period))]
-        return None if row.empty else row["value"].iloc[0]
+        return None if row.empty else row.iloc[0]
+
+    def value(self, indicator: str, region: str, period: int | None = None):
+        row = self._shown(indicator, region, period)
+        return None if row is None else row["value"]
 
     def heading_markdown(self) -> str:
         lines = [f"# Factsheet jeugdhulp {self.region.label}, {self.period}"]
+        if self.internal:
+            lines.append("**INTERN – niet voor publicatie.** Deze versie toont cijfers zonder onthullingscontrole: "
+                         "kleine aantallen zijn zichtbaar. Niet verspreiden.")
         if self.synthetic:
             lines.append("**Let op: synthetische demodata.** Deze cijfers zijn verzonnen en gaan niet over echte jongeren.")
         return "\n\n".join(lines)
 
+    def _cell(self, ind: Indicator, region: str) -> str:
+        row = self._shown(ind.id, region)
+        if row is None or row["value"] is None or pd.isna(row["value"]):
+            mark = disclosure.SUPPRESSED if row is not None and row["markering"].startswith("geheim") else "–"
+            return f'<td class="num"><span class="waarde">{mark}</span></td>'
+        interval = ""
+        if row["ci_low"] is not None and not pd.isna(row["ci_low"]):
+            interval = (f'<br><small class="interval">{formatting.number(row["ci_low"], ind.decimals)}–'
+                        f'{formatting.number(row["ci_high"], ind.decimals)}</small>')
+        return f'<td class="num"><span class="waarde">{_fmt(row["value"], ind)}</span>{interval}</td>'
+
     def table_html(self) -> str:
-        """The kernindicatoren for the period: the region beside its comparators."""
+        """The kernindicatoren for the period: the region beside its comparators, with 95%-intervals, the
+        comparison with the rest of Nederland and the verdict."""
         regions = [self.region, *self.comparators]
         head = "".join(f"<th>{html.escape(r.label)}</th>" for r in regions)
+        extra = "<th>t.o.v. rest van Nederland</th>" if self.region.code != NEDERLAND else ""
         body = []
         for ind in self.indicators:
-            cells = "".join(f'<td class="num">{_fmt(self.value(ind.id, r.code), ind)}</td>' for r in regions)
+            cells = "".join(self._cell(ind, r.code) for r in regions)
+            if self.region.code != NEDERLAND:
+                comparison = self.comparisons[ind.id]
+                cells += f'<td class="vergelijking">{comparison.direction if comparison else "–"}</td>'
+            verdict = self.judgements[ind.id]
+            cells += (f'<td class="oordeel">{html.escape(verdicts.VERDICTS[verdict.verdict])}'
+                      f'{"*" if verdict.manual else ""}</td>')
             body.append(f'<tr data-indicator="{ind.id}"><th scope="row" style="text-align:left">{html.escape(ind.label)}'
                         f'<br><small>{html.escape(_population_text(ind))}</small></th>{cells}</tr>')
-        return (f'<table class="regiekit-kern"><caption>Kernindicatoren {self.period}</caption>'
-                f"<thead><tr><th>Indicator</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        return (f'<table class="regiekit-kern"><caption>Kernindicatoren {self.period} '
+                f'(klein: 95%-betrouwbaarheidsinterval)</caption>'
+                f"<thead><tr><th>Indicator</th>{head}{extra}<th>Ontwikkeling</th></tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table>")
 
     def trend_figure(self):
         shown = self.published
@@ -93,27 +167,35 @@ class Factsheet:
                             {r.code: r.label for r in [self.region, *self.comparators]})
 
     def text_markdown(self) -> str:
-        """A few Dutch sentences on the period, the change since last year and the comparison."""
-        sentences = []
+        """'Wat zegt deze factsheet ons?': the generated (or manual) verdict sentence per indicator, the
+        comparison with the rest of Nederland and notes on series breaks."""
+        lines = ["## Wat zegt deze factsheet ons?"]
         for ind in self.indicators:
-            now = self.value(ind.id, self.region.code)
-            if now is None:
-                continue
-            sentence = f"**{ind.label}** ({_population_text(ind)}): {_fmt(now, ind)} in {self.period}"
-            before = self.value(ind.id, self.region.code, self.period - 1)
-            if before is not None:
-                sentence += f", tegen {_fmt(before, ind)} in {self.period - 1}"
-            if self.region.code != NEDERLAND:
-                sentence += f". Nederland: {_fmt(self.value(ind.id, NEDERLAND), ind)}"
-            sentences.append(f"- {sentence}.")
-        notes = [f"- *Trendbreuk {b.date.year}*: {b.note}" for ind in self.indicators for b in ind.series_breaks
-                 if b.date.year <= self.period]
-        return "\n".join(["## Wat zeggen de cijfers?", *sentences, *notes])
+            verdict = self.judgements[ind.id]
+            text = f"- **{ind.label}** ({_population_text(ind)}): {verdict.sentence}"
+            comparison = self.comparisons[ind.id]
+            if comparison is not None:
+                text += (f" Dat is {COMPARISON_TEXT[comparison.direction]} in de rest van Nederland "
+                         f"(Nederland: {_fmt(self.value(ind.id, NEDERLAND), ind)}).")
+            if verdict.manual:
+                text += " *(oordeel van de redactie)*"
+            if verdict.note:
+                text += f"\n  *{verdict.note}*"
+            lines.append(text)
+        return "\n".join(lines)
 
     def source_markdown(self) -> str:
         source = "synthetische demodata van regiekit" if self.synthetic else "CBS Beleidsinformatie Jeugd, bewerking regiekit"
-        return (f"Bron: {source}. Regio-indeling {load_regions().year}. Percentages zijn berekend uit "
-                "aantallen jongeren per gemeente; een jongere telt één keer per jaar.")
+        lines = [f"Bron: {source}. Regio-indeling {load_regions().year}. Percentages zijn berekend uit "
+                 "aantallen jongeren per gemeente; een jongere telt één keer per jaar. Een ontwikkeling heet een "
+                 "trend als die statistisch betekenisvol is (95%); 'gelijk' t.o.v. de rest van Nederland "
+                 "betekent geen betekenisvol verschil."]
+        if self.internal:
+            lines.append("**Onthullingscontrole: uitgeschakeld (intern gebruik).**")
+        else:
+            lines.append("**Onthullingscontrole.** " + " ".join(self.rules.text())
+                         + f" Een {disclosure.SUPPRESSED} betekent: niet gepubliceerd.")
+        return "\n\n".join(lines)
 
     def write_csv(self, path: str | Path) -> None:
         write_text(Path(path), self.published.to_csv(index=False))
@@ -128,9 +210,12 @@ def _population_text(ind: Indicator) -> str:
     return f"{low} tot {high} jaar" + (", op 31 december" if ind.period == "peildatum" else "")
 
 
-def build(region: str, period: int, data_dir: str | Path | None = None, indicators=None) -> Factsheet:
+def build(region: str, period: int, data_dir: str | Path | None = None, indicators=None, internal: bool = False,
+          rules_file: str | Path | None = None, overrides_file: str | Path | None = None) -> Factsheet:
     """Compute everything a factsheet for ``region`` (code or name) and ``period`` shows: the given
-    indicator ids, or the catalogue's kernindicatoren."""
+    indicator ids, or the catalogue's kernindicatoren. ``internal`` switches disclosure control off and
+    marks everything as not for publication; ``rules_file`` overrides the disclosure rules and
+    ``overrides_file`` holds manual verdicts."""
     store = Store.open(data_dir)
     target = load_regions().get(str(region))
     period = int(period)
@@ -138,5 +223,9 @@ def build(region: str, period: int, data_dir: str | Path | None = None, indicato
         raise engine.EngineError(f"no data for period {period}; the store holds {store.years[0]}-{store.years[-1]}")
     others = comparators(target)
     chosen = load_catalogue().select(list(indicators) if indicators else None, tag=None if indicators else KERN)
-    results = engine.compute([i.id for i in chosen], [target.code, *(r.code for r in others)], store.years, store)
-    return Factsheet(target, period, others, chosen, results, store.synthetic)
+    rules = disclosure.Rules.load(rules_file)
+    table = published.table([i.id for i in chosen], store, rules, internal)
+    codes = [target.code, *(r.code for r in others)]
+    results = table[table["region_code"].isin(codes)].reset_index(drop=True)
+    return Factsheet(target, period, others, chosen, results, store.synthetic, rules, internal,
+                     verdicts.load_overrides(overrides_file) if overrides_file else None)

@@ -18,6 +18,7 @@ import nbformat
 import papermill
 from nbconvert import HTMLExporter
 
+from regiekit import disclosure
 from regiekit.paths import default_output_dir, notebooks_dir
 from regiekit.regions import load_regions
 from regiekit.store import Store
@@ -54,8 +55,10 @@ def _html(notebook_path: Path, title: str) -> str:
 
 
 def run_report(report: str, region: str, period: int | str, out_dir: Path | str | None = None,
-               data_dir: Path | str | None = None) -> Outputs:
-    """Execute ``notebooks/<report>.ipynb`` for a region and period and export it."""
+               data_dir: Path | str | None = None, internal: bool = False, rules_file: Path | str | None = None,
+               overrides_file: Path | str | None = None) -> Outputs:
+    """Execute ``notebooks/<report>.ipynb`` for a region and period and export it. ``internal`` output
+    (no disclosure control) carries ``_intern`` in its file names."""
     if report not in REPORTS:
         raise RunError(f"unknown report {report!r}; available: {', '.join(REPORTS)}")
     target = load_regions().get(str(region))
@@ -66,8 +69,18 @@ def run_report(report: str, region: str, period: int | str, out_dir: Path | str 
         raise RunError(f"period must be a year such as 2024, not {period!r}") from None
     if year not in store.years:
         raise RunError(f"no data for period {year}; the store holds {store.years[0]}-{store.years[-1]}")
+    files = {}
+    for name, path in (("regels", rules_file), ("oordelen", overrides_file)):
+        if path is not None and not Path(path).is_file():
+            raise RunError(f"{name} file {path} does not exist")
+        files[name] = str(Path(path).resolve()) if path is not None else None
+    if files["regels"]:
+        try:
+            disclosure.Rules.load(files["regels"])
+        except ValueError as exc:
+            raise RunError(str(exc)) from exc
     out = _writable(Path(out_dir) if out_dir else default_output_dir())
-    stem = f"{report}_{target.code}_{year}"
+    stem = f"{report}_{target.code}_{year}" + ("_intern" if internal else "")
     staging = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=out))
     try:
         executed = staging / f"{stem}.ipynb"
@@ -75,8 +88,8 @@ def run_report(report: str, region: str, period: int | str, out_dir: Path | str 
         try:
             papermill.execute_notebook(
                 notebooks_dir() / f"{report}.ipynb", executed, kernel_name="python3", progress_bar=False,
-                parameters={"region": target.code, "period": year, "data_dir": str(store.path),
-                            "published_csv": str(csv)},
+                parameters={"region": target.code, "period": year, "data_dir": str(Path(store.path).resolve()),
+                            "published_csv": str(csv), "intern": internal, **files},
                 cwd=str(notebooks_dir()))
         except papermill.PapermillExecutionError as exc:
             raise RunError(f"{report} for {target.code} {year} failed: {exc.ename}: {exc.evalue}") from exc

@@ -174,11 +174,13 @@ class Store:
     @property
     def synthetic(self) -> bool:
         """True when the youth-care data (trajecten, bevolking) is synthetic demo data."""
-        sources = self.manifest.get("bronnen", {})
-        return any(sources.get(t) == "synthetisch" for t in REQUIRED)
+        return any(self.source_of(t) == "synthetisch" for t in REQUIRED)
 
     def source_of(self, table: str) -> str:
-        return self.manifest.get("bronnen", {}).get(table, "onbekend")
+        """Where a table came from ('synthetisch', 'import', ...); stores built before sources were
+        recorded per table carry one source for all."""
+        fallback = self.manifest.get("bron", {}).get("bron", "onbekend")
+        return self.manifest.get("bronnen", {}).get(table, fallback)
 
     @property
     def years(self) -> list[int]:

@@ -13,28 +13,28 @@ from regiekit.definitions import load_catalogue
 
 
 class _TableCells(HTMLParser):
-    """Collects the text of the cells of each <tr data-indicator=...> row."""
+    """Collects the shown values (``<span class="waarde">``) of each <tr data-indicator=...> row."""
 
     def __init__(self):
         super().__init__()
-        self.rows, self._row, self._in_td = {}, None, False
+        self.rows, self._row, self._in_value = {}, None, False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "tr" and "data-indicator" in attrs:
             self._row = self.rows.setdefault(attrs["data-indicator"], [])
-        elif tag == "td" and self._row is not None:
-            self._in_td = True
+        elif tag == "span" and attrs.get("class") == "waarde" and self._row is not None:
+            self._in_value = True
             self._row.append("")
 
     def handle_endtag(self, tag):
-        if tag == "td":
-            self._in_td = False
+        if tag == "span":
+            self._in_value = False
         elif tag == "tr":
             self._row = None
 
     def handle_data(self, data):
-        if self._in_td:
+        if self._in_value:
             self._row[-1] += data
 
 
@@ -57,6 +57,8 @@ def test_run_writes_html_csv_and_executed_notebook(assen):
     assert "data:image/png;base64" in html          # the chart is embedded
     assert "factsheet.build(" not in html            # no code cells
     assert "Traceback" not in html
+    assert "Wat zegt deze factsheet ons?" in html and "t.o.v. rest van Nederland" in html
+    assert "Onthullingscontrole." in html and "Aantallen van 1 tot en met 9 worden niet gepubliceerd" in html
 
 
 def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
@@ -71,19 +73,32 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
     assert set(parser.rows) == set(kern)
     columns = ["GM0106", "JZ04", "PV22", "NL01"]
     api = engine.compute(kern, columns, [2024], demo_store).set_index(["indicator", "region_code"])
+    shown_rounded = 0
     for ident, cells in parser.rows.items():
         ind = catalogue[ident]
         for code, cell in zip(columns, cells, strict=True):
-            published = table[(table["indicator"] == ident) & (table["region_code"] == code)]["value"].iloc[0]
-            assert cell == formatting.value(published, ind.unit, ind.decimals)
-            assert published == round(float(api.loc[(ident, code), "value"]), ind.decimals)
+            row = table[(table["indicator"] == ident) & (table["region_code"] == code)].iloc[0]
+            exact = float(api.loc[(ident, code), "value"])
+            if row["markering"] == "geheim (onthullingscontrole)":
+                assert cell == "x" and pd.isna(row["value"])
+                continue
+            assert cell == formatting.value(row["value"], ind.unit, ind.decimals)
+            if ind.unit == "count":  # CBS-style: counts rounded to fives
+                assert row["markering"] == "afgerond op 5" and row["value"] == 5 * round(exact / 5)
+                shown_rounded += 1
+            else:
+                assert row["value"] == round(exact, ind.decimals)
+                assert row["ci_low"] <= row["value"] <= row["ci_high"]
+    assert shown_rounded == 4
     # the trend chart's numbers in the CSV are the API's, rounded
     trend = csv[(csv["part"] == "grafiek") & (csv["indicator"] == "jeugdhulp_pct") & (csv["region_code"] == "GM0106")]
     api_trend = engine.compute(["jeugdhulp_pct"], ["GM0106"], range(2015, 2024), demo_store)
     assert list(trend["value"]) == [round(v, 1) for v in api_trend["value"]]
     # and the Dutch sentences quote the same figure
     jh = table[(table["indicator"] == "jeugdhulp_pct") & (table["region_code"] == "GM0106")]["value"].iloc[0]
-    assert re.search(rf"Jongeren met jeugdhulp</strong> \(0 tot 18 jaar\): {re.escape(formatting.value(jh, 'percent', 1))} in 2024", html)
+    assert re.search(rf"Jongeren met jeugdhulp</strong> \(0 tot 18 jaar\): Het percentage jongeren met jeugdhulp "
+                     rf"(stijgt|daalt) van [0-9,]+% in 2023 naar {re.escape(formatting.value(jh, 'percent', 1))} in 2024",
+                     html)
 
 
 @pytest.mark.parametrize("region, period, message", [

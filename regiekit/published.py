@@ -1,0 +1,61 @@
+"""Publishable indicator tables: engine -> intervals -> disclosure control, for every region and year.
+
+Disclosure control must see every region any report could publish (a gemeente suppressed in one
+factsheet must not be recoverable from the jeugdregio and the other gemeenten in other factsheets), so
+a published table always covers all regions of all levels and all years of the store. It is audited
+before use and cached in the store (``gepubliceerd/``), keyed on the store, the definitions and the
+rules, so a batch computes it once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from regiekit import __version__, disclosure, engine
+from regiekit.atomic import write_bytes
+from regiekit.definitions import load_catalogue
+from regiekit.store import Store
+
+FOLDER = "gepubliceerd"
+
+
+def _key(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool) -> str:
+    catalogue = load_catalogue()
+    files = {}
+    for t in store.tables:  # a rebuilt or changed table gives a new key
+        path = Path(store.path) / f"{t}.parquet"
+        files[t] = [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else None
+    content = json.dumps({"store": store.manifest, "files": files, "definitions": [catalogue[i].model_dump(mode="json") for i in ids],
+                          "rules": asdict(rules), "internal": internal, "version": __version__},
+                         sort_keys=True, default=str)
+    return hashlib.sha256(content.encode()).hexdigest()[:20]
+
+
+def table(indicators: list[str], store: Store | None = None, rules: disclosure.Rules | None = None,
+          internal: bool = False) -> pd.DataFrame:
+    """The engine table for ``indicators`` over all regions and years, with intervals, ``published``
+    values and ``status`` marks. Raises :class:`disclosure.DisclosureError` when the audit fails."""
+    store = store or Store.open()
+    rules = rules or disclosure.Rules.load()
+    ids = sorted(set(indicators))
+    path = Path(store.path) / FOLDER / f"{_key(ids, store, rules, internal)}.parquet"
+    if path.exists():
+        return pd.read_parquet(path)
+    protected = disclosure.protect(engine.compute(ids, None, None, store), rules, internal)
+    if not internal:
+        unsafe = disclosure.audit(protected, rules).query("not safe")
+        if not unsafe.empty:
+            first = unsafe.iloc[0]
+            raise disclosure.DisclosureError(f"{len(unsafe)} suppressed cells can be recomputed, e.g. "
+                                             f"{first['indicator']} {first['region_code']} {first['period']}")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        write_bytes(path, protected.to_parquet(index=False))
+    except OSError:
+        pass  # a read-only store: use the table without caching it
+    return protected
