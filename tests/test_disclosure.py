@@ -1,0 +1,195 @@
+"""Disclosure control: small numbers are never published, nor recoverable from what is published.
+
+The attacker in these tests is written independently of regiekit.disclosure: it knows every published
+cell and that every jeugdregio, provincie and Nederland is the sum of its gemeenten, and uses a linear
+programme to pin down each suppressed cell as tightly as it can.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from regiekit import disclosure, engine, factsheet, verdicts
+from regiekit.definitions import load_catalogue
+from regiekit.regions import load_regions
+
+RULES = disclosure.Rules()
+INDEX = load_regions()
+GEMEENTEN = [r.code for r in INDEX.all("gemeente")]
+
+
+def _table(indicator: str, numerators: dict[str, int], denominators: dict[str, int] | None = None,
+           period: int = 2024) -> pd.DataFrame:
+    """An engine table over all regions from gemeente numbers (regions are sums of their gemeenten)."""
+    ind = load_catalogue()[indicator]
+    rows = []
+    for region in INDEX.all():
+        members = INDEX.members(region.code)
+        num = sum(numerators[g] for g in members)
+        den = sum(denominators[g] for g in members) if denominators else None
+        value = num / den * ind.scale if den else float(num)
+        rows.append({"indicator": indicator, "region_code": region.code, "region_name": region.name,
+                     "level": region.level, "period": period, "subperiod": None, "category": None,
+                     "numerator": num, "denominator": den, "value": value, "unit": ind.unit})
+    return pd.DataFrame(rows)
+
+
+def _attack(protected: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """The narrowest interval a reader can derive for every suppressed region of one indicator/period."""
+    cells = protected.set_index("region_code")
+    hidden = [c for c in cells.index if cells.loc[c, "status"] == "geheim"]
+    column = {c: n for n, c in enumerate(hidden)}
+    rows, rhs = [], []
+    for region in INDEX.all():
+        if region.level == "gemeente":
+            continue
+        terms = [(region.code, 1.0)] + [(g, -1.0) for g in INDEX.members(region.code)]
+        row, constant = np.zeros(len(hidden)), 0.0
+        for code, coef in terms:
+            if code in column:
+                row[column[code]] += coef
+            else:
+                constant -= coef * cells.loc[code, "numerator"]
+        if row.any():
+            rows.append(row)
+            rhs.append(constant)
+    found = {}
+    for code in hidden:
+        c = np.zeros(len(hidden))
+        c[column[code]] = 1
+        low = linprog(c, A_eq=np.array(rows), b_eq=np.array(rhs), bounds=(0, None))
+        high = linprog(-c, A_eq=np.array(rows), b_eq=np.array(rhs), bounds=(0, None))
+        found[code] = (low.fun, np.inf if high.status == 3 else -high.fun)
+    return found
+
+
+def _gemeente_numbers(seed: int, low: int, high: int) -> dict[str, int]:
+    rng = np.random.default_rng(seed)
+    return dict(zip(GEMEENTEN, rng.integers(low, high, len(GEMEENTEN)).tolist()))
+
+
+def test_small_counts_are_suppressed_and_published_counts_rounded_to_fives():
+    numbers = _gemeente_numbers(1, 20, 400) | {"GM0106": 3}
+    protected = disclosure.protect(_table("jeugdhulp_aantal", numbers), RULES).set_index("region_code")
+    assert protected.loc["GM0106", "status"] == "geheim" and pd.isna(protected.loc["GM0106", "published"])
+    shown = protected[protected["status"] != "geheim"]
+    assert (shown["status"] == "afgerond").all() and (shown["published"] % 5 == 0).all()
+    assert (abs(shown["published"] - shown["numerator"]) <= 2.5).all()
+    assert protected.loc["NL01", "status"] == "afgerond"  # the national total stays published
+
+
+def test_a_jeugdregio_minus_its_other_gemeenten_does_not_reveal_a_suppressed_gemeente():
+    numbers = _gemeente_numbers(2, 20, 400) | {"GM0106": 3}
+    protected = disclosure.protect(_table("jeugdhulp_aantal", numbers), RULES)
+    cells = protected.set_index("region_code")
+    drenthe = [g for g in INDEX.members("JZ04") if g != "GM0106"]
+    assert cells.loc["JZ04", "status"] != "geheim"
+    # the naive attack: Drenthe minus its other gemeenten fails, because another gemeente is hidden too
+    assert any(cells.loc[g, "status"] == "geheim" for g in drenthe)
+    low, high = _attack(protected)["GM0106"]
+    assert high - low >= RULES.protection and low <= 3 <= high
+    assert disclosure.audit(protected, RULES)["safe"].all()
+
+
+def test_many_small_gemeenten_stay_protected_against_every_combination():
+    """Jeugdreclassering-like numbers: most gemeenten small, regions crossing provincie borders."""
+    numbers = _gemeente_numbers(3, 0, 30)
+    protected = disclosure.protect(_table("jeugdhulp_aantal", numbers), RULES)
+    intervals = _attack(protected)
+    small = [g for g, n in numbers.items() if 0 < n < RULES.min_count]
+    assert small and all(intervals[g][1] - intervals[g][0] >= RULES.protection for g in small)
+    assert protected.set_index("region_code").loc["NL01", "status"] != "geheim"
+
+
+def test_the_audit_catches_a_recoverable_cell():
+    numbers = _gemeente_numbers(4, 20, 400) | {"GM0106": 3}
+    protected = disclosure.protect(_table("jeugdhulp_aantal", numbers), RULES)
+    secondary = protected[(protected["status"] == "geheim") & (protected["numerator"] >= RULES.min_count)]
+    assert not secondary.empty
+    leaked = protected.copy()
+    leaked.loc[secondary.index, "status"] = "afgerond"  # publish the secondary suppressions after all
+    unsafe = disclosure.audit(leaked, RULES).query("not safe")
+    assert "GM0106" in set(unsafe["region_code"])
+    assert _attack(leaked)["GM0106"] == pytest.approx((3, 3))
+
+
+def test_count_and_percentage_of_the_same_youths_are_suppressed_together():
+    numbers = _gemeente_numbers(5, 20, 400) | {"GM0106": 4}
+    population = _gemeente_numbers(6, 2000, 9000)
+    both = pd.concat([_table("jeugdbescherming_aantal", numbers), _table("jeugdbescherming_pct", numbers, population)])
+    protected = disclosure.protect(both, RULES)
+    hidden = protected[protected["status"] == "geheim"]
+    by_indicator = {i: set(g["region_code"]) for i, g in hidden.groupby("indicator")}
+    assert "GM0106" in by_indicator["jeugdbescherming_pct"]
+    assert by_indicator["jeugdbescherming_aantal"] == by_indicator["jeugdbescherming_pct"]
+
+
+def _categories(counts: dict[str, int]) -> pd.DataFrame:
+    total = sum(counts.values())
+    return pd.DataFrame([{"indicator": "followups_route_pct", "region_code": "JZ14", "region_name": "Twente",
+                          "level": "jeugdregio", "period": 2024, "subperiod": None, "category": c, "numerator": n,
+                          "denominator": total, "value": n / total * 100, "unit": "percent"} for c, n in counts.items()])
+
+
+def test_a_total_minus_the_other_categories_does_not_reveal_a_small_category():
+    protected = disclosure.protect(_categories({"wijkteam": 40, "gi": 3, "onbekend": 25}), RULES).set_index("category")
+    assert protected.loc["gi", "status"] == "geheim"
+    assert protected.loc["onbekend", "status"] == "geheim"  # otherwise 100% minus the rest gives gi
+    assert protected.loc["wijkteam", "status"] == ""
+    assert disclosure.audit(protected.reset_index(), RULES)["safe"].all()
+
+
+def test_a_small_team_publishes_almost_nothing():
+    """15 cases (Regie op 3 size): every share is on too few cases or has a small part or complement."""
+    protected = disclosure.protect(_categories({"wijkteam": 11, "gi": 4}), RULES)
+    assert (protected["status"] == "geheim").all()
+
+
+def test_a_change_is_never_computed_from_a_suppressed_year():
+    ind = load_catalogue()["jeugdreclassering_pct"]
+    series = pd.DataFrame({"period": [2021, 2022, 2023, 2024], "numerator": [40, 45, 6, 50],
+                           "denominator": [20_000] * 4, "value": [0.2, 0.225, None, 0.25]})  # 2023 suppressed
+    verdict = verdicts.judge(ind, series, 2024)
+    assert "2023" not in verdict.sentence and "van 0,23% in 2022 naar 0,25% in 2024" in verdict.sentence
+
+
+def test_internal_output_is_unprotected_and_marked(demo_store):
+    table = _table("jeugdhulp_aantal", _gemeente_numbers(7, 0, 30))
+    internal = disclosure.protect(table, RULES, internal=True)
+    assert (internal["status"] == "intern").all() and internal["published"].equals(internal["value"].astype(float))
+    sheet = factsheet.build("GM0106", 2024, demo_store.path, internal=True)
+    assert "INTERN – niet voor publicatie" in sheet.heading_markdown()
+    assert set(sheet.published["markering"]) == {"INTERN: niet voor publicatie"}
+    assert "Onthullingscontrole: uitgeschakeld" in sheet.source_markdown()
+
+
+def test_every_number_the_demo_factsheets_publish_passes_the_audit(demo_store):
+    from regiekit import published
+
+    kern = [i.id for i in load_catalogue().select(tag=factsheet.KERN)]
+    table = published.table(kern, demo_store)
+    assert disclosure.audit(table).query("not safe").empty
+    assert (table.loc[table["status"] == "geheim", "published"].isna()).all()
+    small = table[(table["numerator"] > 0) & (table["numerator"] < RULES.min_count) & (table["unit"] == "count")]
+    assert (small["status"] == "geheim").all()
+
+
+def test_rules_are_configurable_and_checked(tmp_path):
+    assert disclosure.Rules.load() == disclosure.Rules()  # the packaged file holds the documented defaults
+    own = tmp_path / "regels.yaml"
+    own.write_text("min_count: 5\nround_to: 1\n")
+    rules = disclosure.Rules.load(own)
+    assert (rules.min_count, rules.round_to, rules.min_denominator) == (5, 1, 20)
+    assert "Aantallen van 1 tot en met 4" in rules.text()[0] and not any("afgerond" in t for t in rules.text())
+    own.write_text("drempel: 5\n")
+    with pytest.raises(ValueError, match="unknown disclosure rule"):
+        disclosure.Rules.load(own)
+    protected = disclosure.protect(_table("jeugdhulp_aantal", _gemeente_numbers(8, 20, 400) | {"GM0106": 6}), rules)
+    assert protected.set_index("region_code").loc["GM0106", "status"] == ""  # 6 is publishable under min_count 5
+
+
+def test_exclusive_breakdowns_are_recognised():
+    catalogue = load_catalogue()
+    assert engine.exclusive_breakdown(catalogue["followups_route_pct"])
+    assert not engine.exclusive_breakdown(catalogue["jeugdhulp_pct"])
