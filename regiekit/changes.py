@@ -17,14 +17,29 @@ def difference_pp(old: float, new: float) -> float | None:
     return new - old
 
 
-def year_over_year(frame):
-    """Add the previous year's value and the change to an engine table: ``previous``, ``growth_pct``
-    (relative change, for counts and means) and ``difference_pp`` (for percentages)."""
+def _compare(frame, earlier, column: str):
     keys = ["indicator", "region_code", "subperiod", "category"]
-    earlier = frame[keys + ["period", "value"]].assign(period=frame["period"] + 1).rename(columns={"value": "previous"})
     out = frame.merge(earlier, on=keys + ["period"], how="left")
     is_pct = out["unit"].isin(["percent", "per_1000"])
-    old, new = out["previous"].astype("Float64"), out["value"].astype("Float64")
+    old, new = out["previous"].astype("Float64"), out[column].astype("Float64")
     out["growth_pct"] = ((new / old.where(old != 0) - 1) * 100).where(~is_pct)
     out["difference_pp"] = (new - old).where(is_pct)
     return out
+
+
+def year_over_year(frame, column: str = "value"):
+    """Add the previous year's value and the change to an engine table: ``previous``, ``growth_pct``
+    (relative change, for counts and means) and ``difference_pp`` (for percentages). Use
+    ``column="published"`` on a published table: a change next to a suppressed value stays empty."""
+    keys = ["indicator", "region_code", "subperiod", "category"]
+    earlier = frame[keys + ["period", column]].assign(period=frame["period"] + 1).rename(columns={column: "previous"})
+    return _compare(frame, earlier, column)
+
+
+def since(frame, base_year: int, column: str = "value"):
+    """The change since ``base_year`` (e.g. 'groei 2016-2019'), named as :func:`year_over_year` names
+    it; ``previous`` holds the base year's value."""
+    keys = ["indicator", "region_code", "subperiod", "category"]
+    base = frame[frame["period"] == base_year][keys + [column]].rename(columns={column: "previous"})
+    earlier = frame[keys + ["period"]].merge(base, on=keys, how="inner")
+    return _compare(frame, earlier.drop_duplicates(keys + ["period"]), column)

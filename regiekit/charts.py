@@ -49,3 +49,29 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
+
+
+def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, level_label: str):
+    """Funnel plot: every region of one level (published values only) against its size, the target
+    and the 95% / 99,8% control limits; the report's region highlighted."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    others = points[points["region_code"] != highlight]
+    mine = points[points["region_code"] == highlight]
+    ax.scatter(others["denominator"], others["value"], s=14, color="#9AA5B1", label=level_label)
+    ax.scatter(mine["denominator"], mine["value"], s=60, color=PALETTE[1], zorder=3,
+               label=mine["region_name"].iloc[0] if not mine.empty else highlight)
+    ax.plot(limits["denominator"], limits["target"], color=PALETTE[0], linewidth=1.2, label="Nederland")
+    for name, style in (("95", ":"), ("998", "--")):
+        for side in ("lower", "upper"):
+            ax.plot(limits["denominator"], limits[f"{side}_{name}"], color=PALETTE[0], linestyle=style, linewidth=1,
+                    label=("95%-grens" if name == "95" else "99,8%-grens") if side == "lower" else None)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"noemer: aantal ({ind.population.age_band.replace('-', ' tot ')} jaar; logaritmische schaal)")
+    ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
+    ax.set_title(f"{ind.label}: alle {level_label} vergeleken")
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
+    ax.xaxis.set_major_formatter(lambda v, _pos: formatting.number(v))
+    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from regiekit import charts, disclosure, engine, formatting, published, statistics, verdicts
@@ -24,6 +25,7 @@ from regiekit.store import Store
 KERN = "kernindicator"  # the catalogue tag of the indicators a factsheet shows
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "ci_low", "ci_high",
                      "unit", "part", "markering", "vergelijking_nederland", "oordeel", "source"]
+LEVEL_PLURAL = {"gemeente": "gemeenten", "jeugdregio": "jeugdregio's", "provincie": "provincies"}
 COMPARISON_TEXT = {"hoger": "hoger dan", "lager": "lager dan", "gelijk": "niet duidelijk anders dan"}
 
 
@@ -52,6 +54,7 @@ class Factsheet:
     rules: disclosure.Rules
     internal: bool = False
     overrides: dict | None = None
+    peers: pd.DataFrame | None = None  # published rows of every region of the region's level, this period
 
     @cached_property
     def judgements(self) -> dict[str, verdicts.Verdict]:
@@ -84,11 +87,15 @@ class Factsheet:
     @cached_property
     def published(self) -> pd.DataFrame:
         """Every number the factsheet shows, rounded and suppressed as shown: the table (period) and the
-        chart (trend of the region and Nederland), with marks, comparison and verdict."""
+        charts (trend of the region and Nederland; every region of its level in the funnel plot), with
+        marks, comparison and verdict."""
         defs = {i.id: i for i in self.indicators}
         shown = self.results[(self.results["period"] == self.period)
                              | self.results["region_code"].isin(self._trend_regions())].copy()
         shown["part"] = (shown["period"] == self.period).map({True: "tabel", False: "grafiek"})
+        if self.funnel_indicator is not None:
+            spread = self.peers[self.peers["indicator"] == self.funnel_indicator].assign(part="spreiding")
+            shown = pd.concat([shown, spread], ignore_index=True)
         hidden = shown["published"].isna()
         for column, source in (("value", "published"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
             shown[column] = [None if pd.isna(v) or h else round(float(v), defs[i].decimals)
@@ -112,7 +119,7 @@ class Factsheet:
     def _shown(self, indicator: str, region: str, period: int | None = None) -> pd.Series | None:
         row = self.published
         row = row[(row["indicator"] == indicator) & (row["region_code"] == region)
-                  & (row["period"] == (period or self.period))]
+                  & (row["period"] == (period or self.period)) & (row["part"] != "spreiding")]
         return None if row.empty else row.iloc[0]
 
     def value(self, indicator: str, region: str, period: int | None = None):
@@ -166,6 +173,28 @@ class Factsheet:
         return charts.trend(shown[shown["region_code"].isin(self._trend_regions())], self.indicators,
                             {r.code: r.label for r in [self.region, *self.comparators]})
 
+    @cached_property
+    def funnel_indicator(self) -> str | None:
+        """The share shown in the funnel plot: the first kernindicator that is a share; none for Nederland."""
+        if self.peers is None or self.region.level == "land":
+            return None
+        return next((i.id for i in self.indicators if i.unit in statistics.PROPORTION_UNITS), None)
+
+    def funnel_figure(self):
+        """Every region of the region's level against its size, with control limits around Nederland."""
+        if self.funnel_indicator is None:
+            return None
+        ind = load_catalogue()[self.funnel_indicator]
+        shown = self.published
+        points = shown[(shown["part"] == "spreiding")].dropna(subset=["value"])
+        points = points.merge(self.peers[self.peers["indicator"] == ind.id][["region_code", "denominator"]],
+                              on="region_code")
+        target = float(self.value(ind.id, NEDERLAND))
+        sizes = self.peers[self.peers["indicator"] == ind.id]["denominator"].astype(float)
+        grid = pd.Series(np.unique(np.geomspace(max(sizes.min(), 1), sizes.max(), 60).round()))
+        limits = statistics.funnel_limits(target, grid, ind.scale).assign(denominator=grid, target=target)
+        return charts.funnel(points, limits, self.region.code, ind, LEVEL_PLURAL[self.region.level])
+
     def text_markdown(self) -> str:
         """'Wat zegt deze factsheet ons?': the generated (or manual) verdict sentence per indicator, the
         comparison with the rest of Nederland and notes on series breaks."""
@@ -182,6 +211,9 @@ class Factsheet:
             if verdict.note:
                 text += f"\n  *{verdict.note}*"
             lines.append(text)
+        caveats = [f"- *{ind.label}*: {c}" for ind in self.indicators for c in ind.caveats]
+        if caveats:
+            lines += ["", "**Kanttekeningen**", *caveats]
         return "\n".join(lines)
 
     def source_markdown(self) -> str:
@@ -227,5 +259,6 @@ def build(region: str, period: int, data_dir: str | Path | None = None, indicato
     table = published.table([i.id for i in chosen], store, rules, internal)
     codes = [target.code, *(r.code for r in others)]
     results = table[table["region_code"].isin(codes)].reset_index(drop=True)
+    peers = table[(table["level"] == target.level) & (table["period"] == period)].reset_index(drop=True)
     return Factsheet(target, period, others, chosen, results, store.synthetic, rules, internal,
-                     verdicts.load_overrides(overrides_file) if overrides_file else None)
+                     verdicts.load_overrides(overrides_file) if overrides_file else None, peers)

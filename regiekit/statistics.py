@@ -113,19 +113,27 @@ def compare_with_rest(num: int, den: int, num_total: int, den_total: int, scale:
     return Comparison(difference, float(p_value), direction)
 
 
+def funnel_limits(target: float, denominators, scale: float = 100) -> pd.DataFrame:
+    """95% and 99,8% control limits around ``target`` (on the indicator's scale) at each denominator."""
+    n = np.asarray(denominators, dtype=float)
+    p0 = target / scale
+    limits = {}
+    for name, z in (("95", scipy_stats.norm.ppf(0.975)), ("998", scipy_stats.norm.ppf(0.999))):
+        half = z * np.sqrt(p0 * (1 - p0) / np.where(n > 0, n, np.nan))
+        limits[f"lower_{name}"] = np.clip(p0 - half, 0, None) * scale
+        limits[f"upper_{name}"] = np.clip(p0 + half, None, 1) * scale
+    return pd.DataFrame(limits)
+
+
 def funnel(frame: pd.DataFrame, target: float | None = None, scale: float = 100) -> pd.DataFrame:
     """Funnel-plot control limits for regions of one indicator and period (rows with numerator and
     denominator): around ``target`` (default: the pooled value of all rows), 95% and 99,8% limits at
     each region's denominator, and where the region falls: 'binnen', 'boven' or 'onder' (99,8%)."""
-    out = frame.copy()
-    den = out["denominator"].astype(float)
-    p0 = (out["numerator"].sum() / den.sum()) if target is None else target / scale
-    for name, z in (("95", scipy_stats.norm.ppf(0.975)), ("998", scipy_stats.norm.ppf(0.999))):
-        half = z * np.sqrt(p0 * (1 - p0) / den.where(den > 0))
-        out[f"lower_{name}"] = (p0 - half).clip(lower=0) * scale
-        out[f"upper_{name}"] = (p0 + half).clip(upper=1) * scale
-    out["target"] = p0 * scale
-    value = out["numerator"] / den.where(den > 0) * scale
+    den = frame["denominator"].astype(float)
+    target = frame["numerator"].sum() / den.sum() * scale if target is None else target
+    out = pd.concat([frame.reset_index(drop=True), funnel_limits(target, den, scale)], axis=1)
+    out["target"] = target
+    value = out["numerator"] / den.where(den > 0).to_numpy() * scale
     out["position"] = np.select([value > out["upper_998"], value < out["lower_998"]], ["boven", "onder"], "binnen")
     return out
 

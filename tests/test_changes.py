@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from regiekit.changes import difference_pp, growth_pct, year_over_year
+from regiekit.changes import difference_pp, growth_pct, since, year_over_year
 
 
 def test_growth_and_difference():
@@ -24,3 +24,15 @@ def test_year_over_year_on_an_engine_table():
     assert out.loc[("aandeel", 2024), "difference_pp"] == pytest.approx(-0.3)
     assert pd.isna(out.loc[("aandeel", 2024), "growth_pct"])
     assert pd.isna(out.loc[("aandeel", 2023), "previous"])
+
+
+def test_change_since_a_base_year_and_only_between_published_values():
+    frame = pd.DataFrame({
+        "indicator": "verblijf_0_4", "region_code": "NL01", "subperiod": None, "category": None,
+        "period": [2016, 2017, 2018, 2019], "value": [4110.0, 3915.0, 3805.0, 3360.0], "unit": "count",
+        "published": [4110.0, None, 3805.0, 3360.0]})  # 2017 suppressed
+    out = since(frame, 2016).set_index("period")
+    assert round(out.loc[2019, "growth_pct"]) == -18 and out.loc[2016, "growth_pct"] == 0  # "groei 2016-2019"
+    published = year_over_year(frame, "published").set_index("period")
+    assert pd.isna(published.loc[2017, "growth_pct"]) and pd.isna(published.loc[2018, "growth_pct"])
+    assert round(published.loc[2019, "growth_pct"], 1) == -11.7

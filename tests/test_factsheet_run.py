@@ -54,7 +54,7 @@ def test_run_writes_html_csv_and_executed_notebook(assen):
     html = (assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
     assert "Factsheet jeugdhulp gemeente Assen, 2024" in html
     assert "synthetische demodata" in html
-    assert "data:image/png;base64" in html          # the chart is embedded
+    assert html.count("data:image/png;base64") == 2  # trend and funnel charts are embedded
     assert "factsheet.build(" not in html            # no code cells
     assert "Traceback" not in html
     assert "Wat zegt deze factsheet ons?" in html and "t.o.v. rest van Nederland" in html
@@ -90,6 +90,10 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
                 assert row["value"] == round(exact, ind.decimals)
                 assert row["ci_low"] <= row["value"] <= row["ci_high"]
     assert shown_rounded == 4
+    # the funnel plot: every gemeente, suppressed ones without a value
+    spread = csv[csv["part"] == "spreiding"]
+    assert len(spread) == 342 and set(spread["indicator"]) == {"jeugdhulp_pct"}
+    assert spread.loc[spread["markering"].fillna("").str.startswith("geheim"), "value"].isna().all()
     # the trend chart's numbers in the CSV are the API's, rounded
     trend = csv[(csv["part"] == "grafiek") & (csv["indicator"] == "jeugdhulp_pct") & (csv["region_code"] == "GM0106")]
     api_trend = engine.compute(["jeugdhulp_pct"], ["GM0106"], range(2015, 2024), demo_store)
