@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from regiekit import formatting, paths
+from regiekit.runner import REPORTS
 from regiekit.schemas import SCHEMAS
 from regiekit.synth import DEFAULT_SEED
 
@@ -16,7 +17,7 @@ DEMO_PERIOD = 2024
 
 def _demo(args) -> int:
     from regiekit import store, synth
-    from regiekit.runner import run_report
+    from regiekit.batch import run_batch
 
     raw = Path(args.raw or paths.default_raw_dir() / "demo")
     print(f"Synthetische demodata maken in {raw} (seed {args.seed}) ...", flush=True)
@@ -25,21 +26,22 @@ def _demo(args) -> int:
     processed = store.build(raw, args.data, source={"bron": "synthetisch", "seed": args.seed})
     print(f"Verwerkte gegevens in {processed}")
     out = Path(args.out or paths.default_output_dir() / "demo")
-    for region in DEMO_REGIONS:
-        outputs = run_report("factsheet", region, DEMO_PERIOD, out, processed)
-        print(f"Factsheet {region} {DEMO_PERIOD}: {outputs.html}")
-    print(f"Klaar. Open de factsheets in {out}")
-    return 0
+    result = run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out, data_dir=processed,
+                       jobs=2)
+    for record in result.records:
+        print(f"Factsheet {record['regio']} {DEMO_PERIOD}: {out / (record['bestanden'] or ['-'])[0]}")
+    print(result.summary())
+    return 1 if result.failed else 0
 
 
 def _run(args) -> int:
-    from regiekit.runner import run_report
+    from regiekit.batch import run_batch
 
-    outputs = run_report(args.report, args.region, args.period, args.out, args.data, args.intern, args.regels,
-                         args.oordelen)
-    print(outputs.html)
-    print(outputs.csv)
-    return 0
+    result = run_batch(args.report, args.region, args.level, args.period, args.out, args.data, args.jobs,
+                       args.force, not args.no_pdf, args.intern, args.regels, args.oordelen,
+                       progress=not args.quiet)
+    print(result.summary())
+    return 1 if result.failed else 0
 
 
 def _import(args) -> int:
@@ -142,11 +144,17 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=_demo)
 
     run = sub.add_parser("run", help="run a report for one region and period")
-    run.add_argument("report", choices=["factsheet"])
-    run.add_argument("--region", required=True, help="CBS code or name, e.g. GM0106 or Assen")
-    run.add_argument("--period", required=True, help="year, e.g. 2024")
+    run.add_argument("report", choices=REPORTS)
+    run.add_argument("--region", nargs="+", help="CBS codes or names, e.g. GM0106 Assen 'jeugdregio Drenthe'")
+    run.add_argument("--level", choices=["gemeente", "jeugdregio", "provincie", "land"],
+                     help="every region of a level instead of --region")
+    run.add_argument("--period", nargs="+", default=["latest"], help="years, e.g. 2023 2024, or latest (default)")
     run.add_argument("--out", help="output folder (default output/)")
     run.add_argument("--data", help="processed store folder (default data/processed)")
+    run.add_argument("--jobs", type=int, default=1, help="reports made in parallel (default 1)")
+    run.add_argument("--force", action="store_true", help="remake reports whose inputs did not change")
+    run.add_argument("--no-pdf", action="store_true", help="skip the PDF (made with headless Chromium)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--intern", action="store_true",
                      help="no disclosure control: for analysts only, every output marked not for publication")
     run.add_argument("--regels", help="YAML file overriding the disclosure rules (see regiekit/disclosure.yaml)")

@@ -1,29 +1,36 @@
 """Run a report notebook for one region and period: papermill, then nbconvert HTML without code.
 
-Outputs for report R, region C and period P in ``out_dir``:
-``R_C_P.html`` (the report), ``R_C_P.csv`` (exactly the numbers it shows) and ``R_C_P.ipynb``
-(the executed notebook, for inspection). Everything is written in a staging folder first and moved
-into place only when all three exist, so a failed run leaves no partial output.
+Outputs for report R, region C and period P in ``out_dir`` (``_intern`` added for internal runs):
+``R_C_P.html`` (the report), ``R_C_P.pdf`` (printed by headless Chromium, when available),
+``R_C_P.csv`` and ``R_C_P.xlsx`` (exactly the numbers it shows), ``R_C_P.ipynb`` (the executed
+notebook, for inspection) and ``R_C_P.json`` (the inputs it was made from, written last: a report
+whose ``.json`` exists is complete). Everything is written in a staging folder first and moved into
+place only when all files exist, so a failed or killed run leaves no partial report.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 from nbconvert import HTMLExporter
 
-from regiekit import disclosure
+from regiekit import __version__, disclosure
 from regiekit.paths import default_output_dir, notebooks_dir
 from regiekit.regions import load_regions
 from regiekit.store import Store
 
 REPORTS = ("factsheet",)
+STAGING_PREFIX = ".staging-"
 
 
 class RunError(RuntimeError):
@@ -31,13 +38,50 @@ class RunError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Job:
+    """One report for one region and period, with everything that determines its content."""
+
+    report: str
+    region: str  # CBS code
+    period: int
+    internal: bool = False
+    rules_file: str | None = None
+    overrides_file: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return f"{self.report}_{self.region}_{self.period}" + ("_intern" if self.internal else "")
+
+    def fingerprint(self, store: Store) -> str:
+        """Changes when anything the report is made from changes: data, notebook, package, parameters."""
+        files = {t: list(_stat(Path(store.path) / f"{t}.parquet")) for t in store.tables}
+        extra = {name: _digest(Path(p)) for name, p in (("regels", self.rules_file), ("oordelen", self.overrides_file)) if p}
+        content = {"job": self.__dict__, "store": store.manifest, "files": files, "extra": extra,
+                   "notebook": _digest(notebooks_dir() / f"{self.report}.ipynb"), "version": __version__}
+        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@dataclass(frozen=True)
 class Outputs:
     html: Path
     csv: Path
+    xlsx: Path
     notebook: Path
+    record: Path
+    pdf: Path | None = None
 
 
-def _writable(out_dir: Path) -> Path:
+def writable(out_dir: Path) -> Path:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out_dir):
@@ -51,55 +95,110 @@ def _html(notebook_path: Path, title: str) -> str:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4),
                                           resources={"metadata": {"name": title}})
-    return body
+    return body.replace('<html lang="en">', '<html lang="nl">', 1)
 
 
-def run_report(report: str, region: str, period: int | str, out_dir: Path | str | None = None,
-               data_dir: Path | str | None = None, internal: bool = False, rules_file: Path | str | None = None,
-               overrides_file: Path | str | None = None) -> Outputs:
-    """Execute ``notebooks/<report>.ipynb`` for a region and period and export it. ``internal`` output
-    (no disclosure control) carries ``_intern`` in its file names."""
-    if report not in REPORTS:
-        raise RunError(f"unknown report {report!r}; available: {', '.join(REPORTS)}")
-    target = load_regions().get(str(region))
-    store = Store.open(data_dir)
-    try:
-        year = int(period)
-    except ValueError:
-        raise RunError(f"period must be a year such as 2024, not {period!r}") from None
-    if year not in store.years:
-        raise RunError(f"no data for period {year}; the store holds {store.years[0]}-{store.years[-1]}")
-    files = {}
+def chromium() -> str | None:
+    """The headless browser used to print PDFs (Debian package ``chromium``), if installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def print_pdf(html_path: Path, pdf_path: Path, browser: str) -> None:
+    """Print an HTML file to PDF with headless Chromium: offline, images embedded, A4."""
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                           f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    if done.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RunError(f"PDF printing failed: {done.stderr.strip()[-300:]}")
+
+
+def check_files(rules_file, overrides_file) -> tuple[str | None, str | None]:
+    """Absolute paths of the optional rules and verdict files, checked before any work starts."""
+    found = []
     for name, path in (("regels", rules_file), ("oordelen", overrides_file)):
         if path is not None and not Path(path).is_file():
             raise RunError(f"{name} file {path} does not exist")
-        files[name] = str(Path(path).resolve()) if path is not None else None
-    if files["regels"]:
+        found.append(str(Path(path).resolve()) if path is not None else None)
+    if found[0]:
         try:
-            disclosure.Rules.load(files["regels"])
+            disclosure.Rules.load(found[0])
         except ValueError as exc:
             raise RunError(str(exc)) from exc
-    out = _writable(Path(out_dir) if out_dir else default_output_dir())
-    stem = f"{report}_{target.code}_{year}" + ("_intern" if internal else "")
-    staging = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=out))
+    return found[0], found[1]
+
+
+def make_job(report: str, region: str, period: int | str, store: Store, internal: bool = False,
+             rules_file=None, overrides_file=None) -> Job:
+    """Check a request (report, region, period, files) and turn it into a job."""
+    if report not in REPORTS:
+        raise RunError(f"unknown report {report!r}; available: {', '.join(REPORTS)}")
+    target = load_regions().get(str(region))
+    if str(period) == "latest":
+        year = store.years[-1]
+    else:
+        try:
+            year = int(period)
+        except ValueError:
+            raise RunError(f"period must be a year such as 2024 or 'latest', not {period!r}") from None
+    if year not in store.years:
+        raise RunError(f"no data for period {year}; the store holds {store.years[0]}-{store.years[-1]}")
+    rules, overrides = check_files(rules_file, overrides_file)
+    return Job(report, target.code, year, internal, rules, overrides)
+
+
+def execute(job: Job, store: Store, out: Path, pdf: bool = True) -> Outputs:
+    """Produce the outputs of one job in ``out`` (which must exist and be writable)."""
+    target = load_regions().get(job.region)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{job.stem}-", dir=out))
+    stem = job.stem
     try:
         executed = staging / f"{stem}.ipynb"
         csv = staging / f"{stem}.csv"
         try:
             papermill.execute_notebook(
-                notebooks_dir() / f"{report}.ipynb", executed, kernel_name="python3", progress_bar=False,
-                parameters={"region": target.code, "period": year, "data_dir": str(Path(store.path).resolve()),
-                            "published_csv": str(csv), "intern": internal, **files},
+                notebooks_dir() / f"{job.report}.ipynb", executed, kernel_name="python3", progress_bar=False,
+                parameters={"region": job.region, "period": job.period, "data_dir": str(Path(store.path).resolve()),
+                            "published_csv": str(csv), "intern": job.internal, "regels": job.rules_file,
+                            "oordelen": job.overrides_file},
                 cwd=str(notebooks_dir()))
         except papermill.PapermillExecutionError as exc:
-            raise RunError(f"{report} for {target.code} {year} failed: {exc.ename}: {exc.evalue}") from exc
+            raise RunError(f"{job.report} for {job.region} {job.period} failed: {exc.ename}: {exc.evalue}") from exc
         if not csv.exists():
-            raise RunError(f"{report} for {target.code} {year} wrote no published numbers")
-        title = f"{report.capitalize()} {target.label} {year}"
+            raise RunError(f"{job.report} for {job.region} {job.period} wrote no published numbers")
+        title = f"{job.report.capitalize()} {target.label} {job.period}"
         (staging / f"{stem}.html").write_text(_html(executed, title), encoding="utf-8")
-        final = Outputs(out / f"{stem}.html", out / f"{stem}.csv", out / f"{stem}.ipynb")
-        for path in (final.notebook, final.csv, final.html):
-            os.replace(staging / path.name, path)
+        pd.read_csv(csv).to_excel(staging / f"{stem}.xlsx", index=False, sheet_name="cijfers")
+        browser = chromium() if pdf else None
+        if browser:
+            print_pdf(staging / f"{stem}.html", staging / f"{stem}.pdf", browser)
+        (staging / f"{stem}.json").write_text(json.dumps(
+            {"rapport": job.report, "regio": job.region, "periode": job.period, "intern": job.internal,
+             "invoer": job.fingerprint(store), "regiekit": __version__}, indent=2) + "\n", encoding="utf-8")
+        final = Outputs(out / f"{stem}.html", out / f"{stem}.csv", out / f"{stem}.xlsx", out / f"{stem}.ipynb",
+                        out / f"{stem}.json", out / f"{stem}.pdf" if browser else None)
+        for path in (final.notebook, final.csv, final.xlsx, final.pdf, final.html, final.record):
+            if path is not None:
+                os.replace(staging / path.name, path)  # the record last: it marks the report complete
         return final
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def up_to_date(job: Job, store: Store, out: Path) -> bool:
+    """Whether ``out`` holds a complete report made from exactly this job's inputs."""
+    record = out / f"{job.stem}.json"
+    if not record.exists() or not all((out / f"{job.stem}.{ext}").exists() for ext in ("html", "csv", "xlsx", "ipynb")):
+        return False
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("invoer") == job.fingerprint(store)
+    except (OSError, ValueError):
+        return False
+
+
+def run_report(report: str, region: str, period: int | str, out_dir: Path | str | None = None,
+               data_dir: Path | str | None = None, internal: bool = False, rules_file: Path | str | None = None,
+               overrides_file: Path | str | None = None, pdf: bool = True) -> Outputs:
+    """Execute ``notebooks/<report>.ipynb`` for one region and period and export it."""
+    store = Store.open(data_dir)
+    job = make_job(report, region, period, store, internal, rules_file, overrides_file)
+    return execute(job, store, writable(Path(out_dir) if out_dir else default_output_dir()), pdf)

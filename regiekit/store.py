@@ -195,6 +195,8 @@ class Store:
         except duckdb.InvalidInputException:
             pass  # inside Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
         for t in self.tables:
+            if not (self.path / f"{t}.parquet").exists():
+                raise StoreError(f"the store in {self.path} lacks {t}.parquet; rebuild it or import the table again")
             con.execute(f"create view {t} as select * from read_parquet('{self.path / t}.parquet')")
         return con
 

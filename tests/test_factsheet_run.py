@@ -49,8 +49,12 @@ def assen(demo_store, tmp_path_factory):
 
 
 def test_run_writes_html_csv_and_executed_notebook(assen):
-    assert sorted(p.name for p in assen.iterdir()) == [
-        "factsheet_GM0106_2024.csv", "factsheet_GM0106_2024.html", "factsheet_GM0106_2024.ipynb"]
+    assert sorted(p.name for p in assen.iterdir() if not p.name.startswith(".")) == [
+        f"factsheet_GM0106_2024.{ext}" for ext in ("csv", "html", "ipynb", "json", "pdf", "xlsx")
+    ] + ["index.html", "manifest.json"]
+    assert (assen / "factsheet_GM0106_2024.pdf").read_bytes().startswith(b"%PDF")
+    excel = pd.read_excel(assen / "factsheet_GM0106_2024.xlsx")
+    assert excel.shape == pd.read_csv(assen / "factsheet_GM0106_2024.csv").shape
     html = (assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
     assert "Factsheet jeugdhulp gemeente Assen, 2024" in html
     assert "synthetische demodata" in html
@@ -109,7 +113,7 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
     ("Asen", "2024", "unknown region 'Asen'; did you mean: gemeente Assen (GM0106)"),
     ("Assen", "2031", "no data for period 2031; the store holds 2015-2024"),
     ("Assen", "2014", "no data for period 2014"),
-    ("Assen", "vorig jaar", "period must be a year"),
+    ("Assen", "vorig jaar", "period must be a year such as 2024 or 'latest'"),
 ])
 def test_bad_input_gives_one_line_and_no_output(demo_store, tmp_path, capsys, region, period, message):
     out = tmp_path / "out"
@@ -144,18 +148,19 @@ def test_list_commands(capsys):
     assert "jeugdhulp_pct\tcbs_jeugd\tpercent\t0-18\tJongeren met jeugdhulp" in capsys.readouterr().out
 
 
-def test_a_failing_notebook_leaves_no_partial_output(demo_store, tmp_path, capsys):
+def test_a_broken_store_is_reported_and_leaves_no_output(demo_store, tmp_path, capsys):
     broken = tmp_path / "broken"
     broken.mkdir()
     for item in demo_store.path.iterdir():
-        if item.name != "trajecten.parquet":
+        if item.name not in ("trajecten.parquet", "gepubliceerd"):
             (broken / item.name).symlink_to(item)
     out = tmp_path / "out"
     code = cli.main(["run", "factsheet", "--region", "GM0106", "--period", "2024", "--out", str(out),
                      "--data", str(broken)])
     assert code == 1
-    assert "factsheet for GM0106 2024 failed" in capsys.readouterr().err
-    assert list(out.iterdir()) == []
+    err = capsys.readouterr().err
+    assert "lacks trajecten.parquet" in err and err.count("\n") == 1
+    assert not [p for p in out.iterdir() if p.name.startswith("factsheet_")]
 
 
 def test_indicator_commands(capsys, tmp_path):

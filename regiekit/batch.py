@@ -1,0 +1,158 @@
+"""Batch runs: one report for many regions and periods, unattended.
+
+- one failing region does not stop the others; the result lists failures (the CLI exits with 1);
+- a report whose inputs did not change since it was made is skipped (``force`` redoes it);
+- a lock file keeps two runs from writing into the same folder; stale staging folders of a killed
+  run are removed when the next run starts;
+- the run writes ``manifest.json`` (parameters, versions, timings, status per report) and
+  ``index.html`` (links to every output of the run), both atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import html
+import json
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from regiekit import __version__, disclosure, published
+from regiekit.atomic import write_text
+from regiekit.definitions import load_catalogue
+from regiekit.paths import default_output_dir, notebooks_dir
+from regiekit.regions import load_regions
+from regiekit.runner import STAGING_PREFIX, RunError, _digest, execute, make_job, up_to_date, writable
+from regiekit.store import Store
+
+LOCK = ".regiekit.lock"
+STATUS_TEXT = {"gemaakt": "gemaakt", "overgeslagen": "ongewijzigd (overgeslagen)", "mislukt": "mislukt"}
+
+
+@dataclass
+class BatchResult:
+    out: Path
+    records: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.records if r["status"] == "mislukt"]
+
+    def summary(self) -> str:
+        counts = {s: sum(r["status"] == s for r in self.records) for s in STATUS_TEXT}
+        lines = [f"{counts['gemaakt']} gemaakt, {counts['overgeslagen']} ongewijzigd overgeslagen, "
+                 f"{counts['mislukt']} mislukt; overzicht: {self.out / 'index.html'}"]
+        lines += [f"  mislukt: {r['regio']} {r['periode']}: {r['fout']}" for r in self.failed]
+        return "\n".join(lines)
+
+
+@contextmanager
+def locked(out: Path):
+    """Hold the folder's lock for the duration of a run, or refuse at once."""
+    handle = open(out / LOCK, "w")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunError(f"another regiekit run is writing to {out}; try again when it has finished") from None
+        yield
+    finally:
+        handle.close()
+
+
+def targets(regions: list[str] | None, level: str | None) -> list[str]:
+    """Region codes from names or codes, or every region of a level."""
+    index = load_regions()
+    if bool(regions) == bool(level):
+        raise RunError("give either --region (one or more) or --level")
+    if level:
+        return [r.code for r in index.all(level)]
+    return list(dict.fromkeys(index.get(str(r)).code for r in regions))
+
+
+def _prepare(report: str, store: Store, rules_file: str | None, internal: bool) -> None:
+    """Compute the published table once, before the workers start (they then read it from the cache)."""
+    if report == "factsheet":
+        from regiekit.factsheet import KERN
+
+        ids = [i.id for i in load_catalogue().select(tag=KERN)]
+        published.table(ids, store, disclosure.Rules.load(rules_file), internal)
+
+
+def run_batch(report: str, regions: list[str] | None = None, level: str | None = None,
+              periods: list[str] | None = None, out_dir: Path | str | None = None, data_dir=None, jobs: int = 1,
+              force: bool = False, pdf: bool = True, internal: bool = False, rules_file=None, overrides_file=None,
+              progress: bool = True) -> BatchResult:
+    """Run ``report`` for every region and period; see the module docstring."""
+    started = time.time()
+    store = Store.open(data_dir)
+    codes = targets(regions, level)
+    todo = [make_job(report, code, period, store, internal, rules_file, overrides_file)
+            for code in codes for period in (periods or ["latest"])]
+    todo = list(dict.fromkeys(todo))
+    out = writable(Path(out_dir) if out_dir else default_output_dir())
+    result = BatchResult(out)
+    with locked(out):
+        for stale in out.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock
+        _prepare(report, store, todo[0].rules_file, internal)
+
+        def one(job):
+            began = time.time()
+            record = {"regio": job.region, "periode": job.period, "bestanden": [], "fout": None}
+            try:
+                if not force and up_to_date(job, store, out):
+                    record["status"] = "overgeslagen"
+                else:
+                    execute(job, store, out, pdf)
+                    record["status"] = "gemaakt"
+                record["bestanden"] = sorted(p.name for p in out.glob(f"{job.stem}.*"))
+            except Exception as exc:  # one failing region must not stop the others
+                record.update(status="mislukt", fout=f"{type(exc).__name__}: {exc}")
+            record["seconden"] = round(time.time() - began, 2)
+            return record
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(one, job) for job in todo]
+            bar = tqdm(as_completed(futures), total=len(futures), desc=report, unit="rapport", disable=not progress)
+            result.records = [f.result() for f in bar]
+        order = {(j.region, j.period): n for n, j in enumerate(todo)}
+        result.records.sort(key=lambda r: order[(r["regio"], r["periode"])])
+        manifest = {
+            "rapport": report, "regiekit": __version__,
+            "notebook_sha256": _digest(notebooks_dir() / f"{report}.ipynb"),
+            "parameters": {"regio's": codes, "niveau": level,
+                           "periodes": sorted({j.period for j in todo}), "intern": internal, "regels": todo[0].rules_file,
+                           "oordelen": todo[0].overrides_file, "jobs": jobs, "force": force, "pdf": pdf},
+            "gegevens": {"map": str(Path(store.path).resolve()), "gebouwd": store.manifest.get("gebouwd"),
+                         "bronnen": store.manifest.get("bronnen", store.manifest.get("bron"))},
+            "start": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+            "seconden": round(time.time() - started, 2), "rapporten": result.records}
+        write_text(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        write_text(out / "index.html", _index(report, result, internal))
+    return result
+
+
+def _index(report: str, result: BatchResult, internal: bool) -> str:
+    """A Dutch overview page linking every output of the run; opens from disk."""
+    names = {r.code: r.label for r in load_regions().all()}
+    rows = []
+    for r in result.records:
+        links = " · ".join(f'<a href="{html.escape(f)}">{f.rsplit(".", 1)[1].upper()}</a>'
+                           for f in r["bestanden"] if not f.endswith(".json"))
+        rows.append(f"<tr><td>{html.escape(names.get(r['regio'], r['regio']))}</td><td>{r['periode']}</td>"
+                    f"<td>{STATUS_TEXT[r['status']]}</td><td>{links or html.escape(r['fout'] or '')}</td></tr>")
+    warning = "<p><strong>INTERN – niet voor publicatie.</strong></p>" if internal else ""
+    return ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\">"
+            f"<title>regiekit: {html.escape(report)}</title><style>body{{font-family:sans-serif;margin:2em}}"
+            "td,th{padding:.3em .8em;text-align:left}tr:nth-child(even){background:#f3f3f3}</style></head><body>"
+            f"<h1>{html.escape(report.capitalize())}: overzicht van de run</h1>{warning}"
+            f"<p>{html.escape(result.summary().splitlines()[0].split(';')[0])}.</p>"
+            "<table><thead><tr><th>Regio</th><th>Periode</th><th>Status</th><th>Bestanden</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></body></html>\n")

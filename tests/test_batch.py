@@ -1,0 +1,141 @@
+"""The batch runner, unattended: failures isolated, unchanged reports skipped, killed runs resumed,
+one run per folder, nothing written outside it.
+
+These tests run the real runner (papermill, nbconvert, Chromium) on a small stand-in notebook with
+the factsheet's parameters, so they test the runner rather than the factsheet (test_factsheet_run
+does that)."""
+
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from regiekit import batch, cli
+from regiekit.runner import RunError
+
+STAND_IN = '''
+import time, pandas as pd
+from IPython.display import Markdown, display
+if region == "GM0014":
+    raise ValueError("deze regio gaat mis")
+time.sleep(pause)
+display(Markdown(f"# Rapport {region} {period}"))
+pd.DataFrame({"indicator": ["x"], "region_code": [region], "period": [period], "value": [1.0]}).to_csv(published_csv, index=False)
+'''
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """A project folder whose factsheet notebook is the stand-in; pause per report via REGIEKIT_PAUSE."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell(
+        'region = "GM0106"\nperiod = 2024\ndata_dir = None\npublished_csv = None\nintern = False\n'
+        'regels = None\noordelen = None\nimport os\npause = float(os.environ.get("REGIEKIT_PAUSE", "0"))')
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, nbformat.v4.new_code_cell(STAND_IN)]
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(notebook, tmp_path / "notebooks" / "factsheet.ipynb")
+    monkeypatch.setenv("REGIEKIT_HOME", str(tmp_path))
+    return tmp_path
+
+
+def _reports(out):
+    return sorted(p.name for p in out.iterdir() if p.name.startswith("factsheet_"))
+
+
+def test_a_failing_region_does_not_stop_the_others(home, demo_store, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = cli.main(["run", "factsheet", "--region", "GM0106", "GM0014", "GM0119", "--period", "2024",
+                     "--out", str(out), "--data", str(demo_store.path), "--jobs", "2", "--no-pdf", "--quiet"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "2 gemaakt, 0 ongewijzigd overgeslagen, 1 mislukt" in printed
+    assert "mislukt: GM0014 2024: RunError: factsheet for GM0014 2024 failed: ValueError: deze regio gaat mis" in printed
+    assert not any("GM0014" in name for name in _reports(out))  # nothing half-made for the failure
+    assert {n.split("_")[1] for n in _reports(out)} == {"GM0106", "GM0119"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [(r["regio"], r["status"]) for r in manifest["rapporten"]] == [
+        ("GM0106", "gemaakt"), ("GM0014", "mislukt"), ("GM0119", "gemaakt")]
+    assert manifest["parameters"]["periodes"] == [2024] and manifest["notebook_sha256"]
+    index = (out / "index.html").read_text()
+    assert 'href="factsheet_GM0106_2024.html"' in index and "mislukt" in index and "gemeente Groningen" in index
+
+
+def test_unchanged_reports_are_skipped_and_force_remakes_them(home, demo_store, tmp_path):
+    out = tmp_path / "out"
+    first = batch.run_batch("factsheet", ["GM0106"], periods=["latest"], out_dir=out, data_dir=demo_store.path,
+                            pdf=False, progress=False)
+    assert [r["status"] for r in first.records] == ["gemaakt"]
+    assert _reports(out) == [f"factsheet_GM0106_2024.{ext}" for ext in ("csv", "html", "ipynb", "json", "xlsx")]
+    made = (out / "factsheet_GM0106_2024.html").stat().st_mtime_ns
+    again = batch.run_batch("factsheet", ["Assen"], periods=["2024"], out_dir=out, data_dir=demo_store.path,
+                            pdf=False, progress=False)
+    assert [r["status"] for r in again.records] == ["overgeslagen"]
+    assert (out / "factsheet_GM0106_2024.html").stat().st_mtime_ns == made
+    forced = batch.run_batch("factsheet", ["GM0106"], periods=["2024"], out_dir=out, data_dir=demo_store.path,
+                             pdf=False, progress=False, force=True)
+    assert [r["status"] for r in forced.records] == ["gemaakt"]
+    # a changed input (here: the notebook) makes the report stale
+    notebook = home / "notebooks" / "factsheet.ipynb"
+    notebook.write_text(notebook.read_text().replace("Rapport", "Verslag"))
+    changed = batch.run_batch("factsheet", ["GM0106"], periods=["2024"], out_dir=out, data_dir=demo_store.path,
+                              pdf=False, progress=False)
+    assert [r["status"] for r in changed.records] == ["gemaakt"]
+
+
+def test_a_killed_run_leaves_no_partial_report_and_resumes(home, demo_store, tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "regiekit.cli", "run", "factsheet", "--level", "provincie", "--period", "2024",
+               "--out", str(out), "--data", str(demo_store.path), "--no-pdf", "--quiet"]
+    env = {**os.environ, "REGIEKIT_PAUSE": "1.5"}
+    process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline and not list(out.glob("factsheet_*.json")):
+        time.sleep(0.2)
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)  # the run and its kernels, mid-report
+    process.wait()
+    done = {p.stem for p in out.glob("factsheet_*.json")}
+    assert 1 <= len(done) < 12
+    for stem in {p.name.rsplit(".", 1)[0] for p in out.glob("factsheet_*")}:
+        # a report is complete (its record exists, written last) or it is remade on resume
+        if stem in done:
+            assert all((out / f"{stem}.{ext}").exists() for ext in ("html", "csv", "xlsx", "ipynb"))
+    resumed = subprocess.run(command, env={**os.environ, "REGIEKIT_PAUSE": "0"}, capture_output=True, text=True,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{12 - len(done)} gemaakt, {len(done)} ongewijzigd overgeslagen, 0 mislukt" in resumed.stdout
+    assert len(list(out.glob("factsheet_*.json"))) == 12
+    assert not list(out.glob(".staging-*"))  # the killed run's staging folders are cleaned up
+
+
+def test_a_second_run_into_the_same_folder_is_refused(home, demo_store, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / batch.LOCK, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(RunError, match="another regiekit run is writing to"):
+            batch.run_batch("factsheet", ["GM0106"], out_dir=out, data_dir=demo_store.path, pdf=False, progress=False)
+    assert _reports(out) == []
+
+
+@pytest.mark.parametrize("region", ["../../etc", "/etc/passwd", "GM0106/../../x"])
+def test_region_parameters_cannot_escape_the_output_folder(home, demo_store, tmp_path, capsys, region):
+    out = tmp_path / "out"
+    code = cli.main(["run", "factsheet", "--region", region, "--out", str(out), "--data", str(demo_store.path)])
+    assert code == 1 and "unknown region" in capsys.readouterr().err
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
+
+
+def test_region_or_level_is_required(home, demo_store, capsys):
+    assert cli.main(["run", "factsheet", "--data", str(demo_store.path)]) == 1
+    assert "give either --region (one or more) or --level" in capsys.readouterr().err
