@@ -34,6 +34,20 @@ def demo_store(demo_raw, tmp_path_factory) -> store.Store:
     return store.Store.open(processed)
 
 
+@pytest.fixture(scope="session")
+def assen(demo_store, tmp_path_factory) -> Path:
+    """The real factsheet for Assen 2024, made by the CLI as a user would (all outputs in one folder)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("out")
+    done = subprocess.run([sys.executable, "-m", "regiekit.cli", "run", "factsheet", "--region", "Assen",
+                           "--period", "2024", "--out", str(out), "--data", str(demo_store.path)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
 TRAJECTORY_COLUMNS = ["traject_id", "jeugdige_id", "geslacht", "geboortedatum", "gemeente_code", "aanbieder_id",
                       "zorgvorm", "verwijzer", "startdatum", "einddatum", "reden_beeindiging"]
 REGISTRATION_COLUMNS = ["casus_id", "jeugdige_id", "aanmelddatum", "adviesdatum", "soort_vraag", "aanmelder",

@@ -1,8 +1,6 @@
 """End to end: the real factsheet notebook through papermill and nbconvert, and the CLI errors."""
 
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -36,16 +34,6 @@ class _TableCells(HTMLParser):
     def handle_data(self, data):
         if self._in_value:
             self._row[-1] += data
-
-
-@pytest.fixture(scope="module")
-def assen(demo_store, tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    done = subprocess.run([sys.executable, "-m", "regiekit.cli", "run", "factsheet", "--region", "Assen",
-                           "--period", "2024", "--out", str(out), "--data", str(demo_store.path)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    return out
 
 
 def test_run_writes_html_csv_and_executed_notebook(assen):
