@@ -23,12 +23,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from regiekit import __version__, disclosure, published
+from regiekit import __version__, disclosure
 from regiekit.atomic import write_text
-from regiekit.definitions import load_catalogue
 from regiekit.paths import default_output_dir, notebooks_dir
 from regiekit.regions import load_regions
-from regiekit.runner import STAGING_PREFIX, RunError, _digest, execute, make_job, up_to_date, writable
+from regiekit.runner import (STAGING_PREFIX, RunError, _digest, execute, make_job, report_module, up_to_date,
+                             writable)
 from regiekit.store import Store
 
 LOCK = ".regiekit.lock"
@@ -76,24 +76,15 @@ def targets(regions: list[str] | None, level: str | None) -> list[str]:
     return list(dict.fromkeys(index.get(str(r)).code for r in regions))
 
 
-def _prepare(report: str, store: Store, rules_file: str | None, internal: bool) -> None:
-    """Compute the published table once, before the workers start (they then read it from the cache)."""
-    if report == "factsheet":
-        from regiekit.factsheet import KERN
-
-        ids = [i.id for i in load_catalogue().select(tag=KERN)]
-        published.table(ids, store, disclosure.Rules.load(rules_file), internal)
-
-
 def run_batch(report: str, regions: list[str] | None = None, level: str | None = None,
               periods: list[str] | None = None, out_dir: Path | str | None = None, data_dir=None, jobs: int = 1,
               force: bool = False, pdf: bool = True, internal: bool = False, rules_file=None, overrides_file=None,
-              progress: bool = True) -> BatchResult:
+              texts_file=None, progress: bool = True) -> BatchResult:
     """Run ``report`` for every region and period; see the module docstring."""
     started = time.time()
     store = Store.open(data_dir)
     codes = targets(regions, level)
-    todo = [make_job(report, code, period, store, internal, rules_file, overrides_file)
+    todo = [make_job(report, code, period, store, internal, rules_file, overrides_file, texts_file)
             for code in codes for period in (periods or ["latest"])]
     todo = list(dict.fromkeys(todo))
     out = writable(Path(out_dir) if out_dir else default_output_dir())
@@ -101,7 +92,9 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
     with locked(out):
         for stale in out.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock
-        _prepare(report, store, todo[0].rules_file, internal)
+        # the published tables, computed once before the workers start (they read them from the cache)
+        report_module(report).prepare(store, disclosure.Rules.load(todo[0].rules_file), internal,
+                                      sorted({j.period for j in todo}))
 
         def one(job):
             began = time.time()
@@ -129,7 +122,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             "notebook_sha256": _digest(notebooks_dir() / f"{report}.ipynb"),
             "parameters": {"regio's": codes, "niveau": level,
                            "periodes": sorted({j.period for j in todo}), "intern": internal, "regels": todo[0].rules_file,
-                           "oordelen": todo[0].overrides_file, "jobs": jobs, "force": force, "pdf": pdf},
+                           "oordelen": todo[0].overrides_file, "teksten": todo[0].texts_file, "jobs": jobs, "force": force, "pdf": pdf},
             "gegevens": {"map": str(Path(store.path).resolve()), "gebouwd": store.manifest.get("gebouwd"),
                          "bronnen": store.manifest.get("bronnen", store.manifest.get("bron"))},
             "start": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),

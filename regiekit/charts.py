@@ -75,3 +75,23 @@ def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, leve
     ax.legend(frameon=False, fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
+
+
+def categories(rows: pd.DataFrame, title: str):
+    """Horizontal bars per category, one per year (published values; suppressed ones left out).
+    None when nothing in it may be published."""
+    data = rows.dropna(subset=["value"]).assign(
+        categorie=lambda f: f["category"].str.replace("_", " "), jaar=lambda f: f["period"].astype(str))
+    if data.empty:
+        return None
+    house_style()
+    height = 0.45 * max(3, data["category"].nunique()) + 1
+    fig, ax = plt.subplots(figsize=(7, height))
+    sns.barplot(data, y="categorie", x="value", hue="jaar", ax=ax, orient="h",
+                palette=PALETTE[: data["jaar"].nunique()][::-1])
+    ax.legend(title="", frameon=False)
+    ax.set_title(title)
+    ax.set_xlabel("aantal")
+    ax.set_ylabel("")
+    fig.tight_layout()
+    return fig

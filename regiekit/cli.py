@@ -38,7 +38,7 @@ def _run(args) -> int:
     from regiekit.batch import run_batch
 
     result = run_batch(args.report, args.region, args.level, args.period, args.out, args.data, args.jobs,
-                       args.force, not args.no_pdf, args.intern, args.regels, args.oordelen,
+                       args.force, not args.no_pdf, args.intern, args.regels, args.oordelen, args.teksten,
                        progress=not args.quiet)
     print(result.summary())
     return 1 if result.failed else 0
@@ -159,6 +159,8 @@ def parser() -> argparse.ArgumentParser:
                      help="no disclosure control: for analysts only, every output marked not for publication")
     run.add_argument("--regels", help="YAML file overriding the disclosure rules (see regiekit/disclosure.yaml)")
     run.add_argument("--oordelen", help="CSV with manual verdicts: indicator, region_code, period, oordeel, tekst")
+    run.add_argument("--teksten", help="monitor: Markdown file with the team's own text (## Wat zeggen de cijfers niet?, "
+                                       "## Rode draden)")
     run.set_defaults(func=_run)
 
     fetch = sub.add_parser("fetch", help="download CBS StatLine tables of the catalogue and convert them")

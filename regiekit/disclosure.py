@@ -92,9 +92,10 @@ class Rules:
 
 
 def _signature(ind: Indicator) -> str:
-    """Indicators with the same signature count the same units and share cells."""
+    """Indicators with the same signature count the same units and share cells: the total (no
+    breakdown) and every breakdown of it, keyed ``field=category``."""
     return json.dumps([ind.numerator.model_dump(mode="json"), ind.population.model_dump(mode="json"),
-                       ind.period, ind.by, ind.statistic is not None and ind.id], sort_keys=True)
+                       ind.period, ind.statistic is not None and ind.id], sort_keys=True)
 
 
 def _primary(frame: pd.DataFrame, defs: dict[str, Indicator], rules: Rules) -> tuple[pd.Series, pd.Series]:
@@ -120,14 +121,26 @@ def _cells(frame: pd.DataFrame, rules: Rules):
     primary flag, and whether every row of the cell is suppressed when the table has a status)."""
     defs = {i: load_catalogue()[i] for i in frame["indicator"].unique()}
     cell_primary, row_primary = _primary(frame, defs, rules)
-    keyed = frame.assign(subperiod=frame["subperiod"].fillna(""), category=frame["category"].fillna(""),
+    by = frame["indicator"].map(lambda i: defs[i].by)
+    category = [f"{b}={c}" if isinstance(b, str) else "" for b, c in zip(by, frame["category"])]
+    same_units = frame["indicator"].map(lambda i: defs[i].denominator is not None
+                                        and defs[i].denominator.count == defs[i].numerator.count)
+    keyed = frame.assign(subperiod=frame["subperiod"].fillna(""), category=category,
                          _sig=frame["indicator"].map(lambda i: _signature(defs[i])), _cell=cell_primary.to_numpy(),
+                         _den=pd.to_numeric(frame["denominator"], errors="coerce").where(same_units),
                          _hidden=(frame["status"] == "geheim") if "status" in frame else False)
     cells = keyed.groupby(KEYS, dropna=False, sort=False).agg(
         value=("numerator", "first"), primary=("_cell", "any"), suppressed=("_hidden", "all"),
-        indicator=("indicator", "first")).reset_index()
-    kinds = {_signature(d): ("statistic" if d.statistic is not None else
-                             "exclusive" if engine.exclusive_breakdown(d) else "plain") for d in defs.values()}
+        total=("_den", "max"), indicator=("indicator", "first")).reset_index()
+    kinds: dict[str, str | set] = {}
+    for d in defs.values():
+        sig = _signature(d)
+        if d.statistic is not None:
+            kinds[sig] = "statistic"
+        else:
+            kinds.setdefault(sig, set())
+            if engine.exclusive_breakdown(d):
+                kinds[sig].add(d.by)
     return keyed, row_primary, cells, kinds
 
 
@@ -149,7 +162,7 @@ def protect(frame: pd.DataFrame, rules: Rules | None = None, internal: bool = Fa
     for (sig, _, _), group in cells.groupby(["_sig", "period", "subperiod"], sort=False):
         group = group.assign(suppressed=group["primary"])
         if kinds[sig] != "statistic":
-            group = _secondary(group, kinds[sig] == "exclusive", rules)
+            group = _secondary(group, kinds[sig], rules)
         decided.append(group)
     cells = pd.concat(decided, ignore_index=True)
     merged = keyed.drop(columns="_hidden").merge(cells[KEYS + ["suppressed"]], on=KEYS, how="left")
@@ -173,7 +186,8 @@ class _Relation:
     parent: int | None = None
 
 
-def _relations(group: pd.DataFrame, exclusive: bool) -> list[_Relation]:
+def _relations(group: pd.DataFrame, breakdowns: set, rules: Rules) -> list[_Relation]:
+    """The additive relations between the cells of one group (see the module docstring)."""
     index = load_regions()
     position = {(r, c): n for n, (r, c) in enumerate(zip(group["region_code"], group["category"]))}
     relations = []
@@ -192,18 +206,24 @@ def _relations(group: pd.DataFrame, exclusive: bool) -> list[_Relation]:
             whole = position.get((NEDERLAND, category))
             if whole is not None and all(p is not None for p in parts):
                 relations.append(_Relation([whole, *parts], [1.0] + [-1.0] * len(parts), 0.0, whole))
-    if exclusive:
+    for field in sorted(breakdowns):  # the categories of an exclusive breakdown add up to its total
+        prefix = f"{field}="
         for region in group["region_code"].unique():
-            rows = [position[(region, c)] for c in group["category"].unique() if (region, c) in position]
-            total = float(group["value"].iloc[rows].sum())  # the total is taken as known to a reader
-            relations.append(_Relation(rows, [1.0] * len(rows), total))
+            rows = [n for (r, c), n in position.items() if r == region and c.startswith(prefix)]
+            total = position.get((region, ""))
+            if total is not None:  # the total is a cell of this table, published or not
+                relations.append(_Relation([total, *rows], [1.0] + [-1.0] * len(rows), 0.0, total))
+                continue
+            known = pd.to_numeric(group["total"].iloc[rows], errors="coerce").max() if rows else float("nan")
+            if pd.notna(known) and known >= rules.min_denominator:  # shares on a publishable base reveal it
+                relations.append(_Relation(rows, [1.0] * len(rows), float(known)))
     return relations
 
 
-def _secondary(group: pd.DataFrame, exclusive: bool, rules: Rules) -> pd.DataFrame:
+def _secondary(group: pd.DataFrame, breakdowns: set, rules: Rules) -> pd.DataFrame:
     """Add secondary suppressions to one group of linked cells until the audit finds nothing."""
     group = group.reset_index(drop=True)
-    relations = _relations(group, exclusive)
+    relations = _relations(group, breakdowns, rules)
     primary = group["primary"].to_numpy(dtype=bool)
     suppressed = primary.copy()
     values = group["value"].astype(float).to_numpy()
@@ -224,8 +244,16 @@ def _secondary(group: pd.DataFrame, exclusive: bool, rules: Rules) -> pd.DataFra
             return group
         pending = np.zeros_like(primary)
         pending[failed] = True
+        before = suppressed.sum()
         for cell in failed:
             _widen(cell, relations, suppressed, values, rules)
+        if suppressed.sum() == before:  # no single cell helps: hide every cell linked to the failures
+            for rel in relations:
+                if set(failed) & set(rel.members):
+                    suppressed[rel.members] = True
+        if suppressed.sum() == before:
+            raise DisclosureError(f"cannot protect {len(failed)} cell(s), e.g. region "
+                                  f"{group['region_code'].iloc[failed[0]]}: nothing left to suppress")
     raise DisclosureError("secondary suppression did not converge")
 
 
@@ -332,7 +360,7 @@ def audit(protected: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
             continue
         group = group.reset_index(drop=True)
         values = group["value"].astype(float).to_numpy()
-        for cell, low, high in _intervals(_relations(group, kinds[sig] == "exclusive"), group["suppressed"].to_numpy(),
+        for cell, low, high in _intervals(_relations(group, kinds[sig], rules), group["suppressed"].to_numpy(),
                                           values, group["primary"].to_numpy()):
             found.append({"indicator": group["indicator"].iloc[cell], "region_code": group["region_code"].iloc[cell],
                           "period": period, "subperiod": sub, "category": group["category"].iloc[cell],

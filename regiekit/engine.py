@@ -308,7 +308,7 @@ def _statistic_interval(ind: Indicator, values: pd.Series, spreads: pd.Series, c
     if ind.statistic.function == "mean":
         pairs = [statistics.mean_interval(v, s, n) for v, s, n in zip(values, spreads, counts)]
     else:
-        pairs = [statistics.median_interval(list(s) if s is not None else []) for s in spreads]
+        pairs = [statistics.median_interval([] if s is None or s is pd.NA else list(s)) for s in spreads]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
@@ -395,6 +395,29 @@ def _with_parameters(ind: Indicator, overrides: dict[str, int] | None) -> Indica
     return Indicator(**{**ind.model_dump(), **{k: v.model_dump() for k, v in counts.items()}})
 
 
+def _complete_categories(rows: pd.DataFrame, selected: list[Indicator], wanted: dict, years: list[int]) -> pd.DataFrame:
+    """Every category of a breakdown for every region and period, zero where nothing counted: a missing
+    row would be read as zero anyway, and disclosure control needs the whole table."""
+    keys = ["indicator", "region_code", "period", "subperiod", "category"]
+    parts = []
+    for ind in selected:
+        mine = rows[rows["indicator"] == ind.id]
+        categories = sorted(mine["category"].dropna().unique())
+        if ind.by is None or not categories:
+            continue
+        grid = pd.DataFrame([(ind.id, code, year, sub, cat) for code in wanted for _, year, sub, _, _ in
+                             windows(ind.period, years) for cat in categories], columns=keys)
+        full = grid.merge(mine, on=keys, how="left")
+        full["numerator"] = full["numerator"].fillna(0)
+        if "denominator" in full:
+            known = full.groupby(["region_code", "period", "subperiod"], dropna=False)["denominator"].transform("max")
+            full["denominator"] = full["denominator"].fillna(known)
+            if ind.denominator is not None and ind.denominator.count != "bevolking":
+                full["denominator"] = full["denominator"].fillna(0)  # no units at all in that region and period
+        parts.append(full)
+    return pd.concat(parts, ignore_index=True) if parts else rows
+
+
 def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[Indicator],
               wanted: dict, years: list[int]) -> pd.DataFrame:
     """One row per indicator, region and period (per category for breakdowns), zero where nothing counted."""
@@ -406,7 +429,8 @@ def _complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[In
     if not counted.empty:
         counted["subperiod"] = counted["subperiod"].astype(object)
         frame = frame.merge(counted[counted["category"].isna()], on=[*keys, "subperiod"], how="left")
-        frame = pd.concat([frame, counted[counted["category"].notna()]], ignore_index=True)
+        frame = pd.concat([frame, _complete_categories(counted[counted["category"].notna()], selected, wanted, years)],
+                          ignore_index=True)
     for column in ("category", "numerator", "denominator", "statistic", "ci_low", "ci_high"):
         if column not in frame:
             frame[column] = pd.NA

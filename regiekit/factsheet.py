@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from regiekit import charts, disclosure, engine, formatting, published, statistics, verdicts
-from regiekit.atomic import write_text
 from regiekit.definitions import Indicator, load_catalogue
 from regiekit.regions import NEDERLAND, Region, load_regions
+from regiekit.report import Report
 from regiekit.store import Store
 
 KERN = "kernindicator"  # the catalogue tag of the indicators a factsheet shows
+LEVELS = ("gemeente", "jeugdregio", "provincie", "land")
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "ci_low", "ci_high",
                      "unit", "part", "markering", "vergelijking_nederland", "oordeel", "source"]
 LEVEL_PLURAL = {"gemeente": "gemeenten", "jeugdregio": "jeugdregio's", "provincie": "provincies"}
@@ -44,15 +45,10 @@ def comparators(region: Region) -> list[Region]:
 
 
 @dataclass
-class Factsheet:
-    region: Region
-    period: int
+class Factsheet(Report):
     comparators: list[Region]
     indicators: list[Indicator]
     results: pd.DataFrame  # published table (intervals, status) for region and comparators, all years
-    synthetic: bool
-    rules: disclosure.Rules
-    internal: bool = False
     overrides: dict | None = None
     peers: pd.DataFrame | None = None  # published rows of every region of the region's level, this period
 
@@ -96,13 +92,7 @@ class Factsheet:
         if self.funnel_indicator is not None:
             spread = self.peers[self.peers["indicator"] == self.funnel_indicator].assign(part="spreiding")
             shown = pd.concat([shown, spread], ignore_index=True)
-        hidden = shown["published"].isna()
-        for column, source in (("value", "published"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
-            shown[column] = [None if pd.isna(v) or h else round(float(v), defs[i].decimals)
-                             for v, h, i in zip(shown[source], hidden, shown["indicator"])]
-        shown["label"] = shown["indicator"].map(lambda i: defs[i].label)
-        texts = {**disclosure.STATUS_TEXT, "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to)}
-        shown["markering"] = shown["status"].map(texts)
+        shown = self.shown(shown, defs)
         focus = (shown["region_code"] == self.region.code) & (shown["part"] == "tabel")
         shown["oordeel"] = None
         shown["vergelijking_nederland"] = None
@@ -110,7 +100,6 @@ class Factsheet:
             lambda i: verdicts.VERDICTS[self.judgements[i].verdict])
         shown.loc[focus, "vergelijking_nederland"] = shown.loc[focus, "indicator"].map(
             lambda i: self.comparisons[i].direction if self.comparisons[i] else None)
-        shown["source"] = "synthetische demodata" if self.synthetic else "regiekit"
         return shown[PUBLISHED_COLUMNS].reset_index(drop=True)
 
     def _trend_regions(self) -> list[str]:
@@ -127,13 +116,7 @@ class Factsheet:
         return None if row is None else row["value"]
 
     def heading_markdown(self) -> str:
-        lines = [f"# Factsheet jeugdhulp {self.region.label}, {self.period}"]
-        if self.internal:
-            lines.append("**INTERN – niet voor publicatie.** Deze versie toont cijfers zonder onthullingscontrole: "
-                         "kleine aantallen zijn zichtbaar. Niet verspreiden.")
-        if self.synthetic:
-            lines.append("**Let op: synthetische demodata.** Deze cijfers zijn verzonnen en gaan niet over echte jongeren.")
-        return "\n\n".join(lines)
+        return self.banner_markdown(f"Factsheet jeugdhulp {self.region.label}, {self.period}")
 
     def _cell(self, ind: Indicator, region: str) -> str:
         row = self._shown(ind.id, region)
@@ -222,15 +205,8 @@ class Factsheet:
                  "aantallen jongeren per gemeente; een jongere telt één keer per jaar. Een ontwikkeling heet een "
                  "trend als die statistisch betekenisvol is (95%); 'gelijk' t.o.v. de rest van Nederland "
                  "betekent geen betekenisvol verschil."]
-        if self.internal:
-            lines.append("**Onthullingscontrole: uitgeschakeld (intern gebruik).**")
-        else:
-            lines.append("**Onthullingscontrole.** " + " ".join(self.rules.text())
-                         + f" Een {disclosure.SUPPRESSED} betekent: niet gepubliceerd.")
+        lines.append(self.disclosure_markdown())
         return "\n\n".join(lines)
-
-    def write_csv(self, path: str | Path) -> None:
-        write_text(Path(path), self.published.to_csv(index=False))
 
 
 def _fmt(value, ind: Indicator) -> str:
@@ -240,6 +216,11 @@ def _fmt(value, ind: Indicator) -> str:
 def _population_text(ind: Indicator) -> str:
     low, high = ind.population.age_band.split("-")
     return f"{low} tot {high} jaar" + (", op 31 december" if ind.period == "peildatum" else "")
+
+
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
+    """Compute the published table of the kernindicatoren (all regions, all years) into the cache."""
+    published.table([i.id for i in load_catalogue().select(tag=KERN)], store, rules, internal)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, indicators=None, internal: bool = False,
@@ -260,5 +241,5 @@ def build(region: str, period: int, data_dir: str | Path | None = None, indicato
     codes = [target.code, *(r.code for r in others)]
     results = table[table["region_code"].isin(codes)].reset_index(drop=True)
     peers = table[(table["level"] == target.level) & (table["period"] == period)].reset_index(drop=True)
-    return Factsheet(target, period, others, chosen, results, store.synthetic, rules, internal,
+    return Factsheet(target, period, store.synthetic, rules, internal, others, chosen, results,
                      verdicts.load_overrides(overrides_file) if overrides_file else None, peers)

@@ -11,6 +11,7 @@ place only when all files exist, so a failed or killed run leaves no partial rep
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ from regiekit.paths import default_output_dir, notebooks_dir
 from regiekit.regions import load_regions
 from regiekit.store import Store
 
-REPORTS = ("factsheet",)
+REPORTS = ("factsheet", "monitor")
 STAGING_PREFIX = ".staging-"
 
 
@@ -47,6 +48,7 @@ class Job:
     internal: bool = False
     rules_file: str | None = None
     overrides_file: str | None = None
+    texts_file: str | None = None
 
     @property
     def stem(self) -> str:
@@ -55,7 +57,8 @@ class Job:
     def fingerprint(self, store: Store) -> str:
         """Changes when anything the report is made from changes: data, notebook, package, parameters."""
         files = {t: list(_stat(Path(store.path) / f"{t}.parquet")) for t in store.tables}
-        extra = {name: _digest(Path(p)) for name, p in (("regels", self.rules_file), ("oordelen", self.overrides_file)) if p}
+        extra = {name: _digest(Path(p)) for name, p in (("regels", self.rules_file), ("oordelen", self.overrides_file),
+                                                          ("teksten", self.texts_file)) if p}
         content = {"job": self.__dict__, "store": store.manifest, "files": files, "extra": extra,
                    "notebook": _digest(notebooks_dir() / f"{self.report}.ipynb"), "version": __version__}
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
@@ -112,10 +115,10 @@ def print_pdf(html_path: Path, pdf_path: Path, browser: str) -> None:
         raise RunError(f"PDF printing failed: {done.stderr.strip()[-300:]}")
 
 
-def check_files(rules_file, overrides_file) -> tuple[str | None, str | None]:
-    """Absolute paths of the optional rules and verdict files, checked before any work starts."""
+def check_files(rules_file, overrides_file, texts_file=None) -> tuple[str | None, str | None, str | None]:
+    """Absolute paths of the optional rules, verdict and text files, checked before any work starts."""
     found = []
-    for name, path in (("regels", rules_file), ("oordelen", overrides_file)):
+    for name, path in (("regels", rules_file), ("oordelen", overrides_file), ("teksten", texts_file)):
         if path is not None and not Path(path).is_file():
             raise RunError(f"{name} file {path} does not exist")
         found.append(str(Path(path).resolve()) if path is not None else None)
@@ -124,15 +127,23 @@ def check_files(rules_file, overrides_file) -> tuple[str | None, str | None]:
             disclosure.Rules.load(found[0])
         except ValueError as exc:
             raise RunError(str(exc)) from exc
-    return found[0], found[1]
+    return found[0], found[1], found[2]
+
+
+def report_module(report: str):
+    """The package module that computes a report (its ``LEVELS`` and ``prepare``)."""
+    if report not in REPORTS:
+        raise RunError(f"unknown report {report!r}; available: {', '.join(REPORTS)}")
+    return importlib.import_module(f"regiekit.{report}")
 
 
 def make_job(report: str, region: str, period: int | str, store: Store, internal: bool = False,
-             rules_file=None, overrides_file=None) -> Job:
+             rules_file=None, overrides_file=None, texts_file=None) -> Job:
     """Check a request (report, region, period, files) and turn it into a job."""
-    if report not in REPORTS:
-        raise RunError(f"unknown report {report!r}; available: {', '.join(REPORTS)}")
+    module = report_module(report)
     target = load_regions().get(str(region))
+    if target.level not in module.LEVELS:
+        raise RunError(f"the {report} is made for a {' or '.join(module.LEVELS)}, not for {target.label}")
     if str(period) == "latest":
         year = store.years[-1]
     else:
@@ -142,8 +153,7 @@ def make_job(report: str, region: str, period: int | str, store: Store, internal
             raise RunError(f"period must be a year such as 2024 or 'latest', not {period!r}") from None
     if year not in store.years:
         raise RunError(f"no data for period {year}; the store holds {store.years[0]}-{store.years[-1]}")
-    rules, overrides = check_files(rules_file, overrides_file)
-    return Job(report, target.code, year, internal, rules, overrides)
+    return Job(report, target.code, year, internal, *check_files(rules_file, overrides_file, texts_file))
 
 
 def execute(job: Job, store: Store, out: Path, pdf: bool = True) -> Outputs:
@@ -154,13 +164,15 @@ def execute(job: Job, store: Store, out: Path, pdf: bool = True) -> Outputs:
     try:
         executed = staging / f"{stem}.ipynb"
         csv = staging / f"{stem}.csv"
+        notebook = notebooks_dir() / f"{job.report}.ipynb"
+        offered = {"region": job.region, "period": job.period, "data_dir": str(Path(store.path).resolve()),
+                   "published_csv": str(csv), "intern": job.internal, "regels": job.rules_file,
+                   "oordelen": job.overrides_file, "teksten": job.texts_file}
+        declared = papermill.inspect_notebook(notebook)
         try:
-            papermill.execute_notebook(
-                notebooks_dir() / f"{job.report}.ipynb", executed, kernel_name="python3", progress_bar=False,
-                parameters={"region": job.region, "period": job.period, "data_dir": str(Path(store.path).resolve()),
-                            "published_csv": str(csv), "intern": job.internal, "regels": job.rules_file,
-                            "oordelen": job.overrides_file},
-                cwd=str(notebooks_dir()))
+            papermill.execute_notebook(notebook, executed, kernel_name="python3", progress_bar=False,
+                                       parameters={k: v for k, v in offered.items() if k in declared},
+                                       cwd=str(notebooks_dir()))
         except papermill.PapermillExecutionError as exc:
             raise RunError(f"{job.report} for {job.region} {job.period} failed: {exc.ename}: {exc.evalue}") from exc
         if not csv.exists():
@@ -197,8 +209,9 @@ def up_to_date(job: Job, store: Store, out: Path) -> bool:
 
 def run_report(report: str, region: str, period: int | str, out_dir: Path | str | None = None,
                data_dir: Path | str | None = None, internal: bool = False, rules_file: Path | str | None = None,
-               overrides_file: Path | str | None = None, pdf: bool = True) -> Outputs:
+               overrides_file: Path | str | None = None, texts_file: Path | str | None = None,
+               pdf: bool = True) -> Outputs:
     """Execute ``notebooks/<report>.ipynb`` for one region and period and export it."""
     store = Store.open(data_dir)
-    job = make_job(report, region, period, store, internal, rules_file, overrides_file)
+    job = make_job(report, region, period, store, internal, rules_file, overrides_file, texts_file)
     return execute(job, store, writable(Path(out_dir) if out_dir else default_output_dir()), pdf)

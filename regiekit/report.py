@@ -1,0 +1,62 @@
+"""What every report shares: the banner, the disclosure and source notes, the published numbers
+(rounded, suppressed and marked as shown) and their CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from regiekit import disclosure
+from regiekit.atomic import write_text
+from regiekit.definitions import Indicator
+from regiekit.regions import Region
+
+INTERNAL_BANNER = ("**INTERN – niet voor publicatie.** Deze versie toont cijfers zonder onthullingscontrole: "
+                   "kleine aantallen zijn zichtbaar. Niet verspreiden.")
+SYNTHETIC_BANNER = "**Let op: synthetische demodata.** Deze cijfers zijn verzonnen en gaan niet over echte jongeren."
+
+
+@dataclass
+class Report:
+    region: Region
+    period: int
+    synthetic: bool
+    rules: disclosure.Rules
+    internal: bool
+
+    def banner_markdown(self, title: str) -> str:
+        lines = [f"# {title}"]
+        if self.internal:
+            lines.append(INTERNAL_BANNER)
+        if self.synthetic:
+            lines.append(SYNTHETIC_BANNER)
+        return "\n\n".join(lines)
+
+    def disclosure_markdown(self) -> str:
+        if self.internal:
+            return "**Onthullingscontrole: uitgeschakeld (intern gebruik).**"
+        return ("**Onthullingscontrole.** " + " ".join(self.rules.text())
+                + f" Een {disclosure.SUPPRESSED} betekent: niet gepubliceerd.")
+
+    @property
+    def source_label(self) -> str:
+        return "synthetische demodata" if self.synthetic else "regiekit"
+
+    def shown(self, rows: pd.DataFrame, defs: dict[str, Indicator]) -> pd.DataFrame:
+        """Rows of a published table as a report shows them: ``value`` and the interval rounded to the
+        indicator's decimals and empty when suppressed, ``label``, ``markering`` and ``source``."""
+        out = rows.copy()
+        hidden = out["published"].isna()
+        for column, source in (("value", "published"), ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+            out[column] = [None if pd.isna(v) or h else round(float(v), defs[i].decimals)
+                           for v, h, i in zip(out[source], hidden, out["indicator"])]
+        out["label"] = out["indicator"].map(lambda i: defs[i].label)
+        texts = {**disclosure.STATUS_TEXT, "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to)}
+        out["markering"] = out["status"].map(texts)
+        out["source"] = self.source_label
+        return out
+
+    def write_csv(self, path: str | Path) -> None:
+        write_text(Path(path), self.published.to_csv(index=False))

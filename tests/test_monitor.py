@@ -1,0 +1,81 @@
+"""The expert-team monitor (seed 002): this year against last year, the team's own text, disclosure
+control, and the real notebook through the runner."""
+
+import pandas as pd
+import pytest
+
+from regiekit import batch, cli, disclosure, engine, monitor
+from regiekit.definitions import load_catalogue
+
+
+@pytest.fixture(scope="module")
+def drenthe(demo_store):
+    return monitor.build("JZ04", 2024, demo_store.path)
+
+
+def test_kerncijfers_show_this_year_against_last_year(drenthe, demo_store):
+    exact = engine.compute(["aanmeldingen_aantal"], ["JZ04"], [2023, 2024], demo_store).set_index("period")["value"]
+    shown = drenthe.published
+    counts = shown[(shown["indicator"] == "aanmeldingen_aantal")].set_index("period")
+    for year in (2023, 2024):
+        assert counts.loc[year, "value"] == 5 * round(exact[year] / 5) and counts.loc[year, "markering"] == "afgerond op 5"
+    table = drenthe.kerncijfers_html()
+    assert "<th>2023</th><th>2024</th><th>verandering</th>" in table
+    growth = round((counts.loc[2024, "value"] / counts.loc[2023, "value"] - 1) * 100)
+    assert f"{'+' if growth > 0 else ''}{growth}%" in table  # the change between the published numbers
+    assert "binnen de norm van zes weken" in drenthe.norm_markdown()
+
+
+def test_breakdowns_cover_every_registration_field(drenthe):
+    fields = {load_catalogue()[i].by for i in monitor.BREAKDOWNS.values()}
+    assert {"soort_vraag", "aanmelder", "geslacht", "leeftijdsklasse", "verklarende_analyse", "problematiek_jeugdige",
+            "problematiek_ouders", "verblijfsplek", "problemen_school", "type_onderwijs", "machtiging"} <= fields
+    html = drenthe.breakdown_html("Problematiek van de jeugdige")
+    assert "meerdere antwoorden mogelijk" in html
+    ages = drenthe.breakdown_html("Leeftijd")
+    assert ages.index(">4-12<") < ages.index(">12-18<") < ages.index(">18-23<")
+
+
+def test_nothing_small_is_published_and_the_audit_passes(drenthe, demo_store):
+    shown = drenthe.published
+    assert shown.loc[shown["markering"] == "geheim (onthullingscontrole)", "value"].isna().all()
+    counts = drenthe.results[drenthe.results["unit"] == "count"]
+    small = counts[(counts["numerator"] > 0) & (counts["numerator"] < 10)]
+    assert not small.empty and (small["status"] == "geheim").all()
+    from regiekit import published
+
+    table = published.table(monitor.indicator_ids(), demo_store, disclosure.Rules(), False, monitor.LEVELS, [2023, 2024])
+    assert disclosure.audit(table).query("not safe").empty
+
+
+def test_team_text_is_read_from_a_file_and_empty_slots_say_so(tmp_path, demo_store):
+    texts = tmp_path / "teksten.md"
+    texts.write_text("## Rode draden\n\n- De verklarende analyse werkt, maar kost tijd.\n\n## Wat te doen in 2025\n\n"
+                     "- Aanpalende domeinen aansluiten.\n", encoding="utf-8")
+    built = monitor.build("JZ04", 2024, demo_store.path, texts)
+    text = built.texts_markdown()
+    assert "## Wat zeggen de cijfers niet?\n\n*Nog in te vullen door het expertteam.*" in text
+    assert "## Rode draden\n\n- De verklarende analyse werkt, maar kost tijd." in text
+    assert text.index("Rode draden") < text.index("Wat te doen in 2025")
+
+
+def test_the_monitor_is_made_per_jeugdregio(demo_store, capsys, tmp_path):
+    with pytest.raises(engine.EngineError, match="per jeugdregio"):
+        monitor.build("Assen", 2024, demo_store.path)
+    assert cli.main(["run", "monitor", "--region", "Assen", "--data", str(demo_store.path),
+                     "--out", str(tmp_path / "out")]) == 1
+    assert "the monitor is made for a jeugdregio or land, not for gemeente Assen" in capsys.readouterr().err
+
+
+def test_monitor_notebook_runs_through_the_runner(demo_store, tmp_path):
+    texts = tmp_path / "teksten.md"
+    texts.write_text("## Wat zeggen de cijfers niet?\n\nOuders voelen zich niet altijd gehoord.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = batch.run_batch("monitor", ["JZ04", "Twente"], periods=["2024"], out_dir=out, data_dir=demo_store.path,
+                             jobs=2, pdf=False, texts_file=texts, progress=False)
+    assert [r["status"] for r in result.records] == ["gemaakt", "gemaakt"]
+    html = (out / "monitor_JZ04_2024.html").read_text(encoding="utf-8")
+    assert "Monitor expertteam jeugdregio Drenthe, 2024" in html and "Ouders voelen zich niet altijd gehoord." in html
+    assert "Traceback" not in html and "monitor.build(" not in html
+    csv = pd.read_csv(out / "monitor_JZ14_2024.csv")
+    assert set(csv["part"]) == {"kerncijfers", "uitsplitsing"} and set(csv["region_code"]) == {"JZ14"}
