@@ -26,12 +26,15 @@ def _demo(args) -> int:
     processed = store.build(raw, args.data, source={"bron": "synthetisch", "seed": args.seed})
     print(f"Verwerkte gegevens in {processed}")
     out = Path(args.out or paths.default_output_dir() / "demo")
-    result = run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out, data_dir=processed,
-                       jobs=2)
-    for record in result.records:
-        print(f"Factsheet {record['regio']} {DEMO_PERIOD}: {out / (record['bestanden'] or ['-'])[0]}")
-    print(result.summary())
-    return 1 if result.failed else 0
+    results = [run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out,
+                         data_dir=processed, jobs=2),
+               run_batch("monitor", ["JZ04"], periods=[str(DEMO_PERIOD)], out_dir=out / "monitor", data_dir=processed)]
+    for result in results:
+        for record in result.records:
+            made = [name for name in record["bestanden"] if name.endswith(".html")]
+            print(result.out / made[0] if made else f"{record['regio']}: {record['fout']}")
+        print(result.summary())
+    return 1 if any(r.failed for r in results) else 0
 
 
 def _run(args) -> int:
