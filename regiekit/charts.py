@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 import pandas as pd
@@ -95,3 +99,12 @@ def categories(rows: pd.DataFrame, title: str):
     ax.set_ylabel("")
     fig.tight_layout()
     return fig
+
+
+def html_image(fig, alt: str) -> str:
+    """A figure as an embedded PNG with alternative text (read aloud by screen readers), then closed."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}" style="max-width:100%">'

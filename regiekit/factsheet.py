@@ -151,6 +151,20 @@ class Factsheet(Report):
                 f"<thead><tr><th>Indicator</th>{head}{extra}<th>Ontwikkeling</th></tr></thead>"
                 f"<tbody>{''.join(body)}</tbody></table>")
 
+    def trend_html(self) -> str:
+        first, last = int(self.results["period"].min()), self.period
+        names = " en ".join(r.label for r in [self.region, *self.comparators] if r.code in self._trend_regions())
+        return charts.html_image(self.trend_figure(), f"Lijngrafieken van de kernindicatoren {first}-{last} voor "
+                                 f"{names}, met 95%-betrouwbaarheidsband; weggelaten jaren ontbreken.")
+
+    def funnel_html(self) -> str:
+        figure = self.funnel_figure()
+        if figure is None:
+            return ""
+        label = load_catalogue()[self.funnel_indicator].label.lower()
+        return charts.html_image(figure, f"Trechterdiagram: {label} in alle {LEVEL_PLURAL[self.region.level]} in "
+                                 f"{self.period} tegen hun grootte, met {self.region.label} gemarkeerd.")
+
     def trend_figure(self):
         shown = self.published
         return charts.trend(shown[shown["region_code"].isin(self._trend_regions())], self.indicators,

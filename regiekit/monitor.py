@@ -44,11 +44,6 @@ def indicator_ids() -> list[str]:
     return KERNCIJFERS + list(BREAKDOWNS.values()) + shares
 
 
-def close_figures() -> None:
-    """Close shown figures so a notebook does not show them twice."""
-    charts.plt.close("all")
-
-
 def load_texts(path: str | Path | None) -> dict[str, str]:
     """The team's own text: a Markdown file with a '## ' heading per part ('Wat zeggen de cijfers
     niet?', 'Rode draden', and any others, shown in file order)."""
@@ -150,6 +145,13 @@ class Monitor(Report):
         rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()
                               & self.published["period"].isin([self.period - 1, self.period])]
         return charts.categories(rows, title)  # None when every cell is suppressed
+
+    def breakdown_chart_html(self, title: str) -> str:
+        figure = self.breakdown_figure(title)
+        if figure is None:
+            return ""
+        return charts.html_image(figure, f"Staafdiagram {title.lower()}: aantal aanmeldingen per categorie in "
+                                 f"{self.period - 1} en {self.period}; weggelaten cijfers ontbreken.")
 
     def texts_markdown(self) -> str:
         """The team's own words; empty slots say so."""

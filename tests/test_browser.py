@@ -33,6 +33,8 @@ def test_factsheet_displays_in_chromium(browser, assen, tmp_path):
     page.wait_for_load_state("load")
     images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
     assert len(images) == 2 and all(done and width > 300 and height > 200 for done, width, height in images)
+    alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+    assert alts[0].startswith("Lijngrafieken van de kernindicatoren") and alts[1].startswith("Trechterdiagram")
     text = page.inner_text("body")
     for expected in ("Factsheet jeugdhulp gemeente Assen, 2024", "Kernindicatoren 2024", "Wat zegt deze factsheet ons?",
                      "Onthullingscontrole.", "synthetische demodata", "t.o.v. rest van Nederland"):
