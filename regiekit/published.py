@@ -25,34 +25,36 @@ from regiekit.store import Store
 FOLDER = "gepubliceerd"
 
 
-def _key(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels, periods) -> str:
+def _key(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels, periods, parameters) -> str:
     catalogue = load_catalogue()
     files = {}
     for t in store.tables:  # a rebuilt or changed table gives a new key
         path = Path(store.path) / f"{t}.parquet"
         files[t] = [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else None
     content = json.dumps({"store": store.manifest, "files": files, "definitions": [catalogue[i].model_dump(mode="json") for i in ids],
-                          "rules": asdict(rules), "internal": internal, "levels": levels, "periods": periods, "version": __version__},
+                          "rules": asdict(rules), "internal": internal, "levels": levels, "periods": periods, "parameters": parameters,
+                          "version": __version__},
                          sort_keys=True, default=str)
     return hashlib.sha256(content.encode()).hexdigest()[:20]
 
 
 def table(indicators: list[str], store: Store | None = None, rules: disclosure.Rules | None = None,
           internal: bool = False, levels: tuple[str, ...] | None = None,
-          periods: list[int] | None = None) -> pd.DataFrame:
+          periods: list[int] | None = None, parameters: dict | None = None) -> pd.DataFrame:
     """The engine table for ``indicators`` over all regions (or all regions of ``levels``, for reports
     published only at those levels) and years (or ``periods``), with intervals, ``published`` values and ``status``
-    marks. Raises :class:`disclosure.DisclosureError` when the audit fails."""
+    marks; ``parameters`` as for :func:`regiekit.engine.compute`. Raises
+    :class:`disclosure.DisclosureError` when the audit fails."""
     store = store or Store.open()
     rules = rules or disclosure.Rules.load()
     ids = sorted(set(indicators))
     levels = sorted(levels) if levels else None
     periods = sorted(periods) if periods else None
-    path = Path(store.path) / FOLDER / f"{_key(ids, store, rules, internal, levels, periods)}.parquet"
+    path = Path(store.path) / FOLDER / f"{_key(ids, store, rules, internal, levels, periods, parameters)}.parquet"
     if path.exists():
         return pd.read_parquet(path)
     regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
-    protected = disclosure.protect(engine.compute(ids, regions, periods, store), rules, internal)
+    protected = disclosure.protect(engine.compute(ids, regions, periods, store, parameters), rules, internal)
     if not internal:
         unsafe = disclosure.audit(protected, rules).query("not safe")
         if not unsafe.empty:

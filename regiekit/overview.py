@@ -1,0 +1,132 @@
+"""Two-year overviews (the expert-team monitor, the Regie op 3 report): kerncijfers of one region this
+year against last year, and breakdowns with last year's and this year's numbers and this year's share."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from regiekit import changes, charts, disclosure, engine, formatting, published, vocabulary
+from regiekit.definitions import Indicator, load_catalogue
+from regiekit.report import Report
+from regiekit.store import Store
+
+PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "category", "value", "unit",
+                     "part", "markering", "source"]
+
+
+def share_ids(breakdowns: dict[str, str]) -> list[str]:
+    """The share indicators of breakdowns, where the catalogue has them."""
+    catalogue = load_catalogue()
+    return [f"{i}_pct" for i in breakdowns.values() if f"{i}_pct" in catalogue]
+
+
+def periods(store: Store, period: int) -> list[int]:
+    """The years an overview of ``period`` shows."""
+    return [p for p in (period - 1, period) if p in store.years]
+
+
+def table(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...], period: int,
+          parameters: dict | None = None) -> pd.DataFrame:
+    """The published table of an overview (the levels it is made for, the two years it shows)."""
+    return published.table(ids, store, rules, internal, levels, periods(store, period), parameters)
+
+
+def _category_order(category: str):
+    """Age bands in age order, other categories alphabetically, 'onbekend' last."""
+    bands = list(vocabulary.AGE_BANDS)
+    return (category == engine.UNKNOWN, bands.index(category) if category in bands else len(bands), category)
+
+
+@dataclass
+class Overview(Report):
+    """This year against last year for one region: kerncijfers and breakdowns."""
+
+    results: pd.DataFrame  # published table for the region, this year and last year
+    kerncijfers: list[str]
+    breakdowns: dict[str, str]  # section title -> count indicator (its share: the same id + '_pct')
+    units: str  # what the breakdowns count, in Dutch ('aanmeldingen', 'casussen')
+
+    @cached_property
+    def defs(self) -> dict[str, Indicator]:
+        catalogue = load_catalogue()
+        return {i: catalogue[i] for i in self.results["indicator"].unique()}
+
+    @cached_property
+    def published(self) -> pd.DataFrame:
+        """Every number the overview shows, rounded, suppressed and marked as shown."""
+        shown = self.shown(self.results, self.defs)
+        shown["part"] = shown["indicator"].map(lambda i: "kerncijfers" if i in self.kerncijfers else "uitsplitsing")
+        return shown[PUBLISHED_COLUMNS].reset_index(drop=True)
+
+    def _value(self, indicator: str, period: int, category=None):
+        rows = self.published
+        rows = rows[(rows["indicator"] == indicator) & (rows["period"] == period)]
+        rows = rows[rows["category"] == category] if category is not None else rows[rows["category"].isna()]
+        return None if rows.empty else rows.iloc[0]
+
+    def _fmt(self, row, ind: Indicator) -> str:
+        if row is None:
+            return "–"
+        if row["value"] is None or pd.isna(row["value"]):
+            return disclosure.SUPPRESSED if str(row["markering"]).startswith("geheim") else "–"
+        unit = ind.unit if ind.unit in formatting.UNIT_SUFFIX else "count"
+        suffix = {"days": " dagen", "months": " maanden"}.get(ind.unit, "")
+        return formatting.value(row["value"], unit, ind.decimals) + suffix
+
+    def kerncijfers_html(self) -> str:
+        """This year against last year, with the change between published values."""
+        before = self.period - 1
+        rows = []
+        frame = self.results.assign(published=self.results["published"].astype(float))
+        change = changes.year_over_year(frame[frame["category"].isna()], "published").set_index(["indicator", "period"])
+        for ident in self.kerncijfers:
+            ind = self.defs[ident]
+            now, then = self._value(ident, self.period), self._value(ident, before)
+            delta = "–"
+            if (ident, self.period) in change.index:
+                c = change.loc[(ident, self.period)]
+                if ind.unit in ("percent", "per_1000") and not pd.isna(c["difference_pp"]):
+                    delta = f"{formatting.number(c['difference_pp'], ind.decimals)} procentpunt"
+                elif not pd.isna(c["growth_pct"]):
+                    delta = f"{'+' if c['growth_pct'] > 0 else ''}{formatting.number(c['growth_pct'])}%"
+            rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">{html.escape(ind.label)}</th>'
+                        f'<td class="num">{self._fmt(then, ind)}</td><td class="num">{self._fmt(now, ind)}</td>'
+                        f'<td class="num">{delta}</td></tr>')
+        return (f'<table class="regiekit-kern"><caption>Kerncijfers {before} en {self.period}</caption>'
+                f"<thead><tr><th></th><th>{before}</th><th>{self.period}</th><th>verandering</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")
+
+    def breakdown_html(self, title: str) -> str:
+        """Categories of one field: numbers last year and this year, and this year's share."""
+        ident = self.breakdowns[title]
+        ind, share = self.defs[ident], self.defs.get(f"{ident}_pct")
+        cats = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()]
+        rows = []
+        for category in sorted(cats["category"].unique(), key=_category_order):
+            cells = [self._fmt(self._value(ident, p, category), ind) for p in (self.period - 1, self.period)]
+            if share is not None:
+                cells.append(self._fmt(self._value(share.id, self.period, category), share))
+            rows.append(f"<tr><th scope=\"row\" style=\"text-align:left\">{html.escape(category.replace('_', ' '))}</th>"
+                        + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
+        head = f"<th>{self.period - 1}</th><th>{self.period}</th>" + (f"<th>% {self.period}</th>" if share else "")
+        field = ind.by
+        note = f" (meerdere antwoorden mogelijk; % van de {self.units})" if field in vocabulary.MULTI_VALUED else ""
+        return (f'<table class="regiekit-uitsplitsing" data-indicator="{ident}"><caption>{html.escape(title)}'
+                f"{note}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def breakdown_figure(self, title: str):
+        ident = self.breakdowns[title]
+        rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()
+                              & self.published["period"].isin([self.period - 1, self.period])]
+        return charts.categories(rows, title)  # None when every cell is suppressed
+
+    def breakdown_chart_html(self, title: str) -> str:
+        figure = self.breakdown_figure(title)
+        if figure is None:
+            return ""
+        return charts.html_image(figure, f"Staafdiagram {title.lower()}: aantal {self.units} per categorie in "
+                                 f"{self.period - 1} en {self.period}; weggelaten cijfers ontbreken.")
