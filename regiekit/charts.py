@@ -81,7 +81,7 @@ def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, leve
     return fig
 
 
-def categories(rows: pd.DataFrame, title: str):
+def categories(rows: pd.DataFrame, title: str, xlabel: str):
     """Horizontal bars per category, one per year (published values; suppressed ones left out).
     None when nothing in it may be published."""
     data = rows.dropna(subset=["value"]).assign(
@@ -95,7 +95,7 @@ def categories(rows: pd.DataFrame, title: str):
                 palette=PALETTE[: data["jaar"].nunique()][::-1])
     ax.legend(title="", frameon=False)
     ax.set_title(title)
-    ax.set_xlabel("aantal")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     fig.tight_layout()
     return fig

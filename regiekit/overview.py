@@ -92,7 +92,8 @@ class Overview(Report):
                 if ind.unit in ("percent", "per_1000") and not pd.isna(c["difference_pp"]):
                     delta = f"{formatting.number(c['difference_pp'], ind.decimals)} procentpunt"
                 elif not pd.isna(c["growth_pct"]):
-                    delta = f"{'+' if c['growth_pct'] > 0 else ''}{formatting.number(c['growth_pct'])}%"
+                    text = formatting.number(c["growth_pct"])
+                    delta = f"{'+' if c['growth_pct'] > 0 and text != '0' else ''}{text.lstrip('-') if text == '-0' else text}%"
             rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">{html.escape(ind.label)}</th>'
                         f'<td class="num">{self._fmt(then, ind)}</td><td class="num">{self._fmt(now, ind)}</td>'
                         f'<td class="num">{delta}</td></tr>')
@@ -122,11 +123,12 @@ class Overview(Report):
         ident = self.breakdowns[title]
         rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()
                               & self.published["period"].isin([self.period - 1, self.period])]
-        return charts.categories(rows, title)  # None when every cell is suppressed
+        label = formatting.UNIT_LABEL.get(self.defs[ident].unit, self.defs[ident].unit)
+        return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)  # None: all suppressed
 
     def breakdown_chart_html(self, title: str) -> str:
         figure = self.breakdown_figure(title)
         if figure is None:
             return ""
-        return charts.html_image(figure, f"Staafdiagram {title.lower()}: aantal {self.units} per categorie in "
+        return charts.html_image(figure, f"Staafdiagram {title.lower()} per categorie in "
                                  f"{self.period - 1} en {self.period}; weggelaten cijfers ontbreken.")
