@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from regiekit import disclosure, engine, overview
+from regiekit import disclosure, overview
 from regiekit.overview import Overview
-from regiekit.regions import load_regions
 from regiekit.store import Store
 
 # 'financieel verantwoordelijke gemeente' is shown as the share that differs from the registering
@@ -85,15 +84,6 @@ def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list
 def build(region: str, period: int, data_dir: str | Path | None = None, texts_file: str | Path | None = None,
           internal: bool = False, rules_file: str | Path | None = None) -> Monitor:
     """Everything the monitor for ``region`` (usually a jeugdregio) and ``period`` shows."""
-    store = Store.open(data_dir)
-    target = load_regions().get(str(region))
-    if target.level not in LEVELS:
-        raise engine.EngineError(f"the monitor is made per jeugdregio or for Nederland, not for a {target.level}")
-    period = int(period)
-    if period not in store.years:
-        raise engine.EngineError(f"no data for period {period}; the store holds {store.years[0]}-{store.years[-1]}")
-    rules = disclosure.Rules.load(rules_file)
-    table = overview.table(indicator_ids(), store, rules, internal, LEVELS, period)
-    rows = table[table["region_code"] == target.code].reset_index(drop=True)
-    return Monitor(target, period, store.synthetic, rules, internal, rows, KERNCIJFERS, BREAKDOWNS, "aanmeldingen",
-                   load_texts(texts_file))
+    base = overview.request("the monitor", region, period, data_dir, LEVELS, indicator_ids(), internal, rules_file)
+    return Monitor(**base, kerncijfers=KERNCIJFERS, breakdowns=BREAKDOWNS, units="aanmeldingen",
+                   texts=load_texts(texts_file))

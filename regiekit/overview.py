@@ -11,6 +11,7 @@ import pandas as pd
 
 from regiekit import changes, charts, disclosure, engine, formatting, published, vocabulary
 from regiekit.definitions import Indicator, load_catalogue
+from regiekit.regions import load_regions
 from regiekit.report import Report
 from regiekit.store import Store
 
@@ -33,6 +34,23 @@ def table(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool,
           parameters: dict | None = None) -> pd.DataFrame:
     """The published table of an overview (the levels it is made for, the two years it shows)."""
     return published.table(ids, store, rules, internal, levels, periods(store, period), parameters)
+
+
+def request(report: str, region: str, period, data_dir, levels: tuple[str, ...], ids: list[str], internal: bool,
+            rules_file, parameters: dict | None = None) -> dict:
+    """Check a request for an overview and gather what it is built from: the base fields of an
+    :class:`Overview` (region, period, synthetic, rules, internal, results)."""
+    store = Store.open(data_dir)
+    target = load_regions().get(str(region))
+    if target.level not in levels:
+        raise engine.EngineError(f"{report} is made per jeugdregio or for Nederland, not for a {target.level}")
+    period = int(period)
+    if period not in store.years:
+        raise engine.EngineError(f"no data for period {period}; the store holds {store.years[0]}-{store.years[-1]}")
+    rules = disclosure.Rules.load(rules_file)
+    rows = table(ids, store, rules, internal, levels, period, parameters)
+    return {"region": target, "period": period, "synthetic": store.synthetic, "rules": rules, "internal": internal,
+            "results": rows[rows["region_code"] == target.code].reset_index(drop=True)}
 
 
 def _category_order(category: str):

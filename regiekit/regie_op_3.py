@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from regiekit import disclosure, engine, overview
+from regiekit import disclosure, overview
 from regiekit.definitions import load_catalogue
 from regiekit.overview import Overview
-from regiekit.regions import load_regions
 from regiekit.store import Store
 
 KERNCIJFERS = ["regie_op_3_jongeren", "regie_op_3_pct", "aanbieders_per_jongere", "casusonderzoeken_aantal",
@@ -67,15 +66,7 @@ def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list
 def build(region: str, period: int, data_dir: str | Path | None = None, jaren: int = 3, aanbieders: int = 3,
           internal: bool = False, rules_file: str | Path | None = None) -> RegieOp3:
     """Everything the Regie op 3 report for ``region`` (a jeugdregio or Nederland) and ``period`` shows."""
-    store = Store.open(data_dir)
-    target = load_regions().get(str(region))
-    if target.level not in LEVELS:
-        raise engine.EngineError(f"Regie op 3 is made per jeugdregio or for Nederland, not for a {target.level}")
-    period = int(period)
-    if period not in store.years:
-        raise engine.EngineError(f"no data for period {period}; the store holds {store.years[0]}-{store.years[-1]}")
-    rules = disclosure.Rules.load(rules_file)
-    table = overview.table(indicator_ids(), store, rules, internal, LEVELS, period, parameters(jaren, aanbieders))
-    rows = table[table["region_code"] == target.code].reset_index(drop=True)
-    return RegieOp3(target, period, store.synthetic, rules, internal, rows, KERNCIJFERS, BREAKDOWNS, "casussen",
-                    int(jaren), int(aanbieders))
+    base = overview.request("Regie op 3", region, period, data_dir, LEVELS, indicator_ids(), internal, rules_file,
+                            parameters(jaren, aanbieders))
+    return RegieOp3(**base, kerncijfers=KERNCIJFERS, breakdowns=BREAKDOWNS, units="casussen", jaren=int(jaren),
+                    aanbieders=int(aanbieders))

@@ -60,7 +60,7 @@ def test_team_text_is_read_from_a_file_and_empty_slots_say_so(tmp_path, demo_sto
 
 
 def test_the_monitor_is_made_per_jeugdregio(demo_store, capsys, tmp_path):
-    with pytest.raises(engine.EngineError, match="per jeugdregio"):
+    with pytest.raises(engine.EngineError, match="the monitor is made per jeugdregio"):
         monitor.build("Assen", 2024, demo_store.path)
     assert cli.main(["run", "monitor", "--region", "Assen", "--data", str(demo_store.path),
                      "--out", str(tmp_path / "out")]) == 1
