@@ -224,6 +224,7 @@ def _secondary(group: pd.DataFrame, breakdowns: set, rules: Rules) -> pd.DataFra
     """Add secondary suppressions to one group of linked cells until the audit finds nothing."""
     group = group.reset_index(drop=True)
     relations = _relations(group, breakdowns, rules)
+    by_cell = _by_cell(relations)
     primary = group["primary"].to_numpy(dtype=bool)
     suppressed = primary.copy()
     values = group["value"].astype(float).to_numpy()
@@ -238,7 +239,7 @@ def _secondary(group: pd.DataFrame, breakdowns: set, rules: Rules) -> pd.DataFra
                 if len(hidden) == 1 and (_suppress_partner(rel, hidden[0], suppressed, values, rules)
                                          or _suppress_partner(rel, hidden[0], suppressed, values, rules, parent=True)):
                     changed = True
-        failed = _unprotected(relations, suppressed, pending, values, rules)
+        failed = _unprotected(relations, suppressed, pending, values, rules, by_cell)
         if not failed:
             group["suppressed"] = suppressed
             return group
@@ -288,9 +289,9 @@ def _suppress_partner(rel: _Relation, cell: int, suppressed, values, rules: Rule
     return True
 
 
-def _unprotected(relations: list[_Relation], suppressed, primary, values, rules: Rules) -> list[int]:
+def _unprotected(relations: list[_Relation], suppressed, primary, values, rules: Rules, by_cell) -> list[int]:
     """Primary cells whose feasible interval, given the published cells, is narrower than required."""
-    return [cell for cell, low, high in _intervals(relations, suppressed, values, primary)
+    return [cell for cell, low, high in _intervals(relations, suppressed, values, primary, by_cell)
             if high - low < rules.protection]
 
 
@@ -309,20 +310,54 @@ def _solver() -> highspy.Highs:
     return solver
 
 
-def _intervals(relations: list[_Relation], suppressed, values, targets):
+def _by_cell(relations: list[_Relation]) -> dict[int, list[int]]:
+    """For every cell, the positions of the relations it appears in."""
+    found: dict[int, list[int]] = {}
+    for n, rel in enumerate(relations):
+        for m in rel.members:
+            found.setdefault(m, []).append(n)
+    return found
+
+
+def _component(relations: list[_Relation], by_cell: dict[int, list[int]], suppressed, start: int) -> list[int]:
+    """The relations linked to suppressed cell ``start`` through suppressed cells: all a reader can use
+    to pin it down (relations without a suppressed cell in common carry no information about it)."""
+    cells, found, todo = {start}, set(), [start]
+    while todo:
+        for n in by_cell.get(todo.pop(), ()):
+            if n not in found:
+                found.add(n)
+                for m in relations[n].members:
+                    if suppressed[m] and m not in cells:
+                        cells.add(m)
+                        todo.append(m)
+    return sorted(found)
+
+
+def _intervals(relations: list[_Relation], suppressed, values, targets, by_cell=None):
     """(cell, lowest, highest) for every suppressed cell among ``targets`` that appears in a relation:
-    what a reader who knows every published cell can infer. One linear programme (HiGHS) per round:
-    unknown cells >= 0, every relation as an equality; its objective is switched from cell to cell."""
-    hidden = sorted({m for rel in relations for m in rel.members if suppressed[m]})
-    wanted = [m for m in hidden if targets[m]]
-    if not wanted:
-        return []
+    what a reader who knows every published cell can infer. One linear programme (HiGHS) per connected
+    group of suppressed cells: unknown cells >= 0, every relation as an equality; its objective is
+    switched from cell to cell."""
+    by_cell = by_cell if by_cell is not None else _by_cell(relations)
+    wanted = [m for m in sorted(by_cell) if suppressed[m] and targets[m]]
+    found, done = [], set()
+    for start in wanted:
+        if start in done:
+            continue
+        part = [relations[n] for n in _component(relations, by_cell, suppressed, start)]
+        hidden = sorted({m for rel in part for m in rel.members if suppressed[m]})
+        done |= set(hidden)
+        found += _solve(part, hidden, [m for m in hidden if targets[m]], suppressed, values)
+    return sorted(found)
+
+
+def _solve(relations: list[_Relation], hidden: list[int], wanted: list[int], suppressed, values):
+    """The lowest and highest value of each ``wanted`` cell given ``relations`` over the ``hidden`` cells."""
     column = {m: n for n, m in enumerate(hidden)}
     lp = _solver()
     lp.addVars(len(hidden), np.zeros(len(hidden)), np.full(len(hidden), highspy.kHighsInf))
     for rel in relations:
-        if not any(suppressed[m] for m in rel.members):
-            continue
         constant = rel.constant - sum(c * values[m] for m, c in zip(rel.members, rel.coefs) if not suppressed[m])
         index = [column[m] for m in rel.members if suppressed[m]]
         coefs = [c for m, c in zip(rel.members, rel.coefs) if suppressed[m]]
