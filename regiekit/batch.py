@@ -66,13 +66,16 @@ def locked(out: Path):
         handle.close()
 
 
-def targets(regions: list[str] | None, level: str | None) -> list[str]:
-    """Region codes from names or codes, or every region of a level."""
+def targets(regions: list[str] | None, level: str | None, module=None, store: Store | None = None) -> list[str]:
+    """Region codes from names or codes, or every region of a level (for a report whose module has
+    ``regions(store)``, such as the pilot, only those of them)."""
     index = load_regions()
     if bool(regions) == bool(level):
         raise RunError("give either --region (one or more) or --level")
     if level:
-        return [r.code for r in index.all(level)]
+        codes = [r.code for r in index.all(level)]
+        limit = getattr(module, "regions", None)
+        return [c for c in codes if c in set(limit(store))] if limit else codes
     return list(dict.fromkeys(index.get(str(r)).code for r in regions))
 
 
@@ -83,7 +86,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
     """Run ``report`` for every region and period; see the module docstring."""
     started = time.time()
     store = Store.open(data_dir)
-    codes = targets(regions, level)
+    codes = targets(regions, level, report_module(report), store)
     todo = [make_job(report, code, period, store, internal, rules_file, overrides_file, texts_file)
             for code in codes for period in (periods or ["latest"])]
     todo = list(dict.fromkeys(todo))

@@ -380,7 +380,8 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
         if table not in store.tables:
             raise EngineError(f"the store holds no {table}; import or generate them first")
     parts = [_run_plan(con, _Plan(kind, ptype), inds, years) for (kind, ptype), inds in groups.items()]
-    counted = pd.concat([p for p in parts if not p.empty], ignore_index=True) if parts else pd.DataFrame()
+    parts = [p for p in parts if not p.empty]  # no records at all in these years: every count is zero
+    counted = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return _complete(counted, _population(con, selected, years), selected, wanted, years)
 
 

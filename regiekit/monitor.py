@@ -4,8 +4,7 @@ the team writes itself, read from a Markdown file. Shown by ``notebooks/monitor.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from regiekit import disclosure, overview
@@ -34,19 +33,10 @@ def indicator_ids() -> list[str]:
     return KERNCIJFERS + list(BREAKDOWNS.values()) + overview.share_ids(BREAKDOWNS)
 
 
-def load_texts(path: str | Path | None) -> dict[str, str]:
-    """The team's own text: a Markdown file with a '## ' heading per part ('Wat zeggen de cijfers
-    niet?', 'Rode draden', and any others, shown in file order)."""
-    if path is None:
-        return {}
-    text = Path(path).read_text(encoding="utf-8-sig")
-    parts = re.split(r"^##\s+(.+?)\s*$", text, flags=re.MULTILINE)
-    return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
-
-
 @dataclass
 class Monitor(Overview):
-    texts: dict[str, str] = field(default_factory=dict)
+    text_slots = TEXT_SLOTS
+    writer = "het expertteam"
 
     def heading_markdown(self) -> str:
         return self.banner_markdown(f"Monitor expertteam {self.region.label}, {self.period}")
@@ -60,14 +50,6 @@ class Monitor(Overview):
         return (f"**Doorlooptijd.** De helft van de adviezen is binnen {self._fmt(median, self.defs['doorlooptijd_mediaan'])} "
                 f"gegeven; {self._fmt(share, self.defs['doorlooptijd_binnen_norm_pct'])} binnen de norm van zes weken "
                 "(de norm is 4 tot 6 weken).")
-
-    def texts_markdown(self) -> str:
-        """The team's own words; empty slots say so."""
-        parts = []
-        for title in [*TEXT_SLOTS, *(t for t in self.texts if t not in TEXT_SLOTS)]:
-            body = self.texts.get(title) or "*Nog in te vullen door het expertteam.*"
-            parts.append(f"## {title}\n\n{body}")
-        return "\n\n".join(parts)
 
     def source_markdown(self) -> str:
         source = "synthetische demodata van regiekit" if self.synthetic else "registratie van het expertteam, bewerking regiekit"
@@ -86,4 +68,4 @@ def build(region: str, period: int, data_dir: str | Path | None = None, texts_fi
     """Everything the monitor for ``region`` (usually a jeugdregio) and ``period`` shows."""
     base = overview.request("the monitor", region, period, data_dir, LEVELS, indicator_ids(), internal, rules_file)
     return Monitor(**base, kerncijfers=KERNCIJFERS, breakdowns=BREAKDOWNS, units="aanmeldingen",
-                   texts=load_texts(texts_file))
+                   texts=overview.load_texts(texts_file))

@@ -4,8 +4,10 @@ year against last year, and breakdowns with last year's and this year's numbers 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
@@ -43,7 +45,9 @@ def request(report: str, region: str, period, data_dir, levels: tuple[str, ...],
     store = Store.open(data_dir)
     target = load_regions().get(str(region))
     if target.level not in levels:
-        raise engine.EngineError(f"{report} is made per jeugdregio or for Nederland, not for a {target.level}")
+        allowed = " or ".join(["per " + level for level in levels if level != "land"]
+                              + (["for Nederland"] if "land" in levels else []))
+        raise engine.EngineError(f"{report} is made {allowed}, not for a {target.level}")
     period = int(period)
     if period not in store.years:
         raise engine.EngineError(f"no data for period {period}; the store holds {store.years[0]}-{store.years[-1]}")
@@ -51,6 +55,16 @@ def request(report: str, region: str, period, data_dir, levels: tuple[str, ...],
     rows = table(ids, store, rules, internal, levels, period, parameters)
     return {"region": target, "period": period, "synthetic": store.synthetic, "rules": rules, "internal": internal,
             "results": rows[rows["region_code"] == target.code].reset_index(drop=True)}
+
+
+def load_texts(path: str | Path | None) -> dict[str, str]:
+    """Text a team writes itself: a Markdown file with a '## ' heading per part (the report's slots and
+    any others, shown in file order)."""
+    if path is None:
+        return {}
+    text = Path(path).read_text(encoding="utf-8-sig")
+    parts = re.split(r"^##\s+(.+?)\s*$", text, flags=re.MULTILINE)
+    return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
 
 
 def _category_order(category: str):
@@ -67,6 +81,9 @@ class Overview(Report):
     kerncijfers: list[str]
     breakdowns: dict[str, str]  # section title -> count indicator (its share: the same id + '_pct')
     units: str  # what the breakdowns count, in Dutch ('aanmeldingen', 'casussen')
+    texts: dict[str, str] = field(default_factory=dict)  # the team's own text, by heading
+    text_slots = ()  # headings of the text the team writes itself, always shown
+    writer = "het team"
 
     @cached_property
     def defs(self) -> dict[str, Indicator]:
@@ -95,13 +112,14 @@ class Overview(Report):
         suffix = {"days": " dagen", "months": " maanden"}.get(ind.unit, "")
         return formatting.value(row["value"], unit, ind.decimals) + suffix
 
-    def kerncijfers_html(self) -> str:
-        """This year against last year, with the change between published values."""
+    def kerncijfers_html(self, ids: list[str] | None = None, caption: str | None = None) -> str:
+        """This year against last year, with the change between published values (the kerncijfers, or
+        ``ids`` under ``caption``)."""
         before = self.period - 1
         rows = []
         frame = self.results.assign(published=self.results["published"].astype(float))
         change = changes.year_over_year(frame[frame["category"].isna()], "published").set_index(["indicator", "period"])
-        for ident in self.kerncijfers:
+        for ident in ids or self.kerncijfers:
             ind = self.defs[ident]
             now, then = self._value(ident, self.period), self._value(ident, before)
             delta = "–"
@@ -115,7 +133,8 @@ class Overview(Report):
             rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">{html.escape(ind.label)}</th>'
                         f'<td class="num">{self._fmt(then, ind)}</td><td class="num">{self._fmt(now, ind)}</td>'
                         f'<td class="num">{delta}</td></tr>')
-        return (f'<table class="regiekit-kern"><caption>Kerncijfers {before} en {self.period}</caption>'
+        return (f'<table class="regiekit-kern"><caption>{html.escape(caption or "Kerncijfers")} {before} en '
+                f"{self.period}</caption>"
                 f"<thead><tr><th></th><th>{before}</th><th>{self.period}</th><th>verandering</th></tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
@@ -136,6 +155,14 @@ class Overview(Report):
         note = f" (meerdere antwoorden mogelijk; % van de {self.units})" if field in vocabulary.MULTI_VALUED else ""
         return (f'<table class="regiekit-uitsplitsing" data-indicator="{ident}"><caption>{html.escape(title)}'
                 f"{note}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def texts_markdown(self) -> str:
+        """The team's own words under the report's headings; empty slots say so."""
+        parts = []
+        for title in [*self.text_slots, *(t for t in self.texts if t not in self.text_slots)]:
+            body = self.texts.get(title) or f"*Nog in te vullen door {self.writer}.*"
+            parts.append(f"## {title}\n\n{body}")
+        return "\n\n".join(parts)
 
     def breakdown_figure(self, title: str):
         ident = self.breakdowns[title]

@@ -157,7 +157,7 @@ def followups(rng, registrations_frame: pd.DataFrame) -> pd.DataFrame:
 
 def pilot(rng, regions: RegionYears) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Twente pilot (JZ14, 2020-2021): cases with the guide and surveys of professionals and parents."""
-    base = regions.draw(rng, {2020: 6.0, 2021: 8.0}, "PIL", regions=["JZ14"])
+    base = regions.draw(rng, {2020: 35.0, 2021: 45.0}, "PIL", regions=["JZ14"])  # professionals used the guide ~5 times each
     n = len(base)
     cases = pd.DataFrame({
         "casus_id": base["casus_id"], "gemeente_code": base["gemeente_code"], "startdatum": _dates(base["datum"]),

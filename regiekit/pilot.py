@@ -1,0 +1,111 @@
+"""The pilot report in the manner of Kennispunt Twente (seed 001, pilot 'Regie in 7
+samenwerkingsstappen'): per research question the cases in which the guide was used, the people
+involved and the agreements made, and how professionals and parents rate rust, continuïteit and
+duidelijkheid; the same notebook gives the interim factsheet (while the pilot runs) and the final
+report. The team's findings from group interviews are read from a Markdown file. Shown by
+``notebooks/pilot.ipynb``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from regiekit import disclosure, engine, overview
+from regiekit.overview import Overview
+from regiekit.regions import load_regions
+from regiekit.store import Store
+
+UITVOERING = ["pilot_casussen_aantal", "pilot_handreiking_gebruikt_pct", "pilot_betrokkenen_gemiddeld"]
+ITEMS = {"rust": "rust", "continuiteit": "continuïteit", "duidelijkheid": "duidelijkheid"}
+ROLES = {"professional": "professionals", "ouder": "ouders"}
+BREAKDOWNS = {"Afspraken per stap van de handreiking": "pilot_afspraken",
+              **{f"Ervaren {word}: {ROLES[role]}":
+                 f"enquete_{item}_{role}_verdeling" for role in ROLES for item, word in ITEMS.items()}}
+LEVELS = ("jeugdregio",)
+TEXT_SLOTS = ("Werkzame elementen en belemmerende factoren", "Uit de groepsgesprekken")
+QUESTIONS = {1: "Is de pilot uitgevoerd zoals beoogd?", 2: "Wat zijn de werkzame elementen en belemmerende factoren?",
+             3: "Hoe ervaren de professionals het gebruik van de handreiking?",
+             4: "Hoe ervaren de ouders het gebruik van de handreiking?"}
+
+
+def eens_ids(role: str) -> list[str]:
+    return [f"enquete_{item}_{role}_eens_pct" for item in ITEMS]
+
+
+def indicator_ids() -> list[str]:
+    return UITVOERING + [i for role in ROLES for i in eens_ids(role)] + list(BREAKDOWNS.values())
+
+
+def pilot_years(store: Store, region_code: str) -> list[int]:
+    """The years in which cases of the pilot started in the region's gemeenten."""
+    gemeenten = set(load_regions().members(region_code))
+    if "pilot_casussen" not in store.tables:
+        return []
+    cases = pd.read_parquet(Path(store.path) / "pilot_casussen.parquet", columns=["gemeente_code", "startdatum"])
+    started = pd.to_datetime(cases.loc[cases["gemeente_code"].isin(gemeenten), "startdatum"])
+    return sorted(int(y) for y in started.dt.year.unique())
+
+
+def regions(store: Store) -> list[str]:
+    """The jeugdregio's with pilot cases: the regions the report is made for."""
+    return [r.code for r in load_regions().all("jeugdregio") if pilot_years(store, r.code)]
+
+
+@dataclass
+class Pilot(Overview):
+    final: bool = True
+    years: tuple[int, ...] = ()
+    name: str = "Regie in 7 samenwerkingsstappen"
+    text_slots = TEXT_SLOTS
+    writer = "de onderzoekers"
+
+    def heading_markdown(self) -> str:
+        kind = "Eindrapportage" if self.final else "Tussenrapportage"
+        return self.banner_markdown(f"{kind} pilot {self.name}, {self.region.label}, {self.period}")
+
+    def intro_markdown(self) -> str:
+        span = f"{self.years[0]}-{self.years[-1]}" if self.years else "–"
+        status = ("De pilot is afgerond; dit is de eindrapportage over de hele looptijd." if self.final else
+                  f"De pilot loopt nog; dit is een tussentijdse factsheet met de uitkomsten tot en met {self.period}.")
+        return (f"Casussen van de pilot in deze regio startten in {span}. {status} De cijfers komen uit de "
+                "geanonimiseerde handreikingen en de vragenlijsten van professionals en ouders (score 1 tot 5; "
+                "'eens' is 4 of 5). Onderzoeksvragen:\n\n" + "\n".join(f"{n}. {q}" for n, q in QUESTIONS.items()))
+
+    def question_markdown(self, number: int) -> str:
+        return f"## {number}. {QUESTIONS[number]}"
+
+    def experience_html(self, role: str) -> str:
+        """Question 3 or 4: the share that agrees on rust, continuïteit and duidelijkheid, and the scores."""
+        parts = [self.kerncijfers_html(eens_ids(role), f"Eens met de stellingen: {ROLES[role]}"),
+                 "<p>Verdeling van de scores (1 = helemaal oneens, 5 = helemaal eens), % van de antwoorden:</p>"]
+        for title, ident in BREAKDOWNS.items():
+            if ident.endswith(f"_{role}_verdeling"):
+                parts.append(self.breakdown_html(title) + self.breakdown_chart_html(title))
+        return "".join(parts)
+
+    def source_markdown(self) -> str:
+        source = "synthetische demodata van regiekit" if self.synthetic else "handreikingen en vragenlijsten van de pilot, bewerking regiekit"
+        return "\n\n".join([f"Bron: {source}. Casussen tellen in het jaar waarin ze startten, antwoorden in het "
+                            "jaar waarin de vragenlijst is ingevuld.", self.disclosure_markdown()])
+
+
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
+    for period in periods:
+        overview.table(indicator_ids(), store, rules, internal, LEVELS, period)
+
+
+def build(region: str, period: int, data_dir: str | Path | None = None, texts_file: str | Path | None = None,
+          final: bool | None = None, internal: bool = False, rules_file: str | Path | None = None) -> Pilot:
+    """The pilot report for ``region`` (a jeugdregio with pilot cases) up to ``period``: the final report
+    when ``period`` is the pilot's last year (or ``final`` says so), else the interim factsheet."""
+    target = load_regions().get(str(region))
+    years = pilot_years(Store.open(data_dir), target.code) if target.level in LEVELS else None
+    if years is not None and (not years or int(period) < years[0]):
+        raise engine.EngineError(f"no pilot cases in {target.label} up to {period}"
+                                 + (f"; the pilot started in {years[0]}" if years else ""))
+    base = overview.request("the pilot report", region, period, data_dir, LEVELS, indicator_ids(), internal, rules_file)
+    final = base["period"] >= years[-1] if final is None else bool(final)
+    return Pilot(**base, kerncijfers=UITVOERING, breakdowns=BREAKDOWNS, units="casussen",
+                 texts=overview.load_texts(texts_file), final=final, years=tuple(years))
