@@ -30,7 +30,7 @@ from regiekit.paths import default_output_dir, notebooks_dir
 from regiekit.regions import load_regions
 from regiekit.store import Store
 
-REPORTS = ("factsheet", "voortgang", "monitor", "regie_op_3", "pilot")
+REPORTS = ("factsheet", "voortgang", "monitor", "regie_op_3", "pilot", "verkennen")
 STAGING_PREFIX = ".staging-"
 
 
