@@ -101,6 +101,27 @@ def categories(rows: pd.DataFrame, title: str, xlabel: str):
     return fig
 
 
+def gemeente_map(shapes, ind, title: str, highlight: str | None = None):
+    """Gemeenten coloured by their published value (column ``value``); suppressed ones hatched grey;
+    ``highlight`` (a gemeente code) outlined."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(7, 6))
+    known = shapes[shapes["value"].notna()]
+    hidden = shapes[shapes["value"].isna()]
+    if not known.empty:
+        known.plot(column="value", cmap="Blues", ax=ax, edgecolor="#8A8A8A", linewidth=0.3, legend=True,
+                   legend_kwds={"label": formatting.UNIT_LABEL.get(ind.unit, ind.unit), "shrink": 0.6,
+                                "format": lambda v, _pos: f"{v:g}".replace(".", ",")})
+    if not hidden.empty:
+        hidden.plot(ax=ax, color="#E6E6E6", edgecolor="#8A8A8A", hatch="///", linewidth=0.3)
+    if highlight is not None:
+        shapes[shapes["statcode"] == highlight].boundary.plot(ax=ax, color=PALETTE[1], linewidth=2)
+    ax.set_title(title)
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
 def html_image(fig, alt: str) -> str:
     """A figure as an embedded PNG with alternative text (read aloud by screen readers), then closed."""
     buffer = io.BytesIO()

@@ -68,8 +68,12 @@ def _import_template(args) -> int:
 
 
 def _fetch(args) -> int:
-    from regiekit import statline
+    from regiekit import maps, statline
 
+    if args.source == "grenzen":
+        for level in args.tables or ["gemeente"]:
+            print(f"{level}: {maps.fetch(level, folder=args.raw and Path(args.raw) / 'grenzen')}")
+        return 0
     raw = Path(args.raw or paths.default_raw_dir())
     data = Path(args.data or paths.default_processed_dir())
     for table in args.tables or statline.catalogue_tables():
@@ -166,9 +170,11 @@ def parser() -> argparse.ArgumentParser:
                                        "## Rode draden)")
     run.set_defaults(func=_run)
 
-    fetch = sub.add_parser("fetch", help="download CBS StatLine tables of the catalogue and convert them")
-    fetch.add_argument("source", choices=["cbs"])
-    fetch.add_argument("tables", nargs="*", help="table ids, e.g. 85098NED (default: all in the catalogue)")
+    fetch = sub.add_parser("fetch", help="download CBS StatLine tables of the catalogue and convert them, "
+                                         "or the boundary files for maps (grenzen)")
+    fetch.add_argument("source", choices=["cbs", "grenzen"])
+    fetch.add_argument("tables", nargs="*", help="table ids, e.g. 85098NED (default: all in the catalogue); "
+                                                 "for grenzen the levels (default gemeente)")
     fetch.add_argument("--raw", help="raw data folder for the cache (default data/raw)")
     fetch.add_argument("--data", help="processed store folder (default data/processed)")
     fetch.set_defaults(func=_fetch)
@@ -211,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.disclosure import DisclosureError
     from regiekit.engine import EngineError
     from regiekit.importer import ImportRefused
+    from regiekit.maps import BoundaryError
     from regiekit.regions import RegionError
     from regiekit.runner import RunError
     from regiekit.statline import StatLineError
@@ -220,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (RegionError, StoreError, EngineError, RunError, DefinitionError, ImportRefused, StatLineError,
-            DisclosureError) as exc:
+            DisclosureError, BoundaryError) as exc:
         print(f"regiekit: error: {exc}", file=sys.stderr)
         return 1
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regiekit import charts, disclosure, engine, formatting, published, statistics, verdicts
+from regiekit import charts, disclosure, engine, formatting, maps, published, statistics, verdicts
 from regiekit.definitions import Indicator, load_catalogue
 from regiekit.regions import NEDERLAND, Region, load_regions
 from regiekit.report import Report
@@ -51,6 +51,7 @@ class Factsheet(Report):
     results: pd.DataFrame  # published table (intervals, status) for region and comparators, all years
     overrides: dict | None = None
     peers: pd.DataFrame | None = None  # published rows of every region of the region's level, this period
+    map_rows: pd.DataFrame | None = None  # published rows of the gemeenten on the map, this period
 
     @cached_property
     def judgements(self) -> dict[str, verdicts.Verdict]:
@@ -92,6 +93,8 @@ class Factsheet(Report):
         if self.funnel_indicator is not None:
             spread = self.peers[self.peers["indicator"] == self.funnel_indicator].assign(part="spreiding")
             shown = pd.concat([shown, spread], ignore_index=True)
+        if self.shapes is not None:
+            shown = pd.concat([shown, self.map_rows.assign(part="kaart")], ignore_index=True)
         shown = self.shown(shown, defs)
         focus = (shown["region_code"] == self.region.code) & (shown["part"] == "tabel")
         shown["oordeel"] = None
@@ -192,6 +195,31 @@ class Factsheet(Report):
         limits = statistics.funnel_limits(target, grid, ind.scale).assign(denominator=grid, target=target)
         return charts.funnel(points, limits, self.region.code, ind, LEVEL_PLURAL[self.region.level])
 
+    @cached_property
+    def shapes(self):
+        """Boundaries of the gemeenten on the map, when boundary files are available (see regiekit.maps)."""
+        if self.map_rows is None or self.map_rows.empty:
+            return None
+        found = maps.load("gemeente", load_regions().year)
+        return None if found is None else found[found["statcode"].isin(self.map_rows["region_code"])]
+
+    def map_html(self) -> str:
+        """The gemeenten of the region (of its jeugdregio, for a gemeente) coloured by the first share."""
+        if self.shapes is None:
+            return ""
+        ident = self.map_rows["indicator"].iloc[0]
+        ind = load_catalogue()[ident]
+        shown = self.published
+        values = shown[(shown["part"] == "kaart")].set_index("region_code")["value"]
+        where = self.region if self.region.level != "gemeente" else load_regions().parent(self.region.code, "jeugdregio")
+        title = f"{ind.label}, {self.period}: gemeenten in {where.label}" if where.level != "land" else \
+            f"{ind.label}, {self.period}: alle gemeenten"
+        figure = charts.gemeente_map(self.shapes.assign(value=self.shapes["statcode"].map(values).astype(float)), ind,
+                                     title, self.region.code if self.region.level == "gemeente" else None)
+        return charts.html_image(figure, f"Kaart: {ind.label.lower()} per gemeente in {where.label if where.level != 'land' else 'Nederland'}"
+                                 f", {self.period}; donkerder is hoger, gearceerde gemeenten zijn weggelaten"
+                                 + (f", {self.region.name} omlijnd." if self.region.level == "gemeente" else "."))
+
     def text_markdown(self) -> str:
         """'Wat zegt deze factsheet ons?': the generated (or manual) verdict sentence per indicator, the
         comparison with the rest of Nederland and notes on series breaks."""
@@ -255,5 +283,18 @@ def build(region: str, period: int, data_dir: str | Path | None = None, indicato
     codes = [target.code, *(r.code for r in others)]
     results = table[table["region_code"].isin(codes)].reset_index(drop=True)
     peers = table[(table["level"] == target.level) & (table["period"] == period)].reset_index(drop=True)
+    share = next((i.id for i in chosen if i.unit in statistics.PROPORTION_UNITS), None)
+    on_map = table[(table["indicator"] == share) & (table["period"] == period)
+                   & table["region_code"].isin(map_gemeenten(target)) & table["category"].isna()].reset_index(drop=True)
     return Factsheet(target, period, store.synthetic, rules, internal, others, chosen, results,
-                     verdicts.load_overrides(overrides_file) if overrides_file else None, peers)
+                     verdicts.load_overrides(overrides_file) if overrides_file else None, peers, on_map)
+
+
+def map_gemeenten(region: Region) -> list[str]:
+    """The gemeenten a factsheet's map shows: those of the region, or of its jeugdregio for a gemeente."""
+    index = load_regions()
+    if region.level == "land":
+        return [r.code for r in index.all("gemeente")]
+    if region.level == "gemeente":
+        return index.members(index.parent(region.code, "jeugdregio").code)
+    return index.members(region.code)

@@ -25,7 +25,7 @@ import pandas as pd
 import papermill
 from nbconvert import HTMLExporter
 
-from regiekit import __version__, disclosure
+from regiekit import __version__, disclosure, maps
 from regiekit.paths import default_output_dir, notebooks_dir
 from regiekit.regions import load_regions
 from regiekit.store import Store
@@ -59,6 +59,9 @@ class Job:
         files = {t: list(_stat(Path(store.path) / f"{t}.parquet")) for t in store.tables}
         extra = {name: _digest(Path(p)) for name, p in (("regels", self.rules_file), ("oordelen", self.overrides_file),
                                                           ("teksten", self.texts_file)) if p}
+        boundaries = maps.boundary_file()
+        if boundaries.is_file():  # a map appears (or changes) when boundary files are added
+            extra["grenzen"] = _stat(boundaries)
         content = {"job": self.__dict__, "store": store.manifest, "files": files, "extra": extra,
                    "notebook": _digest(notebooks_dir() / f"{self.report}.ipynb"), "version": __version__}
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()

@@ -40,10 +40,13 @@ def assen(demo_store, tmp_path_factory) -> Path:
     import subprocess
     import sys
 
+    import os
+
     out = tmp_path_factory.mktemp("out")
+    env = {**os.environ, "REGIEKIT_GRENZEN": str(SHARED / "reference" / "regions")}  # with a map when present
     done = subprocess.run([sys.executable, "-m", "regiekit.cli", "run", "factsheet", "--region", "Assen",
                            "--period", "2024", "--out", str(out), "--data", str(demo_store.path)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -74,3 +77,13 @@ def make_store(folder: Path, trajecten: pd.DataFrame, years=(2023, 2024), aantal
     for name, frame in tables.items():
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), raw / f"{name}.parquet")
     return store.Store.open(store.build(raw, folder / "processed"))
+
+
+@pytest.fixture
+def boundaries(monkeypatch) -> Path:
+    """The 2024 boundary files from shared/reference/regions, configured as a user would."""
+    folder = SHARED / "reference" / "regions"
+    if not (folder / "gemeente_2024.topojson").exists():
+        pytest.skip("shared/ is not beside the repository")
+    monkeypatch.setenv("REGIEKIT_GRENZEN", str(folder))
+    return folder

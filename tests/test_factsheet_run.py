@@ -8,6 +8,7 @@ import pytest
 
 from regiekit import cli, engine, formatting
 from regiekit.definitions import load_catalogue
+from tests.conftest import SHARED
 
 
 class _TableCells(HTMLParser):
@@ -46,7 +47,8 @@ def test_run_writes_html_csv_and_executed_notebook(assen):
     html = (assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
     assert "Factsheet jeugdhulp gemeente Assen, 2024" in html
     assert "synthetische demodata" in html
-    assert len(re.findall(r'<img[^>]*src="data:image/png;base64', html)) == 2  # trend and funnel charts embedded
+    charts = len(re.findall(r'<img[^>]*src="data:image/png;base64', html))  # trend, funnel and (with boundaries) map
+    assert charts == 2 + (SHARED / "reference" / "regions" / "gemeente_2024.topojson").exists()
     assert "factsheet.build(" not in html            # no code cells
     assert "Traceback" not in html
     assert "Wat zegt deze factsheet ons?" in html and "t.o.v. rest van Nederland" in html
