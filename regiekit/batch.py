@@ -27,7 +27,7 @@ from regiekit import __version__, disclosure
 from regiekit.atomic import write_text
 from regiekit.paths import default_output_dir, notebooks_dir
 from regiekit.regions import load_regions
-from regiekit.runner import (STAGING_PREFIX, RunError, _digest, execute, make_job, report_module, up_to_date,
+from regiekit.runner import (STAGING_PREFIX, Kernels, RunError, _digest, execute, make_job, report_module, up_to_date,
                              writable)
 from regiekit.store import Store
 
@@ -106,7 +106,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
                 if not force and up_to_date(job, store, out):
                     record["status"] = "overgeslagen"
                 else:
-                    execute(job, store, out, pdf)
+                    execute(job, store, out, pdf, kernels)
                     record["status"] = "gemaakt"
                 record["bestanden"] = sorted(p.name for p in out.glob(f"{job.stem}.*"))
             except Exception as exc:  # one failing region must not stop the others
@@ -114,7 +114,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             record["seconden"] = round(time.time() - began, 2)
             return record
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        with Kernels() as kernels, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(one, job) for job in todo]
             bar = tqdm(as_completed(futures), total=len(futures), desc=report, unit="rapport", disable=not progress)
             result.records = [f.result() for f in bar]

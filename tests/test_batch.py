@@ -139,3 +139,30 @@ def test_region_parameters_cannot_escape_the_output_folder(home, demo_store, tmp
 def test_region_or_level_is_required(home, demo_store, capsys):
     assert cli.main(["run", "factsheet", "--data", str(demo_store.path)]) == 1
     assert "give either --region (one or more) or --level" in capsys.readouterr().err
+
+
+def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
+    from regiekit.runner import Kernels, run_notebook
+
+    def notebook(name, code):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        cell = nbformat.v4.new_code_cell("region = None")
+        cell.metadata["tags"] = ["parameters"]
+        nb.cells = [cell, nbformat.v4.new_code_cell(code)]
+        nbformat.write(nb, tmp_path / name)
+        return tmp_path / name
+
+    first = notebook("a.ipynb", "leftover = region")
+    second = notebook("b.ipynb", "print(region, 'leftover' in globals())")
+    with Kernels() as kernels:
+        kernel = kernels.get()
+        run_notebook(first, tmp_path / "a_out.ipynb", {"region": "GM0106"}, kernel)
+        run_notebook(second, tmp_path / "b_out.ipynb", {"region": "GM0014"}, kernels.get())
+        assert kernels.get() is kernel  # the same warm kernel served both
+        kernel.shutdown_kernel(now=True)
+        assert kernels.get() is not kernel and kernels.get().is_alive()
+    executed = nbformat.read(tmp_path / "b_out.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "GM0014 False\n"
+    assert [c.source for c in executed.cells][0] == "region = None"  # papermill's injected cell follows it
+    assert "injected-parameters" in executed.cells[1].metadata["tags"]
