@@ -105,6 +105,9 @@ def build(region: str, period: int, data_dir: str | Path | None = None, texts_fi
     if years is not None and (not years or int(period) < years[0]):
         raise engine.EngineError(f"no pilot cases in {target.label} up to {period}"
                                  + (f"; the pilot started in {years[0]}" if years else ""))
+    if years and int(period) > years[-1]:
+        raise engine.EngineError(f"the pilot in {target.label} ran {years[0]}-{years[-1]}; "
+                                 f"its final report is for period {years[-1]}")
     base = overview.request("the pilot report", region, period, data_dir, LEVELS, indicator_ids(), internal, rules_file)
     final = base["period"] >= years[-1] if final is None else bool(final)
     return Pilot(**base, kerncijfers=UITVOERING, breakdowns=BREAKDOWNS, units="casussen",

@@ -15,6 +15,8 @@ def test_made_for_the_regions_with_pilot_cases(demo_store):
         pilot.build("JZ04", 2021, demo_store.path)
     with pytest.raises(engine.EngineError, match="the pilot started in 2020"):
         pilot.build("Twente", 2019, demo_store.path)
+    with pytest.raises(engine.EngineError, match="its final report is for period 2021"):
+        pilot.build("Twente", 2024, demo_store.path)
     with pytest.raises(engine.EngineError, match="made per jeugdregio, not for a gemeente"):
         pilot.build("Enschede", 2021, demo_store.path)
 
