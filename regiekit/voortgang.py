@@ -177,15 +177,23 @@ class Voortgang(Report):
         return formatting.value(round(float(value), ind.decimals), ind.unit, ind.decimals)
 
     def _change(self, ind: Indicator, rows: pd.DataFrame) -> str:
-        """Growth (counts) or difference in percentage points between the first and last year shown."""
-        rows = rows.dropna(subset=["published"]).assign(published=lambda f: f["published"].astype(float))
-        if len(rows) < 2:
+        """Growth (counts) or difference in percentage points between the first and last year shown;
+        '–' when either is not published."""
+        values = rows.set_index("period")["published"]
+        first, last = (values.get(y) for y in (self.years[0], self.years[-1]))
+        if first is None or last is None or pd.isna(first) or pd.isna(last):
             return "–"
-        first, last = rows["published"].iloc[0], rows["published"].iloc[-1]
+        first, last = float(first), float(last)
         if ind.unit == "count":
-            growth = changes.growth_pct(first, last)
-            return "–" if growth is None else f"{'+' if growth > 0 else ''}{formatting.number(growth)}%"
-        return f"{'+' if last > first else ''}{formatting.number(changes.difference_pp(first, last), ind.decimals)} pp"
+            change, decimals, suffix = changes.growth_pct(first, last), 0, "%"
+        else:
+            change, decimals, suffix = changes.difference_pp(first, last), ind.decimals, " pp"
+        if change is None:
+            return "–"
+        text = formatting.number(change, decimals)
+        if text.strip("-0,") == "":  # no change at the precision shown
+            return text.lstrip("-") + suffix
+        return f"{'+' if change > 0 else ''}{text}{suffix}"
 
     def summary_html(self) -> str:
         """The kernindicatoren of every actielijn: first and last year shown, change and verdict."""

@@ -28,6 +28,17 @@ def test_verdict_headings_in_the_words_of_seed_004():
     assert voortgang.heading(_verdict("onbekend"), None, None, None) == "onvoldoende gegevens voor een oordeel"
 
 
+def test_changes_only_between_the_published_first_and_last_year(nederland):
+    years = nederland.years
+    rows = lambda values: pd.DataFrame({"period": years, "published": values})  # noqa: E731
+    count, share = nederland.defs["verlengde_jeugdhulp_aantal"], nederland.defs["jeugdhulp_verblijf_aandeel"]
+    assert nederland._change(count, rows([100, 120, 130, 115])) == "+15%"
+    assert nederland._change(count, rows([445, 455, None, None])) == "–"  # last year suppressed: no change
+    assert nederland._change(count, rows([None, 455, 460, 470])) == "–"
+    assert nederland._change(share, rows([8.5, 9.0, 8.8, 8.4])) == "-0,1 pp"
+    assert nederland._change(share, rows([8.4, 9.0, 8.8, 8.4])) == "0,0 pp"
+
+
 def test_layout_is_validated_data(tmp_path):
     layout = voortgang.load_layout()
     assert [a.nummer for a in layout.actielijnen] == [1, 2, 4, 5]

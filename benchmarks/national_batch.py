@@ -1,0 +1,183 @@
+"""Benchmark: factsheets for every gemeente for one period, three ways, on the same notebook and data.
+
+1. naive   - what people do today: a serial loop of ``papermill.execute_notebook`` and nbconvert's
+             HTML exporter per region (a fresh kernel each time);
+2. regiekit - ``regiekit run factsheet --level gemeente`` (warm kernels, ``--jobs`` workers), no PDF;
+3. floor   - the same tables, charts and HTML parts in one warm Python process, no kernel at all.
+
+Prints wall times, ratios, peak memory and whether the published numbers are identical, and a
+profile of where the time of one report goes. Usage (from the repository):
+
+    .venv/bin/python benchmarks/national_batch.py               # all 342 gemeenten (about half an hour)
+    .venv/bin/python benchmarks/national_batch.py --regions 10  # the first 10 gemeenten
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+
+def ensure_store() -> Path:
+    """The demo store (built as ``regiekit demo`` does when it is missing)."""
+    from regiekit import paths, store, synth
+
+    processed = paths.default_processed_dir()
+    if not (processed / "store.json").exists():
+        raw = paths.default_raw_dir() / "demo"
+        synth.generate(raw, synth.DEFAULT_SEED)
+        store.build(raw, processed, source={"bron": "synthetisch", "seed": synth.DEFAULT_SEED})
+    return processed
+
+
+def naive(codes: list[str], period: int, data: Path, out: Path) -> float:
+    import papermill
+    from nbconvert import HTMLExporter
+
+    from regiekit.paths import notebooks_dir
+
+    out.mkdir(parents=True)
+    began = time.perf_counter()
+    for code in codes:
+        executed = out / f"factsheet_{code}_{period}.ipynb"
+        papermill.execute_notebook(notebooks_dir() / "factsheet.ipynb", executed, progress_bar=False,
+                                   parameters={"region": code, "period": period, "data_dir": str(data),
+                                               "published_csv": str(out / f"factsheet_{code}_{period}.csv")},
+                                   cwd=str(notebooks_dir()))
+        body, _ = HTMLExporter(exclude_input=True).from_filename(str(executed))
+        (out / f"factsheet_{code}_{period}.html").write_text(body, encoding="utf-8")
+    return time.perf_counter() - began
+
+
+def runner(codes: list[str], period: int, data: Path, out: Path, jobs: int) -> float:
+    from regiekit.batch import run_batch
+
+    began = time.perf_counter()
+    result = run_batch("factsheet", codes, periods=[str(period)], out_dir=out, data_dir=data, jobs=jobs,
+                       force=True, pdf=False, progress=False)
+    if result.failed:
+        raise SystemExit(f"the runner failed: {result.summary()}")
+    return time.perf_counter() - began
+
+
+def floor(codes: list[str], period: int, data: Path, out: Path) -> tuple[float, dict[str, float]]:
+    """Every part of the factsheet in this process; returns the wall time and the time per step."""
+    from regiekit import factsheet
+
+    out.mkdir(parents=True)
+    steps = {"gegevens en berekening": 0.0, "grafieken": 0.0, "tekst en tabellen": 0.0, "export": 0.0}
+    began = time.perf_counter()
+    for code in codes:
+        t0 = time.perf_counter()
+        fs = factsheet.build(code, period, data)
+        _ = fs.published, fs.judgements, fs.comparisons
+        t1 = time.perf_counter()
+        images = fs.trend_html() + fs.funnel_html() + fs.map_html()
+        t2 = time.perf_counter()
+        parts = [fs.heading_markdown(), fs.table_html(), fs.text_markdown(), fs.source_markdown()]
+        t3 = time.perf_counter()
+        (out / f"factsheet_{code}_{period}.html").write_text("\n".join(parts) + images, encoding="utf-8")
+        fs.write_csv(out / f"factsheet_{code}_{period}.csv")
+        t4 = time.perf_counter()
+        for name, spent in zip(steps, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            steps[name] += spent
+    return time.perf_counter() - began, steps
+
+
+def kernel_start() -> float:
+    """Starting a kernel and importing what a factsheet needs: the cost a warm kernel avoids."""
+    from regiekit.runner import Kernels
+
+    with Kernels() as kernels:
+        began = time.perf_counter()
+        client = kernels.get().client()
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("import pandas, matplotlib.pyplot, regiekit.factsheet", timeout=120)
+        spent = time.perf_counter() - began
+        client.stop_channels()
+    return spent
+
+
+def html_export(notebook: Path, repeat: int = 3) -> float:
+    from nbconvert import HTMLExporter
+
+    began = time.perf_counter()
+    for _ in range(repeat):
+        HTMLExporter(exclude_input=True).from_filename(str(notebook))
+    return (time.perf_counter() - began) / repeat
+
+
+def same_numbers(a: Path, b: Path, codes: list[str], period: int) -> bool:
+    for code in codes:
+        left = pd.read_csv(a / f"factsheet_{code}_{period}.csv")
+        right = pd.read_csv(b / f"factsheet_{code}_{period}.csv")
+        if not left.equals(right):
+            return False
+    return True
+
+
+def peak_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of the largest child process (kernels), in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, help="only the first N gemeenten (default all 342)")
+    parser.add_argument("--period", type=int, default=2024)
+    parser.add_argument("--jobs", type=int, default=2, help="runner workers (default 2)")
+    parser.add_argument("--keep", help="keep the outputs in this folder")
+    args = parser.parse_args(argv)
+
+    from regiekit import factsheet, published
+    from regiekit.regions import load_regions
+    from regiekit.store import Store
+
+    data = ensure_store()
+    codes = [r.code for r in load_regions().all("gemeente")][: args.regions]
+    published.table([i.id for i in factsheet.load_catalogue().select(tag=factsheet.KERN)], Store.open(data))  # cache
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="regiekit-bench-"))
+    print(f"Factsheets voor {len(codes)} gemeenten, periode {args.period}, {args.jobs} workers voor regiekit")
+    try:
+        t_naive = naive(codes, args.period, data, work / "naive")
+        own_naive, kid_naive = peak_mb()
+        t_runner = runner(codes, args.period, data, work / "regiekit", args.jobs)
+        own_runner, kid_runner = peak_mb()
+        t_floor, steps = floor(codes, args.period, data, work / "floor")
+        own_floor, _ = peak_mb()
+        identical = same_numbers(work / "naive", work / "regiekit", codes, args.period) and \
+            same_numbers(work / "naive", work / "floor", codes, args.period)
+        start = kernel_start()
+        export = html_export(work / "regiekit" / f"factsheet_{codes[0]}_{args.period}.ipynb")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    n = len(codes)
+    print(f"naive loop (papermill + nbconvert, serieel): {t_naive:8.1f} s  ({t_naive / n:.2f} s per factsheet)")
+    print(f"regiekit run --jobs {args.jobs}:                 {t_runner:8.1f} s  ({t_runner / n:.2f} s per factsheet)")
+    print(f"ondergrens (één warm proces, geen kernel):   {t_floor:8.1f} s  ({t_floor / n:.2f} s per factsheet)")
+    print(f"regiekit is {t_naive / t_runner:.1f}x sneller dan de naive loop (doel: 20x) "
+          f"en {t_runner / t_floor:.1f}x de ondergrens (doel: binnen 3x)")
+    print(f"piekgeheugen: benchmarkproces {max(own_naive, own_runner, own_floor):.0f} MB, "
+          f"grootste kernel {max(kid_naive, kid_runner):.0f} MB")
+    print(f"zelfde gepubliceerde cijfers in alle drie: {'ja' if identical else 'NEE'}")
+    print("waar de tijd van één factsheet heen gaat:")
+    print(f"  kernel starten + imports            {start:6.2f} s (eenmalig per worker bij regiekit, elke keer bij naive)")
+    for name, spent in steps.items():
+        print(f"  {name:<35} {spent / n:6.2f} s")
+    print(f"  nbconvert HTML-export               {export:6.2f} s")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Smoke run of the national batch benchmark: it runs, prints its figures and finds the same numbers
+in all three ways of making factsheets."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_national_batch_benchmark_smoke(tmp_path):
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "national_batch.py"), "--regions", "2", "--jobs", "1",
+                           "--keep", str(tmp_path / "bench")], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    for line in ("naive loop (papermill + nbconvert, serieel)", "regiekit run --jobs 1", "ondergrens",
+                 "x sneller dan de naive loop", "zelfde gepubliceerde cijfers in alle drie: ja", "kernel starten"):
+        assert line in out, out
+    assert sorted(p.name for p in (tmp_path / "bench" / "regiekit").glob("*.csv")) == [
+        "factsheet_GM0014_2024.csv", "factsheet_GM0034_2024.csv"]
