@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import html
 import json
@@ -79,10 +80,63 @@ def targets(regions: list[str] | None, level: str | None, module=None, store: St
     return list(dict.fromkeys(index.get(str(r)).code for r in regions))
 
 
+def make_one(job, store: Store, out: Path, pdf: bool, force: bool, kernels: Kernels) -> dict:
+    """Make (or skip) one report and describe what happened; never raises, so one failing region
+    does not stop the others."""
+    began = time.time()
+    record = {"regio": job.region, "periode": job.period, "bestanden": [], "fout": None}
+    try:
+        if not force and up_to_date(job, store, out):
+            record["status"] = "overgeslagen"
+        else:
+            execute(job, store, out, pdf, kernels)
+            record["status"] = "gemaakt"
+        record["bestanden"] = sorted(p.name for p in out.glob(f"{job.stem}.*"))
+    except Exception as exc:  # noqa: BLE001 - reported per region
+        record.update(status="mislukt", fout=f"{type(exc).__name__}: {exc}")
+    record["seconden"] = round(time.time() - began, 2)
+    return record
+
+
+_WORKER_KERNELS: Kernels | None = None
+
+
+def _make_one_on_worker(job, store_path: str, out: str, pdf: bool, force: bool) -> dict:
+    """``make_one`` in a Dask worker process, on a kernel the worker keeps warm for its next reports."""
+    global _WORKER_KERNELS
+    if _WORKER_KERNELS is None:
+        _WORKER_KERNELS = Kernels()
+        atexit.register(_WORKER_KERNELS.shutdown)
+    return make_one(job, Store.open(store_path), Path(out), pdf, force, _WORKER_KERNELS)
+
+
+def _on_cluster(cluster: str, todo: list, store_path: Path, out: Path, pdf: bool, force: bool, jobs: int,
+                report: str, progress: bool) -> list[dict]:
+    """Fan the reports out to a Dask distributed cluster: ``local`` starts one on this machine with
+    ``jobs`` worker processes, anything else is a scheduler address (its workers must see the same
+    data and output folders and have regiekit installed)."""
+    from distributed import Client, LocalCluster, as_completed as completed
+
+    if cluster == "local":
+        client = Client(LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                                     dashboard_address=None))
+    else:
+        client = Client(cluster)
+    try:
+        futures = client.map(_make_one_on_worker, todo, store_path=str(store_path), out=str(out), pdf=pdf,
+                             force=force, pure=False)
+        bar = tqdm(completed(futures), total=len(futures), desc=report, unit="rapport", disable=not progress)
+        return [f.result() for f in bar]
+    finally:
+        client.close()
+        if cluster == "local":
+            client.cluster.close()
+
+
 def run_batch(report: str, regions: list[str] | None = None, level: str | None = None,
               periods: list[str] | None = None, out_dir: Path | str | None = None, data_dir=None, jobs: int = 1,
               force: bool = False, pdf: bool = True, internal: bool = False, rules_file=None, overrides_file=None,
-              texts_file=None, progress: bool = True) -> BatchResult:
+              texts_file=None, progress: bool = True, cluster: str | None = None) -> BatchResult:
     """Run ``report`` for every region and period; see the module docstring."""
     started = time.time()
     store = Store.open(data_dir)
@@ -99,25 +153,13 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
         report_module(report).prepare(store, disclosure.Rules.load(todo[0].rules_file), internal,
                                       sorted({j.period for j in todo}))
 
-        def one(job):
-            began = time.time()
-            record = {"regio": job.region, "periode": job.period, "bestanden": [], "fout": None}
-            try:
-                if not force and up_to_date(job, store, out):
-                    record["status"] = "overgeslagen"
-                else:
-                    execute(job, store, out, pdf, kernels)
-                    record["status"] = "gemaakt"
-                record["bestanden"] = sorted(p.name for p in out.glob(f"{job.stem}.*"))
-            except Exception as exc:  # one failing region must not stop the others
-                record.update(status="mislukt", fout=f"{type(exc).__name__}: {exc}")
-            record["seconden"] = round(time.time() - began, 2)
-            return record
-
-        with Kernels() as kernels, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(one, job) for job in todo]
-            bar = tqdm(as_completed(futures), total=len(futures), desc=report, unit="rapport", disable=not progress)
-            result.records = [f.result() for f in bar]
+        if cluster:
+            result.records = _on_cluster(cluster, todo, Path(store.path), out, pdf, force, jobs, report, progress)
+        else:
+            with Kernels() as kernels, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                futures = [pool.submit(make_one, job, store, out, pdf, force, kernels) for job in todo]
+                bar = tqdm(as_completed(futures), total=len(futures), desc=report, unit="rapport", disable=not progress)
+                result.records = [f.result() for f in bar]
         order = {(j.region, j.period): n for n, j in enumerate(todo)}
         result.records.sort(key=lambda r: order[(r["regio"], r["periode"])])
         manifest = {
@@ -125,7 +167,8 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             "notebook_sha256": _digest(notebooks_dir() / f"{report}.ipynb"),
             "parameters": {"regio's": codes, "niveau": level,
                            "periodes": sorted({j.period for j in todo}), "intern": internal, "regels": todo[0].rules_file,
-                           "oordelen": todo[0].overrides_file, "teksten": todo[0].texts_file, "jobs": jobs, "force": force, "pdf": pdf},
+                           "oordelen": todo[0].overrides_file, "teksten": todo[0].texts_file, "jobs": jobs, "force": force, "pdf": pdf,
+                           "dask": cluster},
             "gegevens": {"map": str(Path(store.path).resolve()), "gebouwd": store.manifest.get("gebouwd"),
                          "bronnen": store.manifest.get("bronnen", store.manifest.get("bron"))},
             "start": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),

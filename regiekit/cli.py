@@ -42,7 +42,7 @@ def _run(args) -> int:
 
     result = run_batch(args.report, args.region, args.level, args.period, args.out, args.data, args.jobs,
                        args.force, not args.no_pdf, args.intern, args.regels, args.oordelen, args.teksten,
-                       progress=not args.quiet)
+                       progress=not args.quiet, cluster=args.dask)
     print(result.summary())
     return 1 if result.failed else 0
 
@@ -159,6 +159,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (default output/)")
     run.add_argument("--data", help="processed store folder (default data/processed)")
     run.add_argument("--jobs", type=int, default=1, help="reports made in parallel (default 1)")
+    run.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",
+                     help="fan the reports out to a Dask cluster: a local one with --jobs workers, or the "
+                          "scheduler address of a running cluster (e.g. tcp://10.0.0.5:8786)")
     run.add_argument("--force", action="store_true", help="remake reports whose inputs did not change")
     run.add_argument("--no-pdf", action="store_true", help="skip the PDF (made with headless Chromium)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")

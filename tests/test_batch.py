@@ -166,3 +166,22 @@ def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
     assert executed.cells[-1].outputs[0]["text"] == "GM0014 False\n"
     assert [c.source for c in executed.cells][0] == "region = None"  # papermill's injected cell follows it
     assert "injected-parameters" in executed.cells[1].metadata["tags"]
+
+
+def test_reports_fan_out_to_a_dask_cluster(home, demo_store, tmp_path, capsys):
+    from distributed import LocalCluster
+
+    # a running cluster, reached through its scheduler address (as a real one would be)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = batch.run_batch("factsheet", ["GM0106", "GM0014", "GM0119"], periods=["2024"], out_dir=tmp_path / "a",
+                                 data_dir=demo_store.path, pdf=False, progress=False, cluster=cluster.scheduler_address)
+    assert [(r["regio"], r["status"]) for r in result.records] == [
+        ("GM0106", "gemaakt"), ("GM0014", "mislukt"), ("GM0119", "gemaakt")]
+    assert "ValueError: deze regio gaat mis" in result.failed[0]["fout"]
+    assert {n.split("_")[1] for n in _reports(tmp_path / "a")} == {"GM0106", "GM0119"}
+    # a local cluster started by the command itself; unchanged reports are skipped there too
+    again = ["run", "factsheet", "--region", "GM0106", "--period", "2024", "--out", str(tmp_path / "a"),
+             "--data", str(demo_store.path), "--no-pdf", "--quiet", "--dask", "--jobs", "2"]
+    assert cli.main(again) == 0
+    assert "0 gemaakt, 1 ongewijzigd overgeslagen, 0 mislukt" in capsys.readouterr().out
+    assert json.loads((tmp_path / "a" / "manifest.json").read_text())["parameters"]["dask"] == "local"
