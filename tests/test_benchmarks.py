@@ -18,3 +18,13 @@ def test_national_batch_benchmark_smoke(tmp_path):
         assert line in out, out
     assert sorted(p.name for p in (tmp_path / "bench" / "regiekit").glob("*.csv")) == [
         "factsheet_GM0014_2024.csv", "factsheet_GM0034_2024.csv"]
+
+
+def test_engine_benchmark_smoke():
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "engine.py"), "--trajecten", "100000"],
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    for line in ("trajecten over tien jaar klaargezet", "regiekit-engine, alle", "pandas, dezelfde 3 indicatoren",
+                 "zelfde uitkomsten: ja"):
+        assert line in out, out

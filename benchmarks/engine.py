@@ -1,0 +1,168 @@
+"""Benchmark: the indicator engine on national-scale trajectory data.
+
+Builds a store with about ``--trajecten`` trajectories over ten years (the synthetic demo data, its
+youths repeated under new pseudonyms and the population scaled with them), then computes every
+catalogue indicator on trajectories and population, for every region of every level and every year,
+with the regiekit engine (DuckDB), and compares three indicators with a straightforward pandas
+implementation of the same counting rules (youth counted once per year, in the gemeente of their
+most recently started trajectory, at their age on their last day of care). Each side runs in its own
+process, so the peak memory printed is its own. Usage:
+
+    .venv/bin/python benchmarks/engine.py                     # 10 million trajectories
+    .venv/bin/python benchmarks/engine.py --trajecten 500000  # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+COMPARED = {  # indicator -> (trajectory condition, age band): the pandas side of the comparison
+    "jeugdhulp_aantal": ("soort == 'jeugdhulp'", (0, 23)),
+    "jeugdhulp_verblijf_aantal": ("soort == 'jeugdhulp' and verblijf", (0, 23)),
+    "jeugdbescherming_aantal": ("soort == 'jeugdbescherming'", (0, 18)),
+}
+
+
+def scaled_store(source: Path, target: Path, trajectories: int) -> int:
+    """A copy of the store at ``source`` with every youth repeated under new pseudonyms until there
+    are at least ``trajectories`` trajectories (or, for fewer than it holds, a sample of its youths),
+    the population scaled alike; returns the number of trajectories written."""
+    target.mkdir(parents=True)
+    con = duckdb.connect()
+    have = con.execute(f"select count(*) from read_parquet('{source / 'trajecten.parquet'}')").fetchone()[0]
+    copies = max(1, math.ceil(trajectories / have))
+    every = max(1, have // trajectories)  # fewer than the demo holds: every n-th youth, population / n
+    con.execute(f"""copy (select t.* replace (t.traject_id || '.' || c as traject_id, t.jeugdige_id || '.' || c as jeugdige_id)
+                    from read_parquet('{source / 'trajecten.parquet'}') t, range({copies}) r(c)
+                    where hash(t.jeugdige_id) % {every} = 0)
+                    to '{target / 'trajecten.parquet'}' (format parquet)""")
+    con.execute(f"""copy (select * replace (round(aantal * {copies} / {every})::bigint as aantal)
+                    from read_parquet('{source / 'bevolking.parquet'}'))
+                    to '{target / 'bevolking.parquet'}' (format parquet)""")
+    written = con.execute(f"select count(*) from read_parquet('{target / 'trajecten.parquet'}')").fetchone()[0]
+    manifest = json.loads((source / "store.json").read_text(encoding="utf-8"))
+    manifest["tabellen"] = {"bevolking": manifest["tabellen"]["bevolking"], "trajecten": written}
+    manifest["bronnen"] = {t: "synthetisch" for t in manifest["tabellen"]}
+    (target / "store.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return written
+
+
+def regiekit_side(store: str, ids: list[str], out: str) -> dict:
+    from regiekit import engine
+    from regiekit.store import Store
+
+    began = time.perf_counter()
+    result = engine.compute(ids, None, None, Store.open(store))
+    spent = time.perf_counter() - began
+    result.to_parquet(out)
+    return {"seconds": spent, "rows": len(result)}
+
+
+def pandas_side(store: str, out: str) -> dict:
+    """The compared indicators with plain pandas: all regions, all years."""
+    from regiekit.regions import load_regions
+
+    began = time.perf_counter()
+    columns = ["traject_id", "jeugdige_id", "gemeente_code", "geboortedatum", "startdatum", "einddatum", "soort", "verblijf"]
+    trajecten = pd.read_parquet(Path(store) / "trajecten.parquet", columns=columns)
+    for column in ("geboortedatum", "startdatum", "einddatum"):
+        trajecten[column] = pd.to_datetime(trajecten[column])
+    membership = load_regions().membership()
+    years = json.loads((Path(store) / "store.json").read_text())["jaren"]
+    found = []
+    for year in range(years[0], years[1] + 1):
+        start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+        running = trajecten[(trajecten["startdatum"] <= end) & (trajecten["einddatum"].isna() | (trajecten["einddatum"] >= start))].copy()
+        running["laatste_dag"] = running["einddatum"].fillna(end).clip(upper=end)
+        for ident, (condition, _) in COMPARED.items():
+            running[ident] = running.eval(condition)
+        running = running.sort_values(["startdatum", "traject_id"])
+        youth = running.groupby("jeugdige_id", sort=False).agg(
+            gemeente_code=("gemeente_code", "last"), geboortedatum=("geboortedatum", "first"),
+            laatste_dag=("laatste_dag", "max"), **{i: (i, "any") for i in COMPARED})
+        born, last = youth["geboortedatum"], youth["laatste_dag"]
+        youth["leeftijd"] = last.dt.year - born.dt.year - ((last.dt.month < born.dt.month)
+                                                           | ((last.dt.month == born.dt.month) & (last.dt.day < born.dt.day)))
+        for ident, (_, (low, high)) in COMPARED.items():
+            chosen = youth[youth[ident] & (youth["leeftijd"] >= low) & (youth["leeftijd"] < high)]
+            counts = chosen.groupby("gemeente_code").size().rename("numerator").reset_index()
+            counts = membership.merge(counts, on="gemeente_code", how="left").fillna({"numerator": 0})
+            per_region = counts.groupby("region_code", as_index=False)["numerator"].sum()
+            found.append(per_region.assign(indicator=ident, period=year))
+    spent = time.perf_counter() - began
+    pd.concat(found, ignore_index=True).to_parquet(out)
+    return {"seconds": spent}
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _child(kind: str, store: str, ids: list[str], out: str) -> dict:
+    """Run one side in a fresh process and return its timing and peak memory."""
+    code = ("import json, sys; sys.path.insert(0, %r); import engine as b; "
+            "r = b.regiekit_side(%r, %r, %r) if %r == 'regiekit' else b.pandas_side(%r, %r); "
+            "r['peak_mb'] = b._peak_mb(); print(json.dumps(r))") % (str(Path(__file__).parent), store, ids, out, kind,
+                                                                     store, out)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trajecten", type=int, default=10_000_000, help="trajectories at least (default 10 million)")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from national_batch import ensure_store
+
+    from regiekit.definitions import load_catalogue
+    from regiekit.formatting import number
+
+    source = ensure_store()
+    ids = [i.id for i in load_catalogue().values()
+           if i.numerator.count in ("jongeren", "trajecten", "bevolking")]
+    work = Path(tempfile.mkdtemp(prefix="regiekit-engine-bench-"))
+    try:
+        began = time.perf_counter()
+        n = scaled_store(source, work / "store", args.trajecten)
+        print(f"{number(n)} trajecten over tien jaar klaargezet in {number(time.perf_counter() - began, 1)} s")
+        mine = _child("regiekit", str(work / "store"), ids, str(work / "regiekit.parquet"))
+        subset = _child("regiekit", str(work / "store"), list(COMPARED), str(work / "subset.parquet"))
+        theirs = _child("pandas", str(work / "store"), [], str(work / "pandas.parquet"))
+        a = pd.read_parquet(work / "subset.parquet")[["indicator", "region_code", "period", "numerator"]]
+        b = pd.read_parquet(work / "pandas.parquet")[["indicator", "region_code", "period", "numerator"]]
+        merged = a.merge(b, on=["indicator", "region_code", "period"], how="outer", suffixes=("", "_pandas"))
+        identical = bool(len(merged) == len(a) == len(b)
+                         and (merged["numerator"].astype(float) == merged["numerator_pandas"].astype(float)).all())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"regiekit-engine, alle {len(ids)} indicatoren op trajecten en bevolking, alle regio's en jaren: "
+          f"{number(mine['seconds'], 1)} s, piekgeheugen {number(mine['peak_mb'])} MB, {number(mine['rows'])} uitkomsten "
+          "(doel: onder 30 s en 4 GB)")
+    print(f"regiekit-engine, de {len(COMPARED)} vergeleken indicatoren: {number(subset['seconds'], 1)} s, "
+          f"piekgeheugen {number(subset['peak_mb'])} MB")
+    print(f"pandas, dezelfde {len(COMPARED)} indicatoren: {number(theirs['seconds'], 1)} s, piekgeheugen "
+          f"{number(theirs['peak_mb'])} MB ({number(theirs['seconds'] / subset['seconds'], 1)}x de tijd van regiekit)")
+    print(f"zelfde uitkomsten: {'ja' if identical else 'NEE'}")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
