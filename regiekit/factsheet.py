@@ -242,7 +242,7 @@ class Factsheet(Report):
         return "\n".join(lines)
 
     def source_markdown(self) -> str:
-        source = "synthetische demodata van regiekit" if self.synthetic else "CBS Beleidsinformatie Jeugd, bewerking regiekit"
+        source = self.source("CBS Beleidsinformatie Jeugd")
         lines = [f"Bron: {source}. Regio-indeling {load_regions().year}. Percentages zijn berekend uit "
                  "aantallen jongeren per gemeente; een jongere telt één keer per jaar. Een ontwikkeling heet een "
                  "trend als die statistisch betekenisvol is (95%); 'gelijk' t.o.v. de rest van Nederland "

@@ -52,15 +52,14 @@ class Monitor(Overview):
                 "(de norm is 4 tot 6 weken).")
 
     def source_markdown(self) -> str:
-        source = "synthetische demodata van regiekit" if self.synthetic else "registratie van het expertteam, bewerking regiekit"
+        source = self.source("registratie van het expertteam")
         return "\n\n".join([f"Bron: {source}. Aanmeldingen tellen in het jaar van aanmelding; jongeren in de "
                             "JeugdzorgPlus op 31 december.", self.disclosure_markdown()])
 
 
 def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
     """Compute the published tables of the periods to report into the cache."""
-    for period in periods:
-        overview.table(indicator_ids(), store, rules, internal, LEVELS, period)
+    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, texts_file: str | Path | None = None,

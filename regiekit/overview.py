@@ -38,6 +38,13 @@ def table(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool,
     return published.table(ids, store, rules, internal, levels, periods(store, period), parameters)
 
 
+def prepare(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...],
+            periods: list[int], parameters: dict | None = None) -> None:
+    """Compute the published tables of an overview for each period into the cache (before a batch)."""
+    for period in periods:
+        table(ids, store, rules, internal, levels, period, parameters)
+
+
 def request(report: str, region: str, period, data_dir, levels: tuple[str, ...], ids: list[str], internal: bool,
             rules_file, parameters: dict | None = None) -> dict:
     """Check a request for an overview and gather what it is built from: the base fields of an

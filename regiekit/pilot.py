@@ -86,14 +86,13 @@ class Pilot(Overview):
         return "".join(parts)
 
     def source_markdown(self) -> str:
-        source = "synthetische demodata van regiekit" if self.synthetic else "handreikingen en vragenlijsten van de pilot, bewerking regiekit"
+        source = self.source("handreikingen en vragenlijsten van de pilot")
         return "\n\n".join([f"Bron: {source}. Casussen tellen in het jaar waarin ze startten, antwoorden in het "
                             "jaar waarin de vragenlijst is ingevuld.", self.disclosure_markdown()])
 
 
 def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
-    for period in periods:
-        overview.table(indicator_ids(), store, rules, internal, LEVELS, period)
+    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, texts_file: str | Path | None = None,

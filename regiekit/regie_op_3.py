@@ -53,14 +53,13 @@ class RegieOp3(Overview):
                 "deel van deze jongeren; 'onbekend' betekent dat een vraag op het formulier niet is ingevuld.")
 
     def source_markdown(self) -> str:
-        source = "synthetische demodata van regiekit" if self.synthetic else "jeugdhulptrajecten en casusreviewformulieren, bewerking regiekit"
+        source = self.source("jeugdhulptrajecten en casusreviewformulieren")
         return "\n\n".join([f"Bron: {source}. Een jongere telt één keer per jaar.", self.disclosure_markdown()])
 
 
 def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], jaren: int = 3,
             aanbieders: int = 3) -> None:
-    for period in periods:
-        overview.table(indicator_ids(), store, rules, internal, LEVELS, period, parameters(jaren, aanbieders))
+    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, parameters(jaren, aanbieders))
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, jaren: int = 3, aanbieders: int = 3,

@@ -40,6 +40,10 @@ class Report:
         return ("**Onthullingscontrole.** " + " ".join(self.rules.text())
                 + f" Een {disclosure.SUPPRESSED} betekent: niet gepubliceerd.")
 
+    def source(self, real: str) -> str:
+        """What a 'Bron:' line names: ``real`` (the registration behind the numbers), or the demo data."""
+        return "synthetische demodata van regiekit" if self.synthetic else f"{real}, bewerking regiekit"
+
     @property
     def source_label(self) -> str:
         return "synthetische demodata" if self.synthetic else "regiekit"

@@ -262,8 +262,7 @@ class Voortgang(Report):
                                  + ", met 95%-betrouwbaarheidsinterval.")
 
     def bron_markdown(self, line: Actielijn) -> str:
-        source = "synthetische demodata van regiekit." if self.synthetic else line.bron
-        return f"*Bron: {source} Bewerking regiekit; een jongere telt één keer per jaar.*"
+        return f"*Bron: {self.source(line.bron.rstrip('.'))}. Een jongere telt één keer per jaar.*"
 
     def findings_markdown(self, line: Actielijn) -> str:
         """'Wat zegt deze factsheet ons?': a verdict heading and the generated sentence per indicator."""
