@@ -16,7 +16,7 @@ DEMO_PERIOD = 2024
 
 
 def _demo(args) -> int:
-    from regiekit import store, synth
+    from regiekit import maps, store, synth
     from regiekit.batch import run_batch
 
     raw = Path(args.raw or paths.default_raw_dir() / "demo")
@@ -25,6 +25,7 @@ def _demo(args) -> int:
     print("  " + ", ".join(f"{k}: {formatting.number(v)} rijen" for k, v in rows.items()))
     processed = store.build(raw, args.data, source={"bron": "synthetisch", "seed": args.seed})
     print(f"Verwerkte gegevens in {processed}")
+    print(maps.ensure()[1])
     out = Path(args.out or paths.default_output_dir() / "demo")
     results = [run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out,
                          data_dir=processed, jobs=2),

@@ -69,3 +69,15 @@ def fetch(level: str = "gemeente", year: int = 2024, folder: str | Path | None =
         raise BoundaryError(f"{url} is not a usable boundary file: {exc}") from exc
     os.replace(trial, path)
     return path
+
+
+def ensure(level: str = "gemeente", year: int = 2024, source: str = SOURCE) -> tuple[Path | None, str]:
+    """The boundary file, downloaded when it is not there yet; None and the reason when that fails
+    (reports are then made without a map)."""
+    path = boundary_file(level, year)
+    if path.is_file():
+        return path, f"kaart: grenzen uit {path}"
+    try:
+        return fetch(level, year, source=source), f"kaart: grenzen gedownload naar {path}"
+    except BoundaryError as exc:
+        return None, f"geen kaart ({exc})"

@@ -46,3 +46,14 @@ def test_factsheet_map_shows_the_jeugdregio_with_published_values(boundaries, de
     assert (on_map["indicator"] == "jeugdhulp_pct").all()
     land = factsheet.build("Nederland", 2024, demo_store.path)
     assert (land.published["part"] == "kaart").sum() == 342
+
+
+def test_ensure_uses_the_cache_downloads_once_or_explains(boundaries, tmp_path, monkeypatch):
+    source = (boundaries / "{level}_{year}.topojson").as_uri().replace("%7B", "{").replace("%7D", "}")
+    monkeypatch.setenv("REGIEKIT_GRENZEN", str(tmp_path / "grenzen"))
+    missing, reason = maps.ensure(source=(tmp_path / "nergens_{level}_{year}.topojson").as_uri().replace("%7B", "{").replace("%7D", "}"))
+    assert missing is None and reason.startswith("geen kaart (cannot download")
+    path, reason = maps.ensure(source=source)
+    assert path == tmp_path / "grenzen" / "gemeente_2024.topojson" and "gedownload" in reason
+    again, reason = maps.ensure(source="file:///bestaat/niet/{level}_{year}.topojson")
+    assert again == path and reason.startswith("kaart: grenzen uit")  # cached: no second download
