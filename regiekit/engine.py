@@ -165,10 +165,12 @@ def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
     lists = "".join(f",\n {sql} as {name}" for name, sql in breakdowns.items())
     history = ""
     if plan.need_history:
-        history = """, hist as (
-            select w.period, t.jeugdige_id, min(t.startdatum) as eerste_start,
-                   count(distinct t.aanbieder_id) as aanbieders_tot_nu
-            from trajecten t join w on t.startdatum <= w.wend group by all)"""
+        history = """, firsts as (
+            select jeugdige_id, aanbieder_id, min(startdatum) as eerste from trajecten group by all),
+        hist as (
+            select w.period, f.jeugdige_id, min(f.eerste) as eerste_start,
+                   count(f.aanbieder_id) as aanbieders_tot_nu
+            from firsts f join w on f.eerste <= w.wend group by all)"""
     extra = "".join(f"\n{c}," for c in plan.ctes)
     history_columns = (", hist.eerste_start, hist.aanbieders_tot_nu, "
                        "date_sub('year', youth.geboortedatum, hist.eerste_start) as leeftijd_eerste_traject"
