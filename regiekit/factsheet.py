@@ -19,7 +19,7 @@ import pandas as pd
 from regiekit import charts, disclosure, engine, formatting, maps, published, statistics, verdicts
 from regiekit.definitions import Indicator, load_catalogue
 from regiekit.regions import NEDERLAND, Region, load_regions
-from regiekit.report import Report
+from regiekit.report import Report, compare_with_nederland
 from regiekit.store import Store
 
 KERN = "kernindicator"  # the catalogue tag of the indicators a factsheet shows
@@ -66,16 +66,8 @@ class Factsheet(Report):
     @cached_property
     def comparisons(self) -> dict[str, statistics.Comparison | None]:
         """The region against the rest of Nederland, for proportions it publishes."""
-        found = {}
-        for ind in self.indicators:
-            mine, land = self._rows(ind.id, self.region.code), self._rows(ind.id, NEDERLAND)
-            mine, land = mine[mine["period"] == self.period], land[land["period"] == self.period]
-            usable = (ind.unit in statistics.PROPORTION_UNITS and self.region.code != NEDERLAND and not mine.empty
-                      and not land.empty and mine["published"].notna().all())
-            found[ind.id] = statistics.compare_with_rest(
-                int(mine["numerator"].iloc[0]), int(mine["denominator"].iloc[0]), int(land["numerator"].iloc[0]),
-                int(land["denominator"].iloc[0]), ind.scale) if usable else None
-        return found
+        return {ind.id: compare_with_nederland(self.results, ind, self.region.code, self.period)
+                for ind in self.indicators}
 
     def _rows(self, indicator: str, region: str) -> pd.DataFrame:
         r = self.results

@@ -20,3 +20,11 @@ def value(value: float | None, unit: str, decimals: int) -> str:
     """A value with its unit, e.g. '15,4%' or '1.593'."""
     text = number(value, decimals)
     return text if text == "–" else text + UNIT_SUFFIX[unit]
+
+
+def signed(change: float, decimals: int = 0) -> str:
+    """A change with its sign: '+15', '-0,1', and '0' when nothing changes at the precision shown."""
+    text = number(change, decimals)
+    if text.strip("-0,") == "":
+        return text.lstrip("-")
+    return f"{'+' if change > 0 else ''}{text}"

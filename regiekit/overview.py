@@ -14,7 +14,7 @@ import pandas as pd
 from regiekit import changes, charts, disclosure, engine, formatting, published, vocabulary
 from regiekit.definitions import Indicator, load_catalogue
 from regiekit.regions import load_regions
-from regiekit.report import Report
+from regiekit.report import Report, cell_text
 from regiekit.store import Store
 
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "category", "value", "unit",
@@ -113,11 +113,7 @@ class Overview(Report):
     def _fmt(self, row, ind: Indicator) -> str:
         if row is None:
             return "–"
-        if row["value"] is None or pd.isna(row["value"]):
-            return disclosure.SUPPRESSED if str(row["markering"]).startswith("geheim") else "–"
-        unit = ind.unit if ind.unit in formatting.UNIT_SUFFIX else "count"
-        suffix = {"days": " dagen", "months": " maanden"}.get(ind.unit, "")
-        return formatting.value(row["value"], unit, ind.decimals) + suffix
+        return cell_text(row["value"], str(row["markering"]).startswith("geheim"), ind)
 
     def kerncijfers_html(self, ids: list[str] | None = None, caption: str | None = None) -> str:
         """This year against last year, with the change between published values (the kerncijfers, or
@@ -135,8 +131,7 @@ class Overview(Report):
                 if ind.unit in ("percent", "per_1000") and not pd.isna(c["difference_pp"]):
                     delta = f"{formatting.number(c['difference_pp'], ind.decimals)} procentpunt"
                 elif not pd.isna(c["growth_pct"]):
-                    text = formatting.number(c["growth_pct"])
-                    delta = f"{'+' if c['growth_pct'] > 0 and text != '0' else ''}{text.lstrip('-') if text == '-0' else text}%"
+                    delta = formatting.signed(c["growth_pct"]) + "%"
             rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">{html.escape(ind.label)}</th>'
                         f'<td class="num">{self._fmt(then, ind)}</td><td class="num">{self._fmt(now, ind)}</td>'
                         f'<td class="num">{delta}</td></tr>')

@@ -38,19 +38,25 @@ def indicator_ids() -> list[str]:
     return UITVOERING + [i for role in ROLES for i in eens_ids(role)] + list(BREAKDOWNS.values())
 
 
-def pilot_years(store: Store, region_code: str) -> list[int]:
-    """The years in which cases of the pilot started in the region's gemeenten."""
-    gemeenten = set(load_regions().members(region_code))
+def _case_starts(store: Store) -> pd.DataFrame:
+    """Gemeente and start year of every pilot case (empty when the store holds none)."""
     if "pilot_casussen" not in store.tables:
-        return []
+        return pd.DataFrame({"gemeente_code": [], "jaar": []})
     cases = pd.read_parquet(Path(store.path) / "pilot_casussen.parquet", columns=["gemeente_code", "startdatum"])
-    started = pd.to_datetime(cases.loc[cases["gemeente_code"].isin(gemeenten), "startdatum"])
-    return sorted(int(y) for y in started.dt.year.unique())
+    return cases.assign(jaar=pd.to_datetime(cases["startdatum"]).dt.year)[["gemeente_code", "jaar"]]
+
+
+def pilot_years(store: Store, region_code: str, cases: pd.DataFrame | None = None) -> list[int]:
+    """The years in which cases of the pilot started in the region's gemeenten."""
+    cases = _case_starts(store) if cases is None else cases
+    mine = cases[cases["gemeente_code"].isin(load_regions().members(region_code))]
+    return sorted(int(y) for y in mine["jaar"].unique())
 
 
 def regions(store: Store) -> list[str]:
     """The jeugdregio's with pilot cases: the regions the report is made for."""
-    return [r.code for r in load_regions().all("jeugdregio") if pilot_years(store, r.code)]
+    cases = _case_starts(store)
+    return [r.code for r in load_regions().all("jeugdregio") if pilot_years(store, r.code, cases)]
 
 
 @dataclass

@@ -8,14 +8,38 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiekit import disclosure
+from regiekit import disclosure, formatting, statistics
 from regiekit.atomic import write_text
 from regiekit.definitions import Indicator
-from regiekit.regions import Region
+from regiekit.regions import NEDERLAND, Region
 
 INTERNAL_BANNER = ("**INTERN – niet voor publicatie.** Deze versie toont cijfers zonder onthullingscontrole: "
                    "kleine aantallen zijn zichtbaar. Niet verspreiden.")
 SYNTHETIC_BANNER = "**Let op: synthetische demodata.** Deze cijfers zijn verzonnen en gaan niet over echte jongeren."
+
+
+def cell_text(value, suppressed: bool, ind: Indicator) -> str:
+    """A published number as a report shows it: Dutch notation with its unit, x when suppressed and
+    '–' when there is none."""
+    if value is None or pd.isna(value):
+        return disclosure.SUPPRESSED if suppressed else "–"
+    unit = ind.unit if ind.unit in formatting.UNIT_SUFFIX else "count"
+    suffix = {"days": " dagen", "months": " maanden"}.get(ind.unit, "")
+    return formatting.value(round(float(value), ind.decimals), unit, ind.decimals) + suffix
+
+
+def compare_with_nederland(results: pd.DataFrame, ind: Indicator, region_code: str,
+                           period: int) -> statistics.Comparison | None:
+    """A region against the rest of Nederland in ``period`` (rows of a published table), for a
+    proportion the region publishes; None otherwise."""
+    if ind.by is not None or ind.unit not in statistics.PROPORTION_UNITS or region_code == NEDERLAND:
+        return None
+    rows = results[(results["indicator"] == ind.id) & (results["period"] == period) & results["category"].isna()]
+    mine, land = rows[rows["region_code"] == region_code], rows[rows["region_code"] == NEDERLAND]
+    if mine.empty or land.empty or mine["published"].isna().any() or mine["denominator"].isna().any():
+        return None
+    return statistics.compare_with_rest(int(mine["numerator"].iloc[0]), int(mine["denominator"].iloc[0]),
+                                        int(land["numerator"].iloc[0]), int(land["denominator"].iloc[0]), ind.scale)
 
 
 @dataclass

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiekit import charts, disclosure, engine, formatting, published, statistics
+from regiekit import charts, disclosure, engine, published
 from regiekit.atomic import write_bytes, write_text
 from regiekit.definitions import Indicator, load_catalogue
 from regiekit.factsheet import KERN, comparators
 from regiekit.regions import NEDERLAND, load_regions
-from regiekit.report import Report
+from regiekit.report import Report, cell_text, compare_with_nederland
 from regiekit.store import Store
 
 LEVELS = ("gemeente", "jeugdregio", "provincie", "land")
@@ -70,8 +70,7 @@ class Exploration(Report):
         rows = rows.assign(regio=rows["region_code"].map(lambda c: load_regions().get(c).label))
         if formatted:
             ind = self.defs[indicator]
-            rows = rows.assign(value=[formatting.value(v, ind.unit, ind.decimals) if pd.notna(v) else
-                                      disclosure.SUPPRESSED if str(m).startswith("geheim") else "–"
+            rows = rows.assign(value=[cell_text(v, str(m).startswith("geheim"), ind)
                                       for v, m in zip(rows["value"], rows["markering"])])
         table = rows.pivot_table(index=["regio", "category"], columns="period", values="value",
                                  aggfunc="first", dropna=False, sort=False)
@@ -81,24 +80,12 @@ class Exploration(Report):
     def compare(self, period: int | None = None) -> pd.DataFrame:
         """Every chosen region against the rest of Nederland for the proportions it publishes."""
         period = period or self.periods[-1]
-        land = self.results[(self.results["region_code"] == NEDERLAND) & (self.results["period"] == period)]
         found = []
         for ind in self.indicators:
-            if ind.by is not None or ind.unit not in statistics.PROPORTION_UNITS:
-                continue
-            total = land[(land["indicator"] == ind.id) & land["category"].isna()]
-            mine = self.results[(self.results["indicator"] == ind.id) & (self.results["period"] == period)
-                                & self.results["category"].isna() & self.results["published"].notna()
-                                & (self.results["region_code"] != NEDERLAND)]
-            for row in mine.itertuples():
-                if total.empty or pd.isna(row.denominator):
-                    continue
-                result = statistics.compare_with_rest(int(row.numerator), int(row.denominator),
-                                                      int(total["numerator"].iloc[0]), int(total["denominator"].iloc[0]),
-                                                      ind.scale)
+            for code in self.regions:
+                result = compare_with_nederland(self.results, ind, code, period)
                 if result is not None:
-                    found.append({"indicator": ind.id, "label": ind.label,
-                                  "regio": load_regions().get(row.region_code).label,
+                    found.append({"indicator": ind.id, "label": ind.label, "regio": load_regions().get(code).label,
                                   "period": period, "verschil": round(result.difference, ind.decimals),
                                   "vergelijking_nederland": result.direction})
         return pd.DataFrame(found, columns=["indicator", "label", "regio", "period", "verschil",

@@ -15,11 +15,11 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from regiekit import changes, charts, disclosure, engine, formatting, published, statistics, verdicts
+from regiekit import changes, charts, disclosure, engine, formatting, published, verdicts
 from regiekit.definitions import Indicator, load_catalogue
 from regiekit.overview import _category_order
 from regiekit.regions import NEDERLAND, load_regions
-from regiekit.report import Report
+from regiekit.report import Report, cell_text, compare_with_nederland
 from regiekit.store import Store
 
 LAYOUT = Path(__file__).with_name("voortgang.yaml")
@@ -137,18 +137,9 @@ class Voortgang(Report):
                                                                  self.region.code, band), self.overrides or {})
                 values = series.dropna(subset=["published"])["published"].astype(float)
                 first, last = (values.iloc[0], values.iloc[-1]) if len(values) else (None, None)
-                found[ident].append((band, label, heading(verdict, first, last, self._comparison(ind)), verdict))
+                found[ident].append((band, label, heading(verdict, first, last,
+                                                              compare_with_nederland(self.results, ind, self.region.code, self.period)), verdict))
         return found
-
-    def _comparison(self, ind: Indicator):
-        if ind.by is not None or ind.unit not in statistics.PROPORTION_UNITS or self.region.code == NEDERLAND:
-            return None
-        mine, land = (self._rows(ind.id, code) for code in (self.region.code, NEDERLAND))
-        mine, land = mine[mine["period"] == self.period], land[land["period"] == self.period]
-        if mine.empty or land.empty or mine["published"].isna().any():
-            return None
-        return statistics.compare_with_rest(int(mine["numerator"].iloc[0]), int(mine["denominator"].iloc[0]),
-                                            int(land["numerator"].iloc[0]), int(land["denominator"].iloc[0]), ind.scale)
 
     @cached_property
     def published(self) -> pd.DataFrame:
@@ -171,10 +162,7 @@ class Voortgang(Report):
     def _fmt(self, row, ind: Indicator) -> str:
         if row is None or row.empty:
             return "–"
-        value = row["published"].iloc[0]
-        if pd.isna(value):
-            return disclosure.SUPPRESSED if row["status"].iloc[0] == "geheim" else "–"
-        return formatting.value(round(float(value), ind.decimals), ind.unit, ind.decimals)
+        return cell_text(row["published"].iloc[0], row["status"].iloc[0] == "geheim", ind)
 
     def _change(self, ind: Indicator, rows: pd.DataFrame) -> str:
         """Growth (counts) or difference in percentage points between the first and last year shown;
@@ -190,10 +178,7 @@ class Voortgang(Report):
             change, decimals, suffix = changes.difference_pp(first, last), ind.decimals, " pp"
         if change is None:
             return "–"
-        text = formatting.number(change, decimals)
-        if text.strip("-0,") == "":  # no change at the precision shown
-            return text.lstrip("-") + suffix
-        return f"{'+' if change > 0 else ''}{text}{suffix}"
+        return formatting.signed(change, decimals) + suffix
 
     def summary_html(self) -> str:
         """The kernindicatoren of every actielijn: first and last year shown, change and verdict."""

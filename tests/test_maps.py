@@ -6,6 +6,11 @@ import pytest
 from regiekit import cli, factsheet, maps
 
 
+def _template(folder) -> str:
+    """A file URL with the {level} and {year} placeholders of maps.SOURCE."""
+    return (folder / "{level}_{year}.topojson").as_uri().replace("%7B", "{").replace("%7D", "}")
+
+
 def test_boundaries_are_read_checked_and_projected(boundaries):
     shapes = maps.load()
     assert len(shapes) == 342 and shapes.crs.to_epsg() == 28992
@@ -21,13 +26,13 @@ def test_no_boundary_file_means_no_map(tmp_path, monkeypatch, demo_store):
 
 
 def test_fetch_caches_a_boundary_file_and_refuses_a_broken_one(boundaries, tmp_path):
-    source = (boundaries / "{level}_{year}.topojson").as_uri().replace("%7B", "{").replace("%7D", "}")
+    source = _template(boundaries)
     path = maps.fetch("jeugdregio", 2024, tmp_path / "cache", source)
     assert path == tmp_path / "cache" / "jeugdregio_2024.topojson" and len(maps.load("jeugdregio", 2024, path.parent)) == 42
     broken = tmp_path / "broken_2024.topojson"
     broken.write_text('{"type": "Topology", "objects": {}, "arcs": []}', encoding="utf-8")
     with pytest.raises(maps.BoundaryError, match="not a usable boundary file"):
-        maps.fetch("broken", 2024, tmp_path / "cache", (tmp_path / "{level}_{year}.topojson").as_uri().replace("%7B", "{").replace("%7D", "}"))
+        maps.fetch("broken", 2024, tmp_path / "cache", _template(tmp_path))
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["jeugdregio_2024.topojson"]
 
 
@@ -49,9 +54,9 @@ def test_factsheet_map_shows_the_jeugdregio_with_published_values(boundaries, de
 
 
 def test_ensure_uses_the_cache_downloads_once_or_explains(boundaries, tmp_path, monkeypatch):
-    source = (boundaries / "{level}_{year}.topojson").as_uri().replace("%7B", "{").replace("%7D", "}")
+    source = _template(boundaries)
     monkeypatch.setenv("REGIEKIT_GRENZEN", str(tmp_path / "grenzen"))
-    missing, reason = maps.ensure(source=(tmp_path / "nergens_{level}_{year}.topojson").as_uri().replace("%7B", "{").replace("%7D", "}"))
+    missing, reason = maps.ensure(source=_template(tmp_path / "nergens"))
     assert missing is None and reason.startswith("geen kaart (cannot download")
     path, reason = maps.ensure(source=source)
     assert path == tmp_path / "grenzen" / "gemeente_2024.topojson" and "gedownload" in reason
