@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from regiekit import formatting, paths
+from regiekit import backends, formatting, paths
 from regiekit.runner import REPORTS
-from regiekit.schemas import SCHEMAS
+from regiekit.schemas import SCHEMAS, ImportRefused
 from regiekit.synth import DEFAULT_SEED
 
 DEMO_REGIONS = ("JZ04", "GM0106", "PV22", "NL01")
@@ -41,6 +42,8 @@ def _demo(args) -> int:
 def _run(args) -> int:
     from regiekit.batch import run_batch
 
+    if args.engine:
+        os.environ["REGIEKIT_ENGINE"] = args.engine  # the batch and the report kernels it starts
     result = run_batch(args.report, args.region, args.level, args.period, args.out, args.data, args.jobs,
                        args.force, not args.no_pdf, args.intern, args.regels, args.oordelen, args.teksten,
                        progress=not args.quiet, cluster=args.dask)
@@ -128,7 +131,6 @@ def _docs(args) -> int:
     from regiekit import catalogue_doc, importer
     from regiekit.atomic import write_text
     from regiekit.definitions import load_catalogue
-    from regiekit.schemas import SCHEMAS
 
     root = Path(args.root)
     pages = {root / "docs" / "indicatoren.md": catalogue_doc.render(load_catalogue()) + "\n",
@@ -163,6 +165,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",
                      help="fan the reports out to a Dask cluster: a local one with --jobs workers, or the "
                           "scheduler address of a running cluster (e.g. tcp://10.0.0.5:8786)")
+    run.add_argument("--engine", choices=backends.NAMES,
+                     help="where indicators are computed: embedded DuckDB (default) or Apache Spark (pip install "
+                          "'regiekit[spark]'; a local session unless Spark is configured for a cluster)")
     run.add_argument("--force", action="store_true", help="remake reports whose inputs did not change")
     run.add_argument("--no-pdf", action="store_true", help="skip the PDF (made with headless Chromium)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -220,7 +225,6 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.definitions import DefinitionError
     from regiekit.disclosure import DisclosureError
     from regiekit.engine import EngineError
-    from regiekit.importer import ImportRefused
     from regiekit.maps import BoundaryError
     from regiekit.regions import RegionError
     from regiekit.runner import RunError

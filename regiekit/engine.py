@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from regiekit import statistics, vocabulary
+from regiekit import backends, statistics, vocabulary
 from regiekit.definitions import Count, Filter, Indicator, Range, load_catalogue
 from regiekit.regions import load_regions
 from regiekit.store import Store
@@ -67,6 +67,12 @@ def _age_condition(ind: Indicator, kind: str) -> str:
     return sql
 
 
+def _age_sql(born: str, on: str) -> str:
+    """Completed years from ``born`` to ``on``, in SQL that DuckDB and Spark read alike."""
+    return (f"(year({on}) - year({born}) - case when month({on}) * 100 + day({on}) "
+            f"< month({born}) * 100 + day({born}) then 1 else 0 end)")
+
+
 _BAND_SQL = ("case when leeftijd < 4 then '0-4' when leeftijd < 12 then '4-12' "
              "when leeftijd < 18 then '12-18' when leeftijd < 23 then '18-23' else '23+' end")
 _FIRST_AGE_SQL = ("case when leeftijd_eerste_traject < 4 then 'voor_basisschool' "
@@ -106,7 +112,7 @@ class _Plan:
         if count.event == "stapeling":
             self.need_history = True
             years, providers = count.parameters["jaren"], count.parameters["aanbieders"]
-            parts.append(f"(laatste_dag - eerste_start) > {years * 365.25} and aanbieders_tot_nu > {providers}")
+            parts.append(f"date_diff('day', eerste_start, laatste_dag) > {years * 365.25} and aanbieders_tot_nu > {providers}")
         if count.event == "herhaald_beroep":
             parts.append(self._repeat_flag(count))
         return " and ".join(parts) + f" and {_age_condition(ind, self.kind)}"
@@ -155,8 +161,8 @@ def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
     last_day = "least(coalesce(t.einddatum, w.wend), w.wend)"
     if plan.kind == "trajecten":
         return f"""units0 as (
-            select w.period, t.*, date_sub('year', t.geboortedatum, {last_day}) as leeftijd,
-                   date_diff('day', t.startdatum, {last_day}) / 365.25 as duur_jaren,
+            select w.period, t.*, {_age_sql('t.geboortedatum', last_day)} as leeftijd,
+                   date_diff('day', t.startdatum, {last_day})::double / 365.25 as duur_jaren,
                    t.startdatum >= w.wstart as gestart,
                    t.einddatum is not null and t.einddatum <= w.wend as beeindigd
             from trajecten t {overlap}),
@@ -173,7 +179,7 @@ def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
             from firsts f join w on f.eerste <= w.wend group by all)"""
     extra = "".join(f"\n{c}," for c in plan.ctes)
     history_columns = (", hist.eerste_start, hist.aanbieders_tot_nu, "
-                       "date_sub('year', youth.geboortedatum, hist.eerste_start) as leeftijd_eerste_traject"
+                       f"{_age_sql('youth.geboortedatum', 'hist.eerste_start')} as leeftijd_eerste_traject"
                        if plan.need_history else "")
     repeat_columns = "".join(f", coalesce({n}.{n}, false) as {n}" for n in plan.joins)
     repeat_joins = "".join(f" left join {n} using (period, jeugdige_id)" for n in plan.joins)
@@ -184,7 +190,7 @@ def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
                    arg_max(gemeente_code, struct_pack(s := startdatum, t := traject_id)) as gemeente_code,
                    any_value(geslacht) as geslacht, any_value(geboortedatum) as geboortedatum,
                    max(laatste_dag) as laatste_dag,
-                   date_sub('year', any_value(geboortedatum), max(laatste_dag)) as leeftijd,
+                   {_age_sql('any_value(geboortedatum)', 'max(laatste_dag)')} as leeftijd,
                    count(distinct aanbieder_id)::double as aanbieders_in_periode{flags}{lists}
             from tw group by period, jeugdige_id),
         units as (
@@ -197,7 +203,7 @@ _DERIVED = {
     "aanmeldingen": ("date_diff('day', r.aanmelddatum, r.adviesdatum)::double as doorlooptijd_dagen, "
                      "r.gemeente_financieel != r.gemeente_aanmelding as financieel_elders, "
                      "r.adviesdatum is not null as advies_gegeven"),
-    "plaatsingen": ("date_diff('day', r.startdatum, least(coalesce(r.einddatum, w.wend), w.wend)) / 30.4375 "
+    "plaatsingen": ("date_diff('day', r.startdatum, least(coalesce(r.einddatum, w.wend), w.wend))::double / 30.4375 "
                     "as verblijfsduur_maanden"),
 }
 
@@ -247,7 +253,7 @@ def _category_sql(plan: _Plan, ind: Indicator, breakdowns: dict[str, str]) -> st
     return f"[coalesce({by}::varchar, '{UNKNOWN}')]"
 
 
-def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
+def _run_plan(db, plan: _Plan, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
     """Numerators, denominators and statistics per region and period for one plan."""
     breakdowns: dict[str, str] = {}
     totals, by_queries = {}, []
@@ -260,7 +266,7 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
             totals[f"d{n}"] = f"count(*) filter (where {num})"  # all units: the difference is missing
             f = ind.statistic.field
             totals[f"v{n}"] = (f"stddev_samp({f}) filter (where {num})" if ind.statistic.function == "mean"
-                               else f"list({f} order by {f}) filter (where {num} and {f} is not null)")
+                               else f"list({f}) filter (where {num} and {f} is not null)")
         elif ind.by is None:
             totals[f"n{n}"] = f"{plan.counter} filter (where {num})"
         else:
@@ -268,13 +274,13 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
         if ind.denominator is not None and ind.denominator.count != "bevolking":
             totals[f"d{n}"] = f"{plan.counter} filter (where {plan.unit_condition(ind.denominator, ind)})"
     # materialise the units once; every aggregate below reads them
-    con.execute(f"create or replace temp table units as with {_windows_sql(plan.period_type, years)}, "
-                f"{_units_sql(plan, breakdowns)} select * from units")
+    db.materialise("units", f"with {_windows_sql(plan.period_type, years)}, {_units_sql(plan, breakdowns)} "
+                   "select * from units")
     frames = []
     if totals:
         select = ", ".join(f"{sql} as {name}" for name, sql in totals.items())
-        wide = con.execute(f"""select m.region_code, u.period, {select}
-            from units u join membership m using (gemeente_code) group by all""").df()
+        wide = db.query(f"""select m.region_code, u.period, {select}
+            from units u join membership m using (gemeente_code) group by all""")
         for n, ind in enumerate(indicators):
             if ind.by is not None:
                 continue
@@ -286,16 +292,18 @@ def _run_plan(con, plan: _Plan, indicators: list[Indicator], years: list[int]) -
             if f"d{n}" in wide:
                 part["denominator"] = wide[f"d{n}"]
             frames.append(part)
-    for n, num, categories in by_queries:
-        ind = indicators[n]
-        part = con.execute(f"""with cats as (
-                select u.*, unnest({categories}) as category from units u where {num})
-            select m.region_code, period, category, {plan.counter} as numerator
-            from cats join membership m using (gemeente_code) group by all""").df()
-        if f"d{n}" in totals:
-            dens = wide[["region_code", "period", f"d{n}"]].rename(columns={f"d{n}": "denominator"})
-            part = part.merge(dens, on=["region_code", "period"], how="left")
-        frames.append(part.assign(indicator=ind.id))
+    if by_queries:  # all breakdowns in one query: one pass for DuckDB, one job for Spark
+        key = ", u.unit_key" if plan.kind in vocabulary.RECORDS else ""
+        counted = db.query(" union all ".join(f"""
+            select {n} as part, m.region_code, c.period, c.category, {plan.counter} as numerator
+            from (select u.gemeente_code, u.period{key}, unnest({categories}) as category from units u where {num}) c
+            join membership m using (gemeente_code) group by all""" for n, num, categories in by_queries))
+        for n, part in counted.groupby("part"):
+            part = part.drop(columns="part")
+            if f"d{n}" in totals:
+                dens = wide[["region_code", "period", f"d{n}"]].rename(columns={f"d{n}": "denominator"})
+                part = part.merge(dens, on=["region_code", "period"], how="left")
+            frames.append(part.assign(indicator=indicators[n].id))
     if not frames:
         return pd.DataFrame()
     result = pd.concat(frames, ignore_index=True)
@@ -310,11 +318,11 @@ def _statistic_interval(ind: Indicator, values: pd.Series, spreads: pd.Series, c
     if ind.statistic.function == "mean":
         pairs = [statistics.mean_interval(v, s, n) for v, s, n in zip(values, spreads, counts)]
     else:
-        pairs = [statistics.median_interval([] if s is None or s is pd.NA else list(s)) for s in spreads]
+        pairs = [statistics.median_interval([] if s is None or s is pd.NA else sorted(s)) for s in spreads]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-def _population(con, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
+def _population(db, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
     """Population denominators per indicator, region and year (per age band for a breakdown by age)."""
     rows = []
     for ind in indicators:
@@ -323,10 +331,10 @@ def _population(con, indicators: list[Indicator], years: list[int]) -> pd.DataFr
         bands = ", ".join(_literal(b) for b in vocabulary.population_bands(ind.population.age_band))
         sex = f" and geslacht = {_literal(ind.population.geslacht)}" if ind.population.geslacht else ""
         category = "leeftijdsklasse" if ind.by == "leeftijdsklasse" else "''"
-        part = con.execute(f"""select m.region_code, jaar as period, {category} as category, sum(aantal) as population
+        part = db.query(f"""select m.region_code, jaar as period, {category} as category, sum(aantal) as population
             from bevolking b join membership m using (gemeente_code)
-            where jaar in (select unnest(?::integer[])) and leeftijdsklasse in ({bands}){sex}
-            group by all""", [years]).df()
+            where jaar in ({', '.join(str(int(y)) for y in years)}) and leeftijdsklasse in ({bands}){sex}
+            group by all""")
         rows.append(part.assign(indicator=ind.id))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
@@ -354,11 +362,12 @@ def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[
 
 def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
             periods: Iterable[int] | None = None, store: Store | None = None,
-            parameters: dict[str, dict[str, int]] | None = None) -> pd.DataFrame:
+            parameters: dict[str, dict[str, int]] | None = None, backend: str | None = None) -> pd.DataFrame:
     """Compute indicators for regions (codes or names, any level; default all) and years.
 
     ``parameters`` overrides the parameters of a definition's counts, e.g.
-    ``{"regie_op_3_jongeren": {"jaren": 5, "aanbieders": 4}}``.
+    ``{"regie_op_3_jongeren": {"jaren": 5, "aanbieders": 4}}``; ``backend`` is ``duckdb`` (default) or
+    ``spark`` (see :mod:`regiekit.backends`).
     """
     store = store or Store.open()
     selected = load_catalogue().select(list(indicators) if indicators is not None else None)
@@ -371,8 +380,6 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     index = load_regions()
     wanted = {r.code: r for r in ([index.get(r) for r in regions] if regions is not None else index.all())}
     membership = index.membership()
-    con = store.connect()
-    con.register("membership", membership[membership["region_code"].isin(wanted)])
     groups: dict[tuple[str, str], list[Indicator]] = {}
     for ind in selected:
         if ind.numerator.count != "bevolking":
@@ -381,10 +388,16 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
         table = "trajecten" if kind == "jongeren" else kind
         if table not in store.tables:
             raise EngineError(f"the store holds no {table}; import or generate them first")
-    parts = [_run_plan(con, _Plan(kind, ptype), inds, years) for (kind, ptype), inds in groups.items()]
+    db = backends.open_backend(store, backend)
+    try:
+        db.register("membership", membership[membership["region_code"].isin(wanted)])
+        parts = [_run_plan(db, _Plan(kind, ptype), inds, years) for (kind, ptype), inds in groups.items()]
+        population = _population(db, selected, years)
+    finally:
+        db.close()
     parts = [p for p in parts if not p.empty]  # no records at all in these years: every count is zero
     counted = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    return _complete(counted, _population(con, selected, years), selected, wanted, years)
+    return _complete(counted, population, selected, wanted, years)
 
 
 def _with_parameters(ind: Indicator, overrides: dict[str, int] | None) -> Indicator:

@@ -9,7 +9,6 @@ data (names, e-mail addresses, phone numbers, BSN-like numbers) is refused as a 
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import re
 import shutil
@@ -27,7 +26,7 @@ from regiekit import store as store_module
 from regiekit.atomic import write_text
 from regiekit.paths import default_processed_dir
 from regiekit.regions import RegionError, load_regions
-from regiekit.schemas import SCHEMAS, Column, Schema
+from regiekit.schemas import SCHEMAS, Column, ImportRefused, Schema
 
 CHUNK_ROWS = 50_000
 IDENTIFYING_HEADERS = {"naam", "voornaam", "achternaam", "roepnaam", "voorletters", "email", "e_mail", "mail",
@@ -37,10 +36,6 @@ IDENTIFYING_HEADERS = {"naam", "voornaam", "achternaam", "roepnaam", "voorletter
 _EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 _PHONE = r"^(\+31|0031|0)[\s-]?[1-9]([\s-]?\d){8}$"
 _NAME = r"^[A-Za-zÀ-ÿ'.-]+( [A-Za-zÀ-ÿ'.-]+)+$"
-
-
-class ImportRefused(ValueError):
-    """The file cannot be imported at all (unreadable, wrong columns, identifying data)."""
 
 
 @dataclass

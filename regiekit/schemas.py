@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 
 from regiekit import vocabulary as v
 
+
+class ImportRefused(ValueError):
+    """The file cannot be imported at all (unreadable, wrong columns, identifying data)."""
+
 # Column types: id (pseudonymous key), date, integer, number, code (one allowed value),
 # multi (';'-separated allowed values), gemeente (CBS code or name).
 TYPES = ("id", "date", "integer", "number", "code", "multi", "gemeente")

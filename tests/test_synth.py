@@ -2,7 +2,6 @@
 
 import hashlib
 
-import duckdb
 import pandas as pd
 import pytest
 
