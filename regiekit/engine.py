@@ -153,8 +153,9 @@ def _windows_sql(period_type: str, years: list[int]) -> str:
     return f"w(period, wstart, wend) as (values {', '.join(rows)})"
 
 
-def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
-    """A CTE chain ending in ``units`` (one row per unit, period and gemeente)."""
+def _units_sql(plan: _Plan, reads: str) -> str:
+    """A CTE chain ending in ``units`` (one row per unit, period and gemeente); ``reads`` is the SQL
+    that will read the units, so costly derived columns are only computed when it uses them."""
     if plan.kind in vocabulary.RECORDS:
         return _record_units_sql(plan.kind)
     overlap = ("join w on t.startdatum <= w.wend and (t.einddatum is null or t.einddatum >= w.wstart)")
@@ -168,7 +169,8 @@ def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
             from trajecten t {overlap}),
         units as (select *, {_BAND_SQL} as leeftijdsklasse from units0)"""
     flags = "".join(f",\n {sql} as {name}" for sql, name in plan.flags.items())
-    lists = "".join(f",\n {sql} as {name}" for name, sql in breakdowns.items())
+    providers = ("count(distinct aanbieder_id)::double as aanbieders_in_periode" if "aanbieders_in_periode" in reads
+                 else "null::double as aanbieders_in_periode")
     history = ""
     if plan.need_history:
         history = """, firsts as (
@@ -191,7 +193,7 @@ def _units_sql(plan: _Plan, breakdowns: dict[str, str]) -> str:
                    any_value(geslacht) as geslacht, any_value(geboortedatum) as geboortedatum,
                    max(laatste_dag) as laatste_dag,
                    {_age_sql('any_value(geboortedatum)', 'max(laatste_dag)')} as leeftijd,
-                   count(distinct aanbieder_id)::double as aanbieders_in_periode{flags}{lists}
+                   {providers}{flags}
             from tw group by period, jeugdige_id),
         units as (
             select youth.*, {_BAND_SQL} as leeftijdsklasse{history_columns}{repeat_columns}
@@ -234,17 +236,23 @@ def exclusive_breakdown(ind: Indicator) -> bool:
     return ind.by not in vocabulary.MULTI_VALUED
 
 
-def _category_sql(plan: _Plan, ind: Indicator, breakdowns: dict[str, str]) -> str:
-    """Expression giving the list of categories of a unit."""
+_YOUTH_CATEGORIES = {"zorgvorm": vocabulary.ZORGVORM, "soort": tuple(vocabulary.SOORT),
+                     "verwijzer": vocabulary.VERWIJZER, "combinatie": tuple(vocabulary.SOORT)}
+
+
+def _category_sql(plan: _Plan, ind: Indicator) -> str:
+    """Expression giving the list of categories of a unit (null entries are no category)."""
     by = ind.by
-    if plan.kind == "jongeren" and by in ("zorgvorm", "soort", "verwijzer", "combinatie"):
-        name = f"b{len(breakdowns)}"
+    if plan.kind == "jongeren" and by in _YOUTH_CATEGORIES:
+        # one flag per category (cheaper than collecting lists per youth, and plain SQL everywhere)
+        field_sql = "soort" if by == "combinatie" else f"coalesce({by}, '{UNKNOWN}')"
+        known = sorted(_YOUTH_CATEGORIES[by]) + ([] if by in ("soort", "combinatie") else [UNKNOWN])
         cond = _condition(ind.numerator.where)
-        if by == "combinatie":
-            breakdowns[name] = f"[array_to_string(list_sort(list(distinct soort) filter (where {cond})), '+')]"
-        else:
-            breakdowns[name] = f"list(distinct coalesce({by}, '{UNKNOWN}')) filter (where {cond})"
-        return name
+        flags = {c: plan.flag(f"bool_or({field_sql} = {_literal(c)} and ({cond}))") for c in known}
+        cases = [f"case when {flag} then {_literal(c)} end" for c, flag in flags.items()]
+        if by == "combinatie":  # the care types a youth has, alphabetically, joined with '+'
+            return f"[concat_ws('+', {', '.join(cases)})]"
+        return f"[{', '.join(cases)}]"
     if by == "leeftijd_eerste_traject":
         plan.need_history = True
         return f"[{_FIRST_AGE_SQL}]"
@@ -255,7 +263,6 @@ def _category_sql(plan: _Plan, ind: Indicator, breakdowns: dict[str, str]) -> st
 
 def _run_plan(db, plan: _Plan, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
     """Numerators, denominators and statistics per region and period for one plan."""
-    breakdowns: dict[str, str] = {}
     totals, by_queries = {}, []
     for n, ind in enumerate(indicators):
         num = plan.unit_condition(ind.numerator, ind)
@@ -270,11 +277,11 @@ def _run_plan(db, plan: _Plan, indicators: list[Indicator], years: list[int]) ->
         elif ind.by is None:
             totals[f"n{n}"] = f"{plan.counter} filter (where {num})"
         else:
-            by_queries.append((n, num, _category_sql(plan, ind, breakdowns)))
+            by_queries.append((n, num, _category_sql(plan, ind)))
         if ind.denominator is not None and ind.denominator.count != "bevolking":
             totals[f"d{n}"] = f"{plan.counter} filter (where {plan.unit_condition(ind.denominator, ind)})"
     # materialise the units once; every aggregate below reads them
-    db.materialise("units", f"with {_windows_sql(plan.period_type, years)}, {_units_sql(plan, breakdowns)} "
+    db.materialise("units", f"with {_windows_sql(plan.period_type, years)}, {_units_sql(plan, str((totals, by_queries)))} "
                    "select * from units")
     frames = []
     if totals:
@@ -297,7 +304,7 @@ def _run_plan(db, plan: _Plan, indicators: list[Indicator], years: list[int]) ->
         counted = db.query(" union all ".join(f"""
             select {n} as part, m.region_code, c.period, c.category, {plan.counter} as numerator
             from (select u.gemeente_code, u.period{key}, unnest({categories}) as category from units u where {num}) c
-            join membership m using (gemeente_code) group by all""" for n, num, categories in by_queries))
+            join membership m using (gemeente_code) where c.category is not null group by all""" for n, num, categories in by_queries))
         for n, part in counted.groupby("part"):
             part = part.drop(columns="part")
             if f"d{n}" in totals:
