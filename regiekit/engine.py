@@ -174,11 +174,12 @@ def _units_sql(plan: _Plan, reads: str) -> str:
     history = ""
     if plan.need_history:
         history = """, firsts as (
-            select jeugdige_id, aanbieder_id, min(startdatum) as eerste from trajecten group by all),
+            select jeugdige_id, aanbieder_id, min(startdatum) as eerste from trajecten group by all)"""
+    hist = """
         hist as (
-            select w.period, f.jeugdige_id, min(f.eerste) as eerste_start,
-                   count(f.aanbieder_id) as aanbieders_tot_nu
-            from firsts f join w on f.eerste <= w.wend group by all)"""
+            select y.period, y.jeugdige_id, min(f.eerste) filter (where f.eerste <= y.wend) as eerste_start,
+                   count(f.aanbieder_id) filter (where f.eerste <= y.wend) as aanbieders_tot_nu
+            from youth y join firsts f using (jeugdige_id) group by y.period, y.jeugdige_id),""" if plan.need_history else ""
     extra = "".join(f"\n{c}," for c in plan.ctes)
     history_columns = (", hist.eerste_start, hist.aanbieders_tot_nu, "
                        f"{_age_sql('youth.geboortedatum', 'hist.eerste_start')} as leeftijd_eerste_traject"
@@ -191,10 +192,10 @@ def _units_sql(plan: _Plan, reads: str) -> str:
             select period, jeugdige_id,
                    arg_max(gemeente_code, struct_pack(s := startdatum, t := traject_id)) as gemeente_code,
                    any_value(geslacht) as geslacht, any_value(geboortedatum) as geboortedatum,
-                   max(laatste_dag) as laatste_dag,
+                   max(laatste_dag) as laatste_dag, any_value(wend) as wend,
                    {_age_sql('any_value(geboortedatum)', 'max(laatste_dag)')} as leeftijd,
                    {providers}{flags}
-            from tw group by period, jeugdige_id),
+            from tw group by period, jeugdige_id),{hist}
         units as (
             select youth.*, {_BAND_SQL} as leeftijdsklasse{history_columns}{repeat_columns}
             from youth {"join hist using (period, jeugdige_id)" if plan.need_history else ""}{repeat_joins})"""
