@@ -153,17 +153,20 @@ def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
         nbformat.write(nb, tmp_path / name)
         return tmp_path / name
 
-    first = notebook("a.ipynb", "leftover = region")
-    second = notebook("b.ipynb", "print(region, 'leftover' in globals())")
+    first = notebook("a.ipynb", "leftover = region\n_hidden = 1\nimport json\nregion")
+    second = notebook("b.ipynb", "print(region, [n for n in ('leftover', '_hidden', 'json') if n in globals()], "
+                                 "len(Out), _ == '')")
     with Kernels() as kernels:
         kernel = kernels.get()
-        run_notebook(first, tmp_path / "a_out.ipynb", {"region": "GM0106"}, kernel)
-        run_notebook(second, tmp_path / "b_out.ipynb", {"region": "GM0014"}, kernels.get())
+        run_notebook(first, tmp_path / "a_out.ipynb", {"region": "GM0106"}, kernels)
+        run_notebook(second, tmp_path / "b_out.ipynb", {"region": "GM0014"}, kernels)
         assert kernels.get() is kernel  # the same warm kernel served both
         kernel.shutdown_kernel(now=True)
         assert kernels.get() is not kernel and kernels.get().is_alive()
+        run_notebook(second, tmp_path / "c_out.ipynb", {"region": "GM0034"}, kernels)  # on the new kernel
     executed = nbformat.read(tmp_path / "b_out.ipynb", as_version=4)
-    assert executed.cells[-1].outputs[0]["text"] == "GM0014 False\n"
+    assert executed.cells[-1].outputs[0]["text"] == "GM0014 [] 0 True\n"  # names, output cache: all gone
+    assert nbformat.read(tmp_path / "c_out.ipynb", as_version=4).cells[-1].outputs[0]["text"] == "GM0034 [] 0 True\n"
     assert [c.source for c in executed.cells][0] == "region = None"  # papermill's injected cell follows it
     assert "injected-parameters" in executed.cells[1].metadata["tags"]
 
