@@ -39,31 +39,31 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
     house_style()
     panels = [i for i in indicators if i.unit != "count"]
     regions = list(dict.fromkeys(published["region_code"]))
-    cols = min(3, len(panels))
-    rows = -(-len(panels) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows + 0.2), squeeze=False)
-    for ax, ind in zip(axes.flat, panels):
+    cols = max(1, min(3, len(panels)))
+    rows = max(1, -(-len(panels) // cols))
+    fig = plt.figure(figsize=(4.2 * cols, 3.2 * rows + 0.2))
+    grid = fig.add_gridspec(rows, cols)
+    axes = [fig.add_subplot(grid[n // cols, n % cols]) for n in range(len(panels))]
+    series = dict(list(published.sort_values("period").groupby(["indicator", "region_code"], sort=False)))
+    for ax, ind in zip(axes, panels):
         for colour, code in zip(PALETTE, regions):
-            part = published[(published["indicator"] == ind.id) & (published["region_code"] == code)].sort_values("period")
-            value = part["value"].astype(float)
+            part = series.get((ind.id, code), published.iloc[:0])
             label = region_labels.get(code, part["region_name"].iloc[0] if not part.empty else code)
-            ax.plot(part["period"], value, marker="o", color=colour, label=label)
+            ax.plot(part["period"], part["value"].astype(float), marker="o", color=colour, label=label)
             ax.fill_between(part["period"], part["ci_low"].astype(float), part["ci_high"].astype(float),
                             color=colour, alpha=0.15, linewidth=0)
         for brk in ind.series_breaks:
             ax.axvline(brk.date.year - 0.5, color="grey", linestyle="--", linewidth=1)
-        ax.set_title(textwrap.fill(ind.label, 36))
+        ax.set_title(textwrap.fill(ind.label, 40), y=1.02)  # a fixed place: no measuring of tick labels
         ax.set_xlabel("")
         ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
         ax.set_ylim(bottom=0)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_visible(False)
     if panels:
-        handles, labels = axes.flat[0].get_legend_handles_labels()
+        handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
-    _margins(fig, left=0.8, right=0.2, top=0.5, bottom=0.75, wspace=0.85, hspace=1.0)
+    _margins(fig, left=0.8, right=0.25, top=0.5, bottom=0.75, wspace=0.85, hspace=1.05)
     return fig
 
 
@@ -85,7 +85,7 @@ def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, leve
     ax.set_xscale("log")
     ax.set_xlabel(f"noemer: aantal ({ind.population.age_band.replace('-', ' tot ')} jaar; logaritmische schaal)")
     ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
-    ax.set_title(textwrap.fill(f"{ind.label}: alle {level_label} vergeleken", 70))
+    ax.set_title(textwrap.fill(f"{ind.label}: alle {level_label} vergeleken", 70), y=1.02)
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
     ax.xaxis.set_major_formatter(lambda v, _pos: formatting.number(v))
     ax.legend(frameon=False, fontsize=8, loc="upper right")
