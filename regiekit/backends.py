@@ -51,16 +51,19 @@ class Spark:
     is local, on all cores; ``spark-defaults.conf``, ``PYSPARK_SUBMIT_ARGS`` or ``SPARK_REMOTE``
     (Spark Connect) point it at a cluster."""
 
-    def __init__(self, store: Store, session=None):
+    def __init__(self, store: Store):
         try:
             import sqlglot
             from pyspark.sql import SparkSession
         except ImportError as error:
             raise BackendError("the Spark engine needs pyspark and sqlglot: pip install 'regiekit[spark]'") from error
         self._transpile = lambda sql: sqlglot.transpile(sql, read="duckdb", write="spark")[0]
-        self.spark = session or (SparkSession.builder.appName("regiekit")
-                                 .config("spark.sql.session.timeZone", "UTC")
-                                 .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+        self.spark = (SparkSession.builder.appName("regiekit").config("spark.sql.session.timeZone", "UTC")
+                      .config("spark.ui.showConsoleProgress", "false").getOrCreate())
+        if self.spark.conf.get("spark.sql.shuffle.partitions") == "200" and _local(self.spark):
+            # Spark's default suits clusters; on one machine 200 partitions per shuffle make the engine
+            # about 2,5 times slower than twice the cores (measured with benchmarks/engine.py --spark)
+            self.spark.conf.set("spark.sql.shuffle.partitions", str(2 * self.spark.sparkContext.defaultParallelism))
         self._cached = []
         for table in store.tables:
             self.spark.read.parquet(str(store.path / f"{table}.parquet")).createOrReplaceTempView(table)
@@ -84,6 +87,14 @@ class Spark:
         """Free the cached tables; the session stays for the next computation."""
         for frame in self._cached:
             frame.unpersist()
+
+
+def _local(spark) -> bool:
+    """Whether the session runs on this machine only (not on a cluster, not through Spark Connect)."""
+    try:
+        return spark.sparkContext.master.startswith("local")
+    except Exception:  # Spark Connect sessions have no SparkContext
+        return False
 
 
 def java_available() -> bool:
