@@ -54,7 +54,9 @@ class Spark:
     def __init__(self, store: Store):
         try:
             import sqlglot
-            from pyspark.sql import SparkSession
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # PySpark's notice about pandas 3 on import
+                from pyspark.sql import SparkSession
         except ImportError as error:
             raise BackendError("the Spark engine needs pyspark and sqlglot: pip install 'regiekit[spark]'") from error
         self._transpile = lambda sql: sqlglot.transpile(sql, read="duckdb", write="spark")[0]
