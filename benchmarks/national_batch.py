@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from regiekit import factsheet, published
+    from regiekit.formatting import number
     from regiekit.regions import load_regions
     from regiekit.store import Store
 
@@ -159,19 +160,19 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     n = len(codes)
-    print(f"naive loop (papermill + nbconvert, serieel): {t_naive:8.1f} s  ({t_naive / n:.2f} s per factsheet)")
-    print(f"regiekit run --jobs {args.jobs}:                 {t_runner:8.1f} s  ({t_runner / n:.2f} s per factsheet)")
-    print(f"ondergrens (één warm proces, geen kernel):   {t_floor:8.1f} s  ({t_floor / n:.2f} s per factsheet)")
-    print(f"regiekit is {t_naive / t_runner:.1f}x sneller dan de naive loop (doel: 20x) "
-          f"en {t_runner / t_floor:.1f}x de ondergrens (doel: binnen 3x)")
-    print(f"piekgeheugen: benchmarkproces {max(own_naive, own_runner, own_floor):.0f} MB, "
-          f"grootste kernel {max(kid_naive, kid_runner):.0f} MB")
+    print(f"naive loop (papermill + nbconvert, serieel): {number(t_naive, 1):>8} s  ({number(t_naive / n, 2)} s per factsheet)")
+    print(f"regiekit run --jobs {args.jobs}:                 {number(t_runner, 1):>8} s  ({number(t_runner / n, 2)} s per factsheet)")
+    print(f"ondergrens (één warm proces, geen kernel):   {number(t_floor, 1):>8} s  ({number(t_floor / n, 2)} s per factsheet)")
+    print(f"regiekit is {number(t_naive / t_runner, 1)}x sneller dan de naive loop (doel: 20x) "
+          f"en {number(t_runner / t_floor, 1)}x de ondergrens (doel: binnen 3x)")
+    print(f"piekgeheugen: benchmarkproces {number(max(own_naive, own_runner, own_floor))} MB, "
+          f"grootste kernel {number(max(kid_naive, kid_runner))} MB")
     print(f"zelfde gepubliceerde cijfers in alle drie: {'ja' if identical else 'NEE'}")
     print("waar de tijd van één factsheet heen gaat:")
-    print(f"  kernel starten + imports            {start:6.2f} s (eenmalig per worker bij regiekit, elke keer bij naive)")
+    print(f"  kernel starten + imports            {number(start, 2):>6} s (eenmalig per worker bij regiekit, elke keer bij naive)")
     for name, spent in steps.items():
-        print(f"  {name:<35} {spent / n:6.2f} s")
-    print(f"  nbconvert HTML-export               {export:6.2f} s")
+        print(f"  {name:<35} {number(spent / n, 2):>6} s")
+    print(f"  nbconvert HTML-export               {number(export, 2):>6} s")
     return 0 if identical else 1
 
 

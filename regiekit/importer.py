@@ -14,13 +14,17 @@ import re
 import shutil
 import tempfile
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
+
+with warnings.catch_warnings():  # pandera imports PySpark when installed, which warns about pandas 3
+    warnings.simplefilter("ignore", FutureWarning)
+    import pandera.pandas as pa
 
 from regiekit import store as store_module
 from regiekit.atomic import write_text
