@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-with warnings.catch_warnings():  # pandera imports PySpark when installed, which warns about pandas 3
-    warnings.simplefilter("ignore", FutureWarning)
-    import pandera.pandas as pa
+# pandera imports PySpark when it is installed (the Spark engine), which warns about pandas 3
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+import pandera.pandas as pa  # noqa: E402
 
 from regiekit import store as store_module
 from regiekit.atomic import write_text

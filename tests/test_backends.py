@@ -9,7 +9,6 @@ from regiekit.definitions import load_catalogue
 
 pytest.importorskip("pyspark")
 pytest.importorskip("sqlglot")
-pytestmark = pytest.mark.filterwarnings("ignore::FutureWarning")  # PySpark on pandas 3
 
 
 @pytest.fixture(scope="module")
