@@ -1,4 +1,4 @@
-"""The indicator engine: DuckDB queries from the processed store to one tidy table of indicators.
+"""The indicator engine: SQL queries (run by :mod:`regiekit.backends`) from the processed store to one tidy table of indicators.
 
 Counting rules (the same for every indicator and region level):
 - units are youths (``jongeren``), trajectories (``trajecten``) or registrations (``aanmeldingen``);

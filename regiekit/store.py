@@ -70,6 +70,8 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
            f"and leeftijdsklasse in ({_sql_list(vocabulary.AGE_BANDS)})", "have an unknown gemeente, band or count")
     _check(con, "raw_trajecten", f"gemeente_code in ({gemeenten})", "have an unknown gemeente")
     _check(con, "raw_trajecten", f"zorgvorm in ({_sql_list(vocabulary.ZORGVORM)})", "have an unknown zorgvorm")
+    _check(con, "raw_trajecten", f"verwijzer is null or verwijzer in ({_sql_list(vocabulary.VERWIJZER)})",
+           "have an unknown verwijzer")  # breakdowns by verwijzer count the known values
     _check(con, "raw_trajecten", "einddatum is null or einddatum >= startdatum", "end before they start")
     for t in OPTIONAL:
         if t in present:

@@ -7,6 +7,7 @@ import pytest
 
 from regiekit import engine
 from regiekit.regions import load_regions
+from regiekit.store import StoreError
 
 from .conftest import make_store
 
@@ -163,6 +164,31 @@ def test_breakdowns_count_cases_not_mentions(tmp_path):
     assert (plain.loc["doorlooptijd_binnen_norm_pct", "numerator"],
             plain.loc["doorlooptijd_binnen_norm_pct", "denominator"]) == (1, 2)
     assert plain.loc["aanmeldingen_financieel_elders_pct", "numerator"] == 1
+
+
+def test_youth_breakdowns_count_a_youth_once_per_care_form_and_combination(tmp_path):
+    rows = [
+        _trajectory(1, 1, ASSEN, "pleegzorg", date(2024, 1, 1), date(2024, 3, 1)),
+        _trajectory(2, 1, ASSEN, "gesloten", date(2024, 4, 1), None),        # two verblijf forms
+        _trajectory(3, 1, ASSEN, "pleegzorg", date(2024, 6, 1), None),       # the first form again
+        _trajectory(4, 2, ASSEN, "pleegzorg", date(2024, 2, 1), None),
+        _trajectory(5, 2, ASSEN, "ots", date(2024, 2, 1), None),             # jeugdhulp and jeugdbescherming
+        _trajectory(6, 3, ASSEN, "zonder_verblijf", date(2024, 5, 1), None),  # no verblijf
+    ]
+    store = make_store(tmp_path, _frame(rows), years=(2024,))
+    result = engine.compute(["verblijfsvorm_aantal", "zorgcombinatie_aandeel"], [ASSEN], [2024], store)
+    forms = result[(result["indicator"] == "verblijfsvorm_aantal") & (result["numerator"] > 0)]
+    assert dict(zip(forms["category"], forms["numerator"])) == {"gesloten": 1, "pleegzorg": 2}
+    combinations = result[(result["indicator"] == "zorgcombinatie_aandeel") & (result["numerator"] > 0)]
+    assert dict(zip(combinations["category"], combinations["numerator"])) == {
+        "jeugdhulp": 2, "jeugdbescherming+jeugdhulp": 1}
+    assert set(combinations["denominator"]) == {3}
+
+
+def test_the_store_refuses_an_unknown_verwijzer(tmp_path):
+    frame = _frame([_trajectory(1, 1, ASSEN, "pleegzorg", date(2024, 1, 1), None)]).assign(verwijzer="buurman")
+    with pytest.raises(StoreError, match="1 rows have an unknown verwijzer"):
+        make_store(tmp_path, frame, years=(2024,))
 
 
 def test_every_catalogue_indicator_computes_on_the_demo_data(demo_store):
