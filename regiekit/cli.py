@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (RegionError, StoreError, EngineError, RunError, DefinitionError, ImportRefused, StatLineError,
-            DisclosureError, BoundaryError) as exc:
+            DisclosureError, BoundaryError, backends.BackendError) as exc:
         print(f"regiekit: error: {exc}", file=sys.stderr)
         return 1
 
