@@ -9,7 +9,6 @@ indicator definitions and counting rules give the same numbers on a cluster. Cho
 from __future__ import annotations
 
 import os
-import shutil
 import warnings
 
 import pandas as pd
@@ -97,11 +96,6 @@ def _local(spark) -> bool:
         return spark.sparkContext.master.startswith("local")
     except Exception:  # Spark Connect sessions have no SparkContext
         return False
-
-
-def java_available() -> bool:
-    """Whether a Java runtime for a local Spark session is on this machine."""
-    return bool(os.environ.get("JAVA_HOME") or shutil.which("java"))
 
 
 def open_backend(store: Store, backend: str | None = None):

@@ -282,7 +282,8 @@ def _run_plan(db, plan: _Plan, indicators: list[Indicator], years: list[int]) ->
         if ind.denominator is not None and ind.denominator.count != "bevolking":
             totals[f"d{n}"] = f"{plan.counter} filter (where {plan.unit_condition(ind.denominator, ind)})"
     # materialise the units once; every aggregate below reads them
-    db.materialise("units", f"with {_windows_sql(plan.period_type, years)}, {_units_sql(plan, str((totals, by_queries)))} "
+    reads = " ".join([*totals.values(), *(f"{num} {categories}" for _, num, categories in by_queries)])
+    db.materialise("units", f"with {_windows_sql(plan.period_type, years)}, {_units_sql(plan, reads)} "
                    "select * from units")
     frames = []
     if totals:

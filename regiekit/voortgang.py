@@ -132,13 +132,13 @@ class Voortgang(Report):
         found = {}
         for ident, ind in self.defs.items():
             found[ident] = []
+            comparison = compare_with_nederland(self.results, ind, self.region.code, self.period)
             for band, label, series in self._series(ind):
                 verdict = verdicts.apply_override(verdicts.judge(ind, series.assign(value=series["published"]), self.period,
                                                                  self.region.code, band), self.overrides or {})
                 values = series.dropna(subset=["published"])["published"].astype(float)
                 first, last = (values.iloc[0], values.iloc[-1]) if len(values) else (None, None)
-                found[ident].append((band, label, heading(verdict, first, last,
-                                                              compare_with_nederland(self.results, ind, self.region.code, self.period)), verdict))
+                found[ident].append((band, label, heading(verdict, first, last, comparison), verdict))
         return found
 
     @cached_property
