@@ -61,7 +61,7 @@ def scaled_store(source: Path, target: Path, trajectories: int) -> int:
 
 def regiekit_side(store: str, ids: list[str], out: str, backend: str = "duckdb") -> dict:
     from regiekit import engine
-    from regiekit.store import Store
+    from regiekit.data.store import Store
 
     if backend == "spark":  # start the session before the clock: its start-up is not the computation
         from pyspark.sql import SparkSession
@@ -76,7 +76,7 @@ def regiekit_side(store: str, ids: list[str], out: str, backend: str = "duckdb")
 
 def pandas_side(store: str, out: str) -> dict:
     """The compared indicators with plain pandas: all regions, all years."""
-    from regiekit.regions import load_regions
+    from regiekit.reference.regions import load_regions
 
     began = time.perf_counter()
     columns = ["traject_id", "jeugdige_id", "gemeente_code", "geboortedatum", "startdatum", "einddatum", "soort", "verblijf"]
@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(Path(__file__).parent))
     from national_batch import ensure_store
 
-    from regiekit.definitions import load_catalogue
     from regiekit.formatting import number
+    from regiekit.indicators.definitions import load_catalogue
 
     source = ensure_store()
     ids = [i.id for i in load_catalogue().values()

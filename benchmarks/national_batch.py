@@ -27,11 +27,12 @@ import pandas as pd
 
 def ensure_store() -> Path:
     """The demo store (built as ``regiekit demo`` does when it is missing)."""
-    from regiekit import paths, store, synth
+    from regiekit import project
+    from regiekit.data import store, synth
 
-    processed = paths.default_processed_dir()
+    processed = project.default_processed_dir()
     if not (processed / "store.json").exists():
-        raw = paths.default_raw_dir() / "demo"
+        raw = project.default_raw_dir() / "demo"
         synth.generate(raw, synth.DEFAULT_SEED)
         store.build(raw, processed, source={"bron": "synthetisch", "seed": synth.DEFAULT_SEED})
     return processed
@@ -41,23 +42,23 @@ def naive(codes: list[str], period: int, data: Path, out: Path) -> float:
     import papermill
     from nbconvert import HTMLExporter
 
-    from regiekit.paths import notebooks_dir
+    from regiekit import project
 
     out.mkdir(parents=True)
     began = time.perf_counter()
     for code in codes:
         executed = out / f"factsheet_{code}_{period}.ipynb"
-        papermill.execute_notebook(notebooks_dir() / "factsheet.ipynb", executed, progress_bar=False,
+        papermill.execute_notebook(project.notebook("factsheet"), executed, progress_bar=False,
                                    parameters={"region": code, "period": period, "data_dir": str(data),
                                                "published_csv": str(out / f"factsheet_{code}_{period}.csv")},
-                                   cwd=str(notebooks_dir()))
+                                   cwd=str(project.working_dir()))
         body, _ = HTMLExporter(exclude_input=True).from_filename(str(executed))
         (out / f"factsheet_{code}_{period}.html").write_text(body, encoding="utf-8")
     return time.perf_counter() - began
 
 
 def runner(codes: list[str], period: int, data: Path, out: Path, jobs: int) -> float:
-    from regiekit.batch import run_batch
+    from regiekit.run.batch import run_batch
 
     began = time.perf_counter()
     result = run_batch("factsheet", codes, periods=[str(period)], out_dir=out, data_dir=data, jobs=jobs,
@@ -69,7 +70,7 @@ def runner(codes: list[str], period: int, data: Path, out: Path, jobs: int) -> f
 
 def floor(codes: list[str], period: int, data: Path, out: Path) -> tuple[float, dict[str, float]]:
     """Every part of the factsheet in this process; returns the wall time and the time per step."""
-    from regiekit import factsheet
+    from regiekit.reports import factsheet
 
     out.mkdir(parents=True)
     steps = {"gegevens en berekening": 0.0, "grafieken": 0.0, "tekst en tabellen": 0.0, "export": 0.0}
@@ -93,11 +94,11 @@ def floor(codes: list[str], period: int, data: Path, out: Path) -> tuple[float, 
 
 def kernel_start() -> float:
     """Starting a kernel and importing what a factsheet needs: the cost a warm kernel avoids."""
-    from regiekit.runner import Kernels
+    from regiekit.run.runner import Kernels
 
     with Kernels() as kernels:
         began = time.perf_counter()
-        kernels.client().execute_interactive("import pandas, matplotlib.pyplot, regiekit.factsheet", timeout=120)
+        kernels.client().execute_interactive("import pandas, matplotlib.pyplot, regiekit.reports.factsheet", timeout=120)
         spent = time.perf_counter() - began
     return spent
 
@@ -135,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", help="keep the outputs in this folder")
     args = parser.parse_args(argv)
 
-    from regiekit import factsheet, published
+    from regiekit.data.store import Store
     from regiekit.formatting import number
-    from regiekit.regions import load_regions
-    from regiekit.store import Store
+    from regiekit.publish import published
+    from regiekit.reference.regions import load_regions
+    from regiekit.reports import factsheet
 
     data = ensure_store()
     codes = [r.code for r in load_regions().all("gemeente")][: args.regions]

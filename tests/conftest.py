@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from regiekit import store, synth
-from regiekit.regions import load_regions
+from regiekit.data import store, synth
+from regiekit.reference.regions import load_regions
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -37,14 +37,13 @@ def demo_store(demo_raw, tmp_path_factory) -> store.Store:
 @pytest.fixture(scope="session")
 def assen(demo_store, tmp_path_factory) -> Path:
     """The real factsheet for Assen 2024, made by the CLI as a user would (all outputs in one folder)."""
+    import os
     import subprocess
     import sys
 
-    import os
-
     out = tmp_path_factory.mktemp("out")
     env = {**os.environ, "REGIEKIT_GRENZEN": str(SHARED / "reference" / "regions")}  # with a map when present
-    done = subprocess.run([sys.executable, "-m", "regiekit.cli", "run", "factsheet", "--region", "Assen",
+    done = subprocess.run([sys.executable, "-m", "regiekit", "run", "factsheet", "--region", "Assen",
                            "--period", "2024", "--out", str(out), "--data", str(demo_store.path)],
                           capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr

@@ -7,8 +7,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from regiekit import backends, engine, store
-from regiekit.definitions import load_catalogue
+from regiekit import engine
+from regiekit.data import store
+from regiekit.engine import backends
+from regiekit.indicators.definitions import load_catalogue
 
 pytest.importorskip("pyspark")
 pytest.importorskip("sqlglot")
@@ -38,6 +40,7 @@ def spark():
     session.stop()
 
 
+@pytest.mark.slow
 def test_spark_computes_the_same_indicators_as_duckdb(sample_store, spark, monkeypatch):
     regions = ["GM0106", "GM0153", "JZ14", "PV22", "NL01"]  # Assen, Enschede, Twente (the pilot), Drenthe, NL
     years = [2021, 2024]  # a pilot year and a year of the expert-team monitors

@@ -16,8 +16,8 @@ import time
 import nbformat
 import pytest
 
-from regiekit import batch, cli
-from regiekit.runner import RunError
+from regiekit.run import batch, cli
+from regiekit.run.runner import RunError
 
 STAND_IN = '''
 import time, pandas as pd
@@ -50,6 +50,7 @@ def _reports(out):
     return sorted(p.name for p in out.iterdir() if p.name.startswith("factsheet_"))
 
 
+@pytest.mark.slow
 def test_a_failing_region_does_not_stop_the_others(home, demo_store, tmp_path, capsys):
     out = tmp_path / "out"
     code = cli.main(["run", "factsheet", "--region", "GM0106", "GM0014", "GM0119", "--period", "2024",
@@ -90,9 +91,10 @@ def test_unchanged_reports_are_skipped_and_force_remakes_them(home, demo_store, 
     assert [r["status"] for r in changed.records] == ["gemaakt"]
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_no_partial_report_and_resumes(home, demo_store, tmp_path):
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "regiekit.cli", "run", "factsheet", "--level", "provincie", "--period", "2024",
+    command = [sys.executable, "-m", "regiekit", "run", "factsheet", "--level", "provincie", "--period", "2024",
                "--out", str(out), "--data", str(demo_store.path), "--no-pdf", "--quiet"]
     env = {**os.environ, "REGIEKIT_PAUSE": "1.5"}
     process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
@@ -142,7 +144,7 @@ def test_region_or_level_is_required(home, demo_store, capsys):
 
 
 def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
-    from regiekit.runner import Kernels, run_notebook
+    from regiekit.run.runner import Kernels, run_notebook
 
     def notebook(name, code):
         nb = nbformat.v4.new_notebook()
@@ -171,6 +173,7 @@ def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
     assert "injected-parameters" in executed.cells[1].metadata["tags"]
 
 
+@pytest.mark.slow
 def test_reports_fan_out_to_a_dask_cluster(home, demo_store, tmp_path, capsys):
     from distributed import LocalCluster
 

@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
+@pytest.mark.slow
 def test_national_batch_benchmark_smoke(tmp_path):
     done = subprocess.run([sys.executable, str(BENCHMARKS / "national_batch.py"), "--regions", "2", "--jobs", "1",
                            "--keep", str(tmp_path / "bench")], capture_output=True, text=True, timeout=900)
@@ -20,6 +23,7 @@ def test_national_batch_benchmark_smoke(tmp_path):
         "factsheet_GM0014_2024.csv", "factsheet_GM0034_2024.csv"]
 
 
+@pytest.mark.slow
 def test_engine_benchmark_smoke():
     done = subprocess.run([sys.executable, str(BENCHMARKS / "engine.py"), "--trajecten", "100000"],
                           capture_output=True, text=True, timeout=900)

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image, ImageStat
 
 from regiekit import formatting
-from regiekit.definitions import load_catalogue
-from regiekit.runner import chromium
+from regiekit.indicators.definitions import load_catalogue
+from regiekit.run.runner import chromium
 from tests.conftest import SHARED
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from regiekit.changes import difference_pp, growth_pct, since, year_over_year
+from regiekit.publish.changes import difference_pp, growth_pct, since, year_over_year
 
 
 def test_growth_and_difference():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from regiekit.definitions import DefinitionError, load_catalogue, parse
+from regiekit.indicators.definitions import DefinitionError, load_catalogue, parse
 
 VALID = """
 family: test
@@ -86,7 +86,7 @@ def test_every_family_of_the_seeds_is_in_the_catalogue():
 def test_generated_pages_and_templates_are_current(tmp_path):
     from pathlib import Path
 
-    from regiekit import cli
+    from regiekit.run import cli
 
     assert cli.main(["docs", "--root", str(tmp_path)]) == 0
     root = Path(__file__).resolve().parents[1]

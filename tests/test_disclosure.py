@@ -1,6 +1,6 @@
 """Disclosure control: small numbers are never published, nor recoverable from what is published.
 
-The attacker in these tests is written independently of regiekit.disclosure: it knows every published
+The attacker in these tests is written independently of regiekit.publish.disclosure: it knows every published
 cell and that every jeugdregio, provincie and Nederland is the sum of its gemeenten, and uses a linear
 programme to pin down each suppressed cell as tightly as it can.
 """
@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from regiekit import disclosure, engine, factsheet, verdicts
-from regiekit.definitions import load_catalogue
-from regiekit.regions import load_regions
+from regiekit import engine
+from regiekit.indicators.definitions import load_catalogue
+from regiekit.publish import disclosure, verdicts
+from regiekit.reference.regions import load_regions
+from regiekit.reports import factsheet
 
 RULES = disclosure.Rules()
 INDEX = load_regions()
@@ -165,7 +167,7 @@ def test_internal_output_is_unprotected_and_marked(demo_store):
 
 
 def test_every_number_the_demo_factsheets_publish_passes_the_audit(demo_store):
-    from regiekit import published
+    from regiekit.publish import published
 
     kern = [i.id for i in load_catalogue().select(tag=factsheet.KERN)]
     table = published.table(kern, demo_store)
@@ -183,7 +185,7 @@ def test_rules_are_configurable_and_checked(tmp_path):
     assert (rules.min_count, rules.round_to, rules.min_denominator) == (5, 1, 20)
     assert "Aantallen van 1 tot en met 4" in rules.text()[0] and not any("afgerond" in t for t in rules.text())
     own.write_text("drempel: 5\n")
-    with pytest.raises(ValueError, match="unknown disclosure rule"):
+    with pytest.raises(disclosure.DisclosureError, match="unknown disclosure rule"):
         disclosure.Rules.load(own)
     protected = disclosure.protect(_table("jeugdhulp_aantal", _gemeente_numbers(8, 20, 400) | {"GM0106": 6}), rules)
     assert protected.set_index("region_code").loc["GM0106", "status"] == ""  # 6 is publishable under min_count 5

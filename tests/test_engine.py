@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from regiekit import engine
-from regiekit.regions import load_regions
-from regiekit.store import StoreError
+from regiekit.data.store import StoreError
+from regiekit.reference.regions import load_regions
 
 from .conftest import make_store
 
@@ -192,7 +192,7 @@ def test_the_store_refuses_an_unknown_verwijzer(tmp_path):
 
 
 def test_every_catalogue_indicator_computes_on_the_demo_data(demo_store):
-    from regiekit.definitions import load_catalogue
+    from regiekit.indicators.definitions import load_catalogue
 
     catalogue = load_catalogue()
     result = engine.compute(None, ["JZ14", "GM0153"], [2021, 2024], demo_store)

@@ -6,8 +6,9 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from regiekit import cli, engine, formatting
-from regiekit.definitions import load_catalogue
+from regiekit import engine, formatting
+from regiekit.indicators.definitions import load_catalogue
+from regiekit.run import cli
 from tests.conftest import SHARED
 
 
@@ -101,9 +102,9 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
 
 @pytest.mark.parametrize("region, period, message", [
     ("Asen", "2024", "unknown region 'Asen'; did you mean: gemeente Assen (GM0106)"),
-    ("Assen", "2031", "no data for period 2031; the store holds 2015-2024"),
-    ("Assen", "2014", "no data for period 2014"),
-    ("Assen", "vorig jaar", "period must be a year such as 2024 or 'latest'"),
+    ("Assen", "2031", "geen gegevens voor 2031; de gegevens lopen van 2015 tot en met 2024"),
+    ("Assen", "2014", "geen gegevens voor 2014"),
+    ("Assen", "vorig jaar", "een periode is een jaar zoals 2024 of 'latest', niet 'vorig jaar'"),
 ])
 def test_bad_input_gives_one_line_and_no_output(demo_store, tmp_path, capsys, region, period, message):
     out = tmp_path / "out"
@@ -127,7 +128,7 @@ def test_unwritable_output_folder(demo_store, tmp_path, capsys):
 
 def test_missing_store_is_explained(tmp_path, capsys):
     assert cli.main(["run", "factsheet", "--region", "GM0106", "--period", "2024", "--data", str(tmp_path)]) == 1
-    assert "no processed store" in capsys.readouterr().err
+    assert "geen verwerkte gegevens in" in capsys.readouterr().err
 
 
 def test_list_commands(capsys):

@@ -4,10 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiekit import engine, verdicts
-from regiekit.changes import difference_pp, growth_pct
-from regiekit.definitions import load_catalogue
-from regiekit.regions import load_regions
+from regiekit import engine
+from regiekit.errors import RegiekitError
+from regiekit.indicators.definitions import load_catalogue
+from regiekit.publish import verdicts
+from regiekit.publish.changes import difference_pp, growth_pct
+from regiekit.reference.regions import load_regions
 
 from .conftest import make_store
 
@@ -190,7 +192,7 @@ def test_verdict_stable_and_neutral_and_manual_override(tmp_path):
     manual = verdicts.apply_override(rising, verdicts.load_overrides(overrides))
     assert (manual.verdict, manual.sentence, manual.manual) == ("verbetert", "Meer jongeren worden op tijd geholpen.", True)
     overrides.write_text("indicator,region_code,period,oordeel,tekst\njeugdhulp_pct,GM0106,2019,prima,x\n")
-    with pytest.raises(ValueError, match="unknown verdict"):
+    with pytest.raises(RegiekitError, match="unknown verdict"):
         verdicts.load_overrides(overrides)
 
 

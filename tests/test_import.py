@@ -5,10 +5,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from regiekit import cli, engine
-from regiekit.changes import year_over_year
-from regiekit.importer import ImportRefused, import_file, is_bsn, template
-from regiekit.store import Store
+from regiekit import engine
+from regiekit.data.identifying import is_bsn
+from regiekit.data.importer import ImportRefused, import_file
+from regiekit.data.schemas import template
+from regiekit.data.store import Store
+from regiekit.publish.changes import year_over_year
+from regiekit.run import cli
 
 GOLDEN = Path(__file__).parent / "data" / "ret_drenthe_2023_2024.csv"
 HEADER = template("aanmeldingen").strip()
@@ -159,6 +162,7 @@ def test_cli_import_and_template(tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_million_rows_stream_within_modest_memory(tmp_path):
     """A national file: read in chunks, staged on disk; the importing process stays well under 1 GB."""
     import subprocess
@@ -171,7 +175,7 @@ def test_a_million_rows_stream_within_modest_memory(tmp_path):
     big.to_csv(path, sep=";", index=False)
     del big
     # VmHWM is the peak of this process's own memory; ru_maxrss would inherit the (large) test runner's peak
-    program = ("import re, sys; from regiekit.cli import main; code = main(sys.argv[1:]); "
+    program = ("import re, sys; from regiekit.run.cli import main; code = main(sys.argv[1:]); "
                "status = open('/proc/self/status').read(); "
                "print('PEAK_KB', re.search(r'VmHWM:\\s+(\\d+)', status).group(1)); sys.exit(code)")
     done = subprocess.run([sys.executable, "-c", program, "import", "aanmeldingen", str(path),

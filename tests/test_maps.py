@@ -3,7 +3,8 @@ factsheet with published values only."""
 
 import pytest
 
-from regiekit import cli, factsheet, maps
+from regiekit.reports import factsheet, maps
+from regiekit.run import cli
 
 
 def _template(folder) -> str:

@@ -4,8 +4,12 @@ control, and the real notebook through the runner."""
 import pandas as pd
 import pytest
 
-from regiekit import batch, cli, disclosure, engine, monitor
-from regiekit.definitions import load_catalogue
+from regiekit import engine
+from regiekit.indicators.definitions import load_catalogue
+from regiekit.publish import disclosure
+from regiekit.reports import monitor
+from regiekit.reports.registry import ReportError
+from regiekit.run import batch, cli
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +46,7 @@ def test_nothing_small_is_published_and_the_audit_passes(drenthe, demo_store):
     counts = drenthe.results[drenthe.results["unit"] == "count"]
     small = counts[(counts["numerator"] > 0) & (counts["numerator"] < 10)]
     assert not small.empty and (small["status"] == "geheim").all()
-    from regiekit import published
+    from regiekit.publish import published
 
     table = published.table(monitor.indicator_ids(), demo_store, disclosure.Rules(), False, monitor.LEVELS, [2023, 2024])
     assert disclosure.audit(table).query("not safe").empty
@@ -60,11 +64,12 @@ def test_team_text_is_read_from_a_file_and_empty_slots_say_so(tmp_path, demo_sto
 
 
 def test_the_monitor_is_made_per_jeugdregio(demo_store, capsys, tmp_path):
-    with pytest.raises(engine.EngineError, match="the monitor is made per jeugdregio"):
+    with pytest.raises(ReportError, match="De monitor van het expertteam wordt gemaakt per jeugdregio of voor Nederland"):
         monitor.build("Assen", 2024, demo_store.path)
     assert cli.main(["run", "monitor", "--region", "Assen", "--data", str(demo_store.path),
                      "--out", str(tmp_path / "out")]) == 1
-    assert "the monitor is made for a jeugdregio or land, not for gemeente Assen" in capsys.readouterr().err
+    assert ("regiekit: fout: De monitor van het expertteam wordt gemaakt per jeugdregio of voor Nederland, "
+            "niet voor gemeente Assen") in capsys.readouterr().err
 
 
 def test_monitor_notebook_runs_through_the_runner(demo_store, tmp_path):

@@ -4,20 +4,24 @@ regions with pilot cases, with the researchers' own text and every survey number
 import pandas as pd
 import pytest
 
-from regiekit import batch, disclosure, engine, pilot
+from regiekit import engine
+from regiekit.publish import disclosure
+from regiekit.reports import pilot
+from regiekit.reports.registry import ReportError
+from regiekit.run import batch
 
 
 def test_made_for_the_regions_with_pilot_cases(demo_store):
     assert pilot.regions(demo_store) == ["JZ14"]
     assert pilot.pilot_years(demo_store, "JZ14") == [2020, 2021]
-    assert batch.targets(None, "jeugdregio", pilot, demo_store) == ["JZ14"]
-    with pytest.raises(engine.EngineError, match="no pilot cases in jeugdregio Drenthe"):
+    assert batch.targets(None, "jeugdregio", pilot.REPORT, demo_store) == ["JZ14"]
+    with pytest.raises(ReportError, match="no pilot cases in jeugdregio Drenthe"):
         pilot.build("JZ04", 2021, demo_store.path)
-    with pytest.raises(engine.EngineError, match="the pilot started in 2020"):
+    with pytest.raises(ReportError, match="the pilot started in 2020"):
         pilot.build("Twente", 2019, demo_store.path)
-    with pytest.raises(engine.EngineError, match="its final report is for period 2021"):
+    with pytest.raises(ReportError, match="its final report is for period 2021"):
         pilot.build("Twente", 2024, demo_store.path)
-    with pytest.raises(engine.EngineError, match="made per jeugdregio, not for a gemeente"):
+    with pytest.raises(ReportError, match="wordt gemaakt per jeugdregio, niet voor gemeente Enschede"):
         pilot.build("Enschede", 2021, demo_store.path)
 
 

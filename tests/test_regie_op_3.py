@@ -2,8 +2,11 @@
 case-review overview with missing answers, through the runner."""
 
 import pandas as pd
+import pytest
 
-from regiekit import batch, engine, regie_op_3
+from regiekit import engine
+from regiekit.reports import regie_op_3
+from regiekit.run import batch
 
 
 def test_thresholds_are_parameters_of_every_cohort_indicator(demo_store):
@@ -16,6 +19,7 @@ def test_thresholds_are_parameters_of_every_cohort_indicator(demo_store):
     assert 0 < stricter < default
 
 
+@pytest.mark.slow
 def test_regie_op_3_notebook_runs_through_the_runner(demo_store, tmp_path):
     out = tmp_path / "out"
     result = batch.run_batch("regie_op_3", ["Twente"], periods=["2024"], out_dir=out, data_dir=demo_store.path,

@@ -2,7 +2,7 @@ import csv
 
 import pytest
 
-from regiekit.regions import RegionError, load_regions
+from regiekit.reference.regions import RegionError, load_regions
 
 
 @pytest.fixture(scope="module")

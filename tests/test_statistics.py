@@ -6,30 +6,32 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiekit import engine, statistics
+from regiekit import engine
+from regiekit.engine import intervals
+from regiekit.publish import statistics
 
 
 def test_wilson_interval_matches_the_formula():
-    low, high = statistics.proportion_interval([10], [100])
+    low, high = intervals.proportion_interval([10], [100])
     p, n, z = 0.1, 100, 1.959963984540054
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     assert low[0] == pytest.approx((centre - half) * 100) and high[0] == pytest.approx((centre + half) * 100)
-    low, high = statistics.proportion_interval([0, 5], [0, 5])  # no denominator: no interval; 5 of 5 reaches 100
+    low, high = intervals.proportion_interval([0, 5], [0, 5])  # no denominator: no interval; 5 of 5 reaches 100
     assert math.isnan(low[0]) and high[1] == pytest.approx(100)
 
 
 def test_rate_interval_is_exact_poisson():
-    low, high = statistics.rate_interval([0, 150], [1000, 100], scale=1000)
+    low, high = intervals.rate_interval([0, 150], [1000, 100], scale=1000)
     assert low[0] == 0 and high[0] == pytest.approx(3.689, abs=1e-3)  # 0 events: upper 3,689 per 1000
     assert low[1] < 1500 < high[1]
 
 
 def test_median_and_mean_intervals():
-    assert statistics.median_interval(list(range(1, 21))) == (6.0, 15.0)  # ranks 6 and 15 for n = 20
-    low, high = statistics.mean_interval(10, 2, 25)
+    assert intervals.median_interval(list(range(1, 21))) == (6.0, 15.0)  # ranks 6 and 15 for n = 20
+    low, high = intervals.mean_interval(10, 2, 25)
     assert (low, high) == pytest.approx((10 - 2.0639 * 0.4, 10 + 2.0639 * 0.4), abs=1e-3)
-    assert all(math.isnan(v) for v in statistics.mean_interval(10, None, 1))
+    assert all(math.isnan(v) for v in intervals.mean_interval(10, None, 1))
 
 
 def test_engine_results_carry_intervals(demo_store):

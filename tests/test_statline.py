@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 import requests
 
-from regiekit import cli, herindeling, statline
-from regiekit.regions import load_regions
-from regiekit.store import Store
+from regiekit.data import statline
+from regiekit.data.store import Store
+from regiekit.reference import herindeling
+from regiekit.reference.regions import load_regions
+from regiekit.run import cli
 
 RECORDING = json.loads((Path(__file__).parent / "data" / "statline" / "85098NED.json").read_text(encoding="utf-8"))
 

@@ -5,19 +5,22 @@ import hashlib
 import pandas as pd
 import pytest
 
-from regiekit import engine, synth
-from regiekit.regions import load_regions
+from regiekit import engine
+from regiekit.data import synth
+from regiekit.reference.regions import load_regions
 
 
 def _digests(folder):
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_bytes(demo_raw, tmp_path):
     synth.generate(tmp_path / "again", synth.DEFAULT_SEED)
     assert _digests(tmp_path / "again") == _digests(demo_raw)
 
 
+@pytest.mark.slow
 def test_other_seed_gives_other_data(demo_raw, tmp_path):
     synth.generate(tmp_path / "other", synth.DEFAULT_SEED + 1)
     assert _digests(tmp_path / "other")["trajecten.parquet"] != _digests(demo_raw)["trajecten.parquet"]

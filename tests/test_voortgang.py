@@ -6,8 +6,11 @@ import re
 import pandas as pd
 import pytest
 
-from regiekit import batch, verdicts, voortgang
-from regiekit.statistics import Comparison
+from regiekit.errors import RegiekitError
+from regiekit.publish import verdicts
+from regiekit.publish.statistics import Comparison
+from regiekit.reports import voortgang
+from regiekit.run import batch
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +48,14 @@ def test_layout_is_validated_data(tmp_path):
     bad = tmp_path / "indeling.yaml"
     bad.write_text("jaren: 4\nactielijnen:\n  - {nummer: 1, titel: t, beweging: b, bron: c, panelen: "
                    "[{titel: p, indicator: bestaat_niet, vorm: tabel}]}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown indicator 'bestaat_niet'"):
+    with pytest.raises(RegiekitError, match="unknown indicator 'bestaat_niet'"):
         voortgang.load_layout(bad)
     bad.write_text("jaren: 4\nactielijnen:\n  - {nummer: 1, titel: t, beweging: b, bron: c, panelen: "
                    "[{titel: p, indicator: verblijfsvorm_aantal, vorm: grafiek}]}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="show it as 'tabel'"):
+    with pytest.raises(RegiekitError, match="show it as 'tabel'"):
         voortgang.load_layout(bad)
     bad.write_text("jaren: 4\nactielijnen: !!python/object/apply:os.system ['echo x']\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="invalid progress-report layout"):
+    with pytest.raises(RegiekitError, match="invalid progress-report layout"):
         voortgang.load_layout(bad)
 
 

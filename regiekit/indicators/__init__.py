@@ -1,0 +1,1 @@
+"""Indicator definitions: the YAML catalogue (``catalogue/``, data, never executed), its validation and its generated reference page."""

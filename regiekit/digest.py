@@ -1,0 +1,31 @@
+"""What cached results depend on, as digests: the package's own files, and a store's state.
+
+A published table or a report made by one version of the code must not be served by another: a
+changed counting rule, definition file, layout or report text changes :func:`code`, and every cache
+keyed on it is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+SUFFIXES = {".py", ".yaml", ".csv", ".ipynb"}
+
+
+@lru_cache(maxsize=1)
+def code() -> str:
+    """A digest of every source and data file of the installed package (paths and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.suffix in SUFFIXES and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def of(content) -> str:
+    """A digest of JSON-serialisable content (sorted keys)."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()

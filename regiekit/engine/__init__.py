@@ -1,0 +1,11 @@
+"""The indicator engine: a request (indicators, regions, periods) -> SQL -> one tidy table.
+
+``compute`` counts from the store's own records, ``published_by_cbs`` returns CBS StatLine's values
+in the same table; see :mod:`regiekit.engine.compute` for the counting rules.
+"""
+
+from regiekit.engine.complete import COLUMNS
+from regiekit.engine.compute import EngineError, compute, published_by_cbs
+from regiekit.engine.sql import UNKNOWN, exclusive_breakdown, windows
+
+__all__ = ["COLUMNS", "UNKNOWN", "EngineError", "compute", "exclusive_breakdown", "published_by_cbs", "windows"]

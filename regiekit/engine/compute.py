@@ -1,0 +1,109 @@
+"""The engine's entry points: :func:`compute` (indicators from own records) and
+:func:`published_by_cbs` (the values CBS publishes), both as one tidy table.
+
+Counting rules (the same for every indicator and region level):
+- units are youths (``jongeren``), trajectories (``trajecten``) or records (``aanmeldingen``, ...);
+  each unit belongs to exactly one gemeente per period, and a region's count is the number of
+  units in its member gemeenten, so every level is a sum of gemeenten and nobody counts twice;
+- a youth belongs to the gemeente of residence of their most recently started trajectory in the
+  period and has the age of their last day of care within the period;
+- a trajectory has the age of the youth on its last day within the period; a registration the
+  recorded age; values are numerator / denominator, never an average of percentages;
+- breakdowns count a unit once per category it has (a youth with two care forms counts under
+  both), with all units as the base; missing values form the category ``onbekend``.
+
+The work is split in three: :mod:`~regiekit.engine.sql` writes the SQL of a plan,
+:mod:`~regiekit.engine.execute` runs it on a backend (:mod:`~regiekit.engine.backends`), and
+:mod:`~regiekit.engine.complete` turns the counts into the finished table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from regiekit.data.store import Store
+from regiekit.engine import backends, execute
+from regiekit.engine.complete import COLUMNS, complete
+from regiekit.engine.sql import plan_sql
+from regiekit.errors import RegiekitError
+from regiekit.indicators.definitions import Count, Indicator, load_catalogue
+from regiekit.reference.regions import load_regions
+
+
+class EngineError(RegiekitError):
+    """A request the engine cannot answer (unknown period, no data)."""
+
+
+def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
+                     periods: Iterable[int] | None = None, store: Store | None = None) -> pd.DataFrame:
+    """The same table as :func:`compute`, from the CBS StatLine values in the store (``regiekit fetch
+    cbs``): CBS publishes values, not numerators and denominators, so those columns stay empty."""
+    store = store or Store.open()
+    if "cbs_waarden" not in store.tables:
+        raise EngineError("the store holds no CBS values; run 'regiekit fetch cbs' first")
+    index = load_regions()
+    values = store.table("cbs_waarden")
+    if indicators is not None:
+        load_catalogue().select(list(indicators))  # unknown ids raise
+        values = values[values["indicator"].isin(list(indicators))]
+    if regions is not None:
+        values = values[values["region_code"].isin([index.get(r).code for r in regions])]
+    if periods is not None:
+        values = values[values["period"].isin([int(p) for p in periods])]
+    names = {r.code: r.name for r in index.all()}
+    return values.assign(region_name=values["region_code"].map(names), category=None,
+                         numerator=pd.NA, denominator=pd.NA, ci_low=np.nan, ci_high=np.nan)[COLUMNS + ["voorlopig", "note"]].reset_index(drop=True)
+
+
+def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
+            periods: Iterable[int] | None = None, store: Store | None = None,
+            parameters: dict[str, dict[str, int]] | None = None, backend: str | None = None) -> pd.DataFrame:
+    """Compute indicators for regions (codes or names, any level; default all) and years.
+
+    ``parameters`` overrides the parameters of a definition's counts, e.g.
+    ``{"regie_op_3_jongeren": {"jaren": 5, "aanbieders": 4}}``; ``backend`` is ``duckdb`` (default) or
+    ``spark`` (see :mod:`regiekit.engine.backends`).
+    """
+    store = store or Store.open()
+    selected = load_catalogue().select(list(indicators) if indicators is not None else None)
+    selected = [_with_parameters(i, (parameters or {}).get(i.id)) for i in selected]
+    years = sorted({int(p) for p in periods}) if periods is not None else store.years
+    unknown = [y for y in years if y not in store.years]
+    if unknown:
+        raise EngineError(f"no data for period(s) {', '.join(map(str, unknown))}; "
+                          f"the store holds {store.years[0]}-{store.years[-1]}")
+    index = load_regions()
+    wanted = {r.code: r for r in ([index.get(r) for r in regions] if regions is not None else index.all())}
+    membership = index.membership()
+    groups: dict[tuple[str, str], list[Indicator]] = {}
+    for ind in selected:
+        if ind.numerator.count != "bevolking":
+            groups.setdefault((ind.numerator.count, ind.period), []).append(ind)
+    for kind, _ in groups:
+        table = "trajecten" if kind == "jongeren" else kind
+        if table not in store.tables:
+            raise EngineError(f"the store holds no {table}; import or generate them first")
+    db = backends.open_backend(store, backend)
+    try:
+        db.register("membership", membership[membership["region_code"].isin(wanted)])
+        parts = [execute.run_plan(db, plan_sql(kind, ptype, inds, years), inds) for (kind, ptype), inds in groups.items()]
+        population = execute.population(db, selected, years)
+    finally:
+        db.close()
+    parts = [p for p in parts if not p.empty]  # no records at all in these years: every count is zero
+    counted = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return complete(counted, population, selected, wanted, years)
+
+
+def _with_parameters(ind: Indicator, overrides: dict[str, int] | None) -> Indicator:
+    if not overrides:
+        return ind
+    counts = {}
+    for role in ("numerator", "denominator"):
+        count = getattr(ind, role)
+        if count is not None and count.parameters:
+            counts[role] = Count(**{**count.model_dump(), "parameters": {**count.parameters, **overrides}})
+    return Indicator(**{**ind.model_dump(), **{k: v.model_dump() for k, v in counts.items()}})

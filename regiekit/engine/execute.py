@@ -1,0 +1,48 @@
+"""Running a plan's SQL on a backend and reading the results back per indicator."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from regiekit.engine import sql
+from regiekit.indicators.definitions import Indicator
+
+
+def run_plan(db, plan: sql.PlanSQL, indicators: list[Indicator]) -> pd.DataFrame:
+    """Numerators, denominators and statistics per indicator, region and period (and category, for a
+    breakdown) of one plan, as a long table; ``spread`` holds what a statistic's interval needs."""
+    db.materialise("units", plan.units)  # computed once; the queries below read it
+    frames = []
+    if plan.totals:
+        wide = db.query(plan.totals)
+        for ind in indicators:
+            if ind.by is not None:
+                continue
+            part = wide[["region_code", "period"]].assign(indicator=ind.id, category=None)
+            for role in sql.ROLES:
+                name = sql.column(role, ind.id)
+                if name in wide:
+                    part[role] = wide[name]
+            frames.append(part)
+    if plan.breakdowns:
+        counted = db.query(plan.breakdowns)
+        for ident, part in counted.groupby("indicator"):
+            name = sql.column("denominator", ident)
+            if plan.totals and name in wide:
+                dens = wide[["region_code", "period", name]].rename(columns={name: "denominator"})
+                part = part.merge(dens, on=["region_code", "period"], how="left")
+            frames.append(part)
+    if not frames:
+        return pd.DataFrame()
+    result = pd.concat(frames, ignore_index=True)
+    ids = {wid: (year, sub) for wid, year, sub, _, _ in sql.windows(plan.period_type, list(plan.years))}
+    result["subperiod"] = result["period"].map(lambda w: ids[w][1])
+    result["period"] = result["period"].map(lambda w: ids[w][0])
+    return result
+
+
+def population(db, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
+    """Population denominators per indicator, region and year (per age band for a breakdown by age)."""
+    rows = [db.query(sql.population_sql(ind, years)).assign(indicator=ind.id) for ind in indicators
+            if ind.denominator is not None and ind.denominator.count == "bevolking"]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

@@ -1,0 +1,73 @@
+"""Publishable indicator tables: engine -> intervals -> disclosure control, for every region and year.
+
+Disclosure control must see every region any report could publish (a gemeente suppressed in one
+factsheet must not be recoverable from the jeugdregio and the other gemeenten in other factsheets), so
+a published table always covers all regions of all levels and all years of the store. It is audited
+before use and cached in the store (``gepubliceerd/``), keyed on the store, the definitions and the
+rules, so a batch computes it once. The key includes the package's code (:func:`regiekit.digest.code`)
+and the store's state: a new version of a counting rule, a definition or the data gives a new table,
+and cached tables that can no longer be used are removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from regiekit import digest, engine
+from regiekit.atomic import write_bytes
+from regiekit.data.store import Store
+from regiekit.indicators.definitions import load_catalogue
+from regiekit.publish import disclosure
+from regiekit.reference.regions import load_regions
+
+FOLDER = "gepubliceerd"
+
+
+def _key(ids: list[str], rules: disclosure.Rules, internal: bool, levels, periods, parameters) -> str:
+    catalogue = load_catalogue()
+    return digest.of({"definitions": [catalogue[i].model_dump(mode="json") for i in ids], "rules": asdict(rules),
+                      "internal": internal, "levels": levels, "periods": periods, "parameters": parameters})[:20]
+
+
+def _prune(folder: Path, prefix: str) -> None:
+    """Remove cached tables of another code version or another state of the store: they can never be
+    used again."""
+    for old in folder.glob("*.parquet"):
+        if not old.name.startswith(prefix):
+            old.unlink(missing_ok=True)
+
+
+def table(indicators: list[str], store: Store | None = None, rules: disclosure.Rules | None = None,
+          internal: bool = False, levels: tuple[str, ...] | None = None,
+          periods: list[int] | None = None, parameters: dict | None = None) -> pd.DataFrame:
+    """The engine table for ``indicators`` over all regions (or all regions of ``levels``, for reports
+    published only at those levels) and years (or ``periods``), with intervals, ``published`` values and ``status``
+    marks; ``parameters`` as for :func:`regiekit.engine.compute`. Raises
+    :class:`disclosure.DisclosureError` when the audit fails."""
+    store = store or Store.open()
+    rules = rules or disclosure.Rules.load()
+    ids = sorted(set(indicators))
+    levels = sorted(levels) if levels else None
+    periods = sorted(periods) if periods else None
+    prefix = f"{digest.code()[:12]}-{store.state()[:12]}-"
+    path = Path(store.path) / FOLDER / f"{prefix}{_key(ids, rules, internal, levels, periods, parameters)}.parquet"
+    if path.exists():
+        return pd.read_parquet(path)
+    regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
+    protected = disclosure.protect(engine.compute(ids, regions, periods, store, parameters), rules, internal)
+    if not internal:
+        unsafe = disclosure.audit(protected, rules).query("not safe")
+        if not unsafe.empty:
+            first = unsafe.iloc[0]
+            raise disclosure.DisclosureError(f"{len(unsafe)} suppressed cells can be recomputed, e.g. "
+                                             f"{first['indicator']} {first['region_code']} {first['period']}")
+    try:
+        path.parent.mkdir(exist_ok=True)
+        write_bytes(path, protected.to_parquet(index=False))
+        _prune(path.parent, prefix)
+    except OSError:
+        pass  # a read-only store: use the table without caching it
+    return protected

@@ -1,0 +1,143 @@
+"""Charts in one house style (seaborn); every chart shows only published (rounded) numbers."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import textwrap
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from matplotlib.ticker import MaxNLocator
+
+from regiekit import formatting
+
+PALETTE = ["#154273", "#E17000", "#39870C", "#A90061"]  # Rijkshuisstijl-like, readable in print
+
+
+def house_style() -> None:
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE,
+                  rc={"axes.titleweight": "bold", "axes.titlesize": 11, "figure.dpi": 100})
+
+
+def _margins(fig, left: float, right: float, top: float, bottom: float, wspace: float = 0, hspace: float = 0) -> None:
+    """Fixed margins and gaps in inches: a layout without the measuring passes of tight_layout (which
+    cost more than drawing the chart itself)."""
+    width, height = fig.get_size_inches()
+    rows, cols = fig.axes[0].get_gridspec().get_geometry() if fig.axes else (1, 1)
+    axis_w = (width - left - right - wspace * (cols - 1)) / cols
+    axis_h = (height - top - bottom - hspace * (rows - 1)) / rows
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
+                        wspace=wspace / axis_w, hspace=hspace / axis_h)
+
+
+def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
+    """Small multiples: one panel per indicator, a line per region with its 95%-interval as a band;
+    suppressed years leave a gap; series breaks dashed."""
+    house_style()
+    panels = [i for i in indicators if i.unit != "count"]
+    regions = list(dict.fromkeys(published["region_code"]))
+    cols = max(1, min(3, len(panels)))
+    rows = max(1, -(-len(panels) // cols))
+    fig = plt.figure(figsize=(4.2 * cols, 3.2 * rows + 0.2))
+    grid = fig.add_gridspec(rows, cols)
+    axes = [fig.add_subplot(grid[n // cols, n % cols]) for n in range(len(panels))]
+    series = dict(list(published.sort_values("period").groupby(["indicator", "region_code"], sort=False)))
+    for ax, ind in zip(axes, panels):
+        for colour, code in zip(PALETTE, regions):
+            part = series.get((ind.id, code), published.iloc[:0])
+            label = region_labels.get(code, part["region_name"].iloc[0] if not part.empty else code)
+            ax.plot(part["period"], part["value"].astype(float), marker="o", color=colour, label=label)
+            ax.fill_between(part["period"], part["ci_low"].astype(float), part["ci_high"].astype(float),
+                            color=colour, alpha=0.15, linewidth=0)
+        for brk in ind.series_breaks:
+            ax.axvline(brk.date.year - 0.5, color="grey", linestyle="--", linewidth=1)
+        ax.set_title(textwrap.fill(ind.label, 40), y=1.02)  # a fixed place: no measuring of tick labels
+        ax.set_xlabel("")
+        ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
+        ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        ax.set_ylim(bottom=0)
+    if panels:
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
+    _margins(fig, left=0.8, right=0.25, top=0.5, bottom=0.75, wspace=0.85, hspace=1.05)
+    return fig
+
+
+def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, level_label: str):
+    """Funnel plot: every region of one level (published values only) against its size, the target
+    and the 95% / 99,8% control limits; the report's region highlighted."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    others = points[points["region_code"] != highlight]
+    mine = points[points["region_code"] == highlight]
+    ax.scatter(others["denominator"], others["value"], s=14, color="#9AA5B1", label=level_label)
+    ax.scatter(mine["denominator"], mine["value"], s=60, color=PALETTE[1], zorder=3,
+               label=mine["region_name"].iloc[0] if not mine.empty else highlight)
+    ax.plot(limits["denominator"], limits["target"], color=PALETTE[0], linewidth=1.2, label="Nederland")
+    for name, style in (("95", ":"), ("998", "--")):
+        for side in ("lower", "upper"):
+            ax.plot(limits["denominator"], limits[f"{side}_{name}"], color=PALETTE[0], linestyle=style, linewidth=1,
+                    label=("95%-grens" if name == "95" else "99,8%-grens") if side == "lower" else None)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"noemer: aantal ({ind.population.age_band.replace('-', ' tot ')} jaar; logaritmische schaal)")
+    ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
+    ax.set_title(textwrap.fill(f"{ind.label}: alle {level_label} vergeleken", 70), y=1.02)
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
+    ax.xaxis.set_major_formatter(lambda v, _pos: formatting.number(v))
+    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    _margins(fig, left=0.8, right=0.2, top=0.4, bottom=0.65)
+    return fig
+
+
+def categories(rows: pd.DataFrame, title: str, xlabel: str):
+    """Horizontal bars per category, one per year (published values; suppressed ones left out).
+    None when nothing in it may be published."""
+    data = rows.dropna(subset=["value"]).assign(
+        categorie=lambda f: f["category"].str.replace("_", " "), jaar=lambda f: f["period"].astype(str))
+    if data.empty:
+        return None
+    house_style()
+    height = 0.45 * max(3, data["category"].nunique()) + 1
+    fig, ax = plt.subplots(figsize=(7, height))
+    sns.barplot(data, y="categorie", x="value", hue="jaar", ax=ax, orient="h",
+                palette=PALETTE[: data["jaar"].nunique()][::-1])
+    ax.legend(title="", frameon=False)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    fig.tight_layout()
+    return fig
+
+
+def gemeente_map(shapes, ind, title: str, highlight: str | None = None):
+    """Gemeenten coloured by their published value (column ``value``); suppressed ones hatched grey;
+    ``highlight`` (a gemeente code) outlined."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(7, 6))
+    known = shapes[shapes["value"].notna()]
+    hidden = shapes[shapes["value"].isna()]
+    if not known.empty:
+        known.plot(column="value", cmap="Blues", ax=ax, edgecolor="#8A8A8A", linewidth=0.3, legend=True,
+                   legend_kwds={"label": formatting.UNIT_LABEL.get(ind.unit, ind.unit), "shrink": 0.6,
+                                "format": lambda v, _pos: f"{v:g}".replace(".", ",")})
+    if not hidden.empty:
+        hidden.plot(ax=ax, color="#E6E6E6", edgecolor="#8A8A8A", hatch="///", linewidth=0.3)
+    if highlight is not None:
+        shapes[shapes["statcode"] == highlight].boundary.plot(ax=ax, color=PALETTE[1], linewidth=2)
+    ax.set_title(title)
+    ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def html_image(fig, alt: str) -> str:
+    """A figure as an embedded PNG with alternative text (read aloud by screen readers), then closed."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}" style="max-width:100%">'

@@ -1,0 +1,176 @@
+"""Two-year overviews (the expert-team monitor, the Regie op 3 report): kerncijfers of one region this
+year against last year, and breakdowns with last year's and this year's numbers and this year's share."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from regiekit import engine, formatting
+from regiekit.data import vocabulary
+from regiekit.data.store import Store
+from regiekit.indicators.definitions import Indicator, load_catalogue
+from regiekit.publish import changes, disclosure, published
+from regiekit.reports import charts, registry
+from regiekit.reports.common import Report, cell_text
+
+PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "category", "value", "unit",
+                     "part", "markering", "source"]
+
+
+def share_ids(breakdowns: dict[str, str]) -> list[str]:
+    """The share indicators of breakdowns, where the catalogue has them."""
+    catalogue = load_catalogue()
+    return [f"{i}_pct" for i in breakdowns.values() if f"{i}_pct" in catalogue]
+
+
+def periods(store: Store, period: int) -> list[int]:
+    """The years an overview of ``period`` shows."""
+    return [p for p in (period - 1, period) if p in store.years]
+
+
+def table(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...], period: int,
+          parameters: dict | None = None) -> pd.DataFrame:
+    """The published table of an overview (the levels it is made for, the two years it shows)."""
+    return published.table(ids, store, rules, internal, levels, periods(store, period), parameters)
+
+
+def prepare(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...],
+            periods: list[int], parameters: dict | None = None) -> None:
+    """Compute the published tables of an overview for each period into the cache (before a batch)."""
+    for period in periods:
+        table(ids, store, rules, internal, levels, period, parameters)
+
+
+def request(kind: registry.ReportKind, region: str, period, data_dir, ids: list[str], internal: bool,
+            rules_file, parameters: dict | None = None) -> dict:
+    """Check a request for an overview and gather what it is built from: the base fields of an
+    :class:`Overview` (region, period, synthetic, rules, internal, results)."""
+    store = Store.open(data_dir)
+    target, period = kind.request(region, period, store)
+    rules = disclosure.Rules.load(rules_file)
+    rows = table(ids, store, rules, internal, kind.levels, period, parameters)
+    return {"region": target, "period": period, "synthetic": store.synthetic, "rules": rules, "internal": internal,
+            "results": rows[rows["region_code"] == target.code].reset_index(drop=True)}
+
+
+def load_texts(path: str | Path | None) -> dict[str, str]:
+    """Text a team writes itself: a Markdown file with a '## ' heading per part (the report's slots and
+    any others, shown in file order)."""
+    if path is None:
+        return {}
+    text = Path(path).read_text(encoding="utf-8-sig")
+    parts = re.split(r"^##\s+(.+?)\s*$", text, flags=re.MULTILINE)
+    return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2])}
+
+
+def _category_order(category: str):
+    """Age bands in age order, other categories alphabetically, 'onbekend' last."""
+    bands = list(vocabulary.AGE_BANDS)
+    return (category == engine.UNKNOWN, bands.index(category) if category in bands else len(bands), category)
+
+
+@dataclass
+class Overview(Report):
+    """This year against last year for one region: kerncijfers and breakdowns."""
+
+    results: pd.DataFrame  # published table for the region, this year and last year
+    kerncijfers: list[str]
+    breakdowns: dict[str, str]  # section title -> count indicator (its share: the same id + '_pct')
+    units: str  # what the breakdowns count, in Dutch ('aanmeldingen', 'casussen')
+    texts: dict[str, str] = field(default_factory=dict)  # the team's own text, by heading
+    text_slots = ()  # headings of the text the team writes itself, always shown
+    writer = "het team"
+
+    @cached_property
+    def defs(self) -> dict[str, Indicator]:
+        catalogue = load_catalogue()
+        return {i: catalogue[i] for i in self.results["indicator"].unique()}
+
+    @cached_property
+    def published(self) -> pd.DataFrame:
+        """Every number the overview shows, rounded, suppressed and marked as shown."""
+        shown = self.shown(self.results, self.defs)
+        shown["part"] = shown["indicator"].map(lambda i: "kerncijfers" if i in self.kerncijfers else "uitsplitsing")
+        return shown[PUBLISHED_COLUMNS].reset_index(drop=True)
+
+    def _value(self, indicator: str, period: int, category=None):
+        rows = self.published
+        rows = rows[(rows["indicator"] == indicator) & (rows["period"] == period)]
+        rows = rows[rows["category"] == category] if category is not None else rows[rows["category"].isna()]
+        return None if rows.empty else rows.iloc[0]
+
+    def _fmt(self, row, ind: Indicator) -> str:
+        if row is None:
+            return "–"
+        return cell_text(row["value"], str(row["markering"]).startswith("geheim"), ind)
+
+    def kerncijfers_html(self, ids: list[str] | None = None, caption: str | None = None) -> str:
+        """This year against last year, with the change between published values (the kerncijfers, or
+        ``ids`` under ``caption``)."""
+        before = self.period - 1
+        rows = []
+        frame = self.results.assign(published=self.results["published"].astype(float))
+        change = changes.year_over_year(frame[frame["category"].isna()], "published").set_index(["indicator", "period"])
+        for ident in ids or self.kerncijfers:
+            ind = self.defs[ident]
+            now, then = self._value(ident, self.period), self._value(ident, before)
+            delta = "–"
+            if (ident, self.period) in change.index:
+                c = change.loc[(ident, self.period)]
+                if ind.unit in ("percent", "per_1000") and not pd.isna(c["difference_pp"]):
+                    delta = f"{formatting.number(c['difference_pp'], ind.decimals)} procentpunt"
+                elif not pd.isna(c["growth_pct"]):
+                    delta = formatting.signed(c["growth_pct"]) + "%"
+            rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">{html.escape(ind.label)}</th>'
+                        f'<td class="num">{self._fmt(then, ind)}</td><td class="num">{self._fmt(now, ind)}</td>'
+                        f'<td class="num">{delta}</td></tr>')
+        return (f'<table class="regiekit-kern"><caption>{html.escape(caption or "Kerncijfers")} {before} en '
+                f"{self.period}</caption>"
+                f"<thead><tr><th></th><th>{before}</th><th>{self.period}</th><th>verandering</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>")
+
+    def breakdown_html(self, title: str) -> str:
+        """Categories of one field: numbers last year and this year, and this year's share."""
+        ident = self.breakdowns[title]
+        ind, share = self.defs[ident], self.defs.get(f"{ident}_pct")
+        cats = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()]
+        rows = []
+        for category in sorted(cats["category"].unique(), key=_category_order):
+            cells = [self._fmt(self._value(ident, p, category), ind) for p in (self.period - 1, self.period)]
+            if share is not None:
+                cells.append(self._fmt(self._value(share.id, self.period, category), share))
+            rows.append(f"<tr><th scope=\"row\" style=\"text-align:left\">{html.escape(category.replace('_', ' '))}</th>"
+                        + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
+        head = f"<th>{self.period - 1}</th><th>{self.period}</th>" + (f"<th>% {self.period}</th>" if share else "")
+        field = ind.by
+        note = f" (meerdere antwoorden mogelijk; % van de {self.units})" if field in vocabulary.MULTI_VALUED else ""
+        return (f'<table class="regiekit-uitsplitsing" data-indicator="{ident}"><caption>{html.escape(title)}'
+                f"{note}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+    def texts_markdown(self) -> str:
+        """The team's own words under the report's headings; empty slots say so."""
+        parts = []
+        for title in [*self.text_slots, *(t for t in self.texts if t not in self.text_slots)]:
+            body = self.texts.get(title) or f"*Nog in te vullen door {self.writer}.*"
+            parts.append(f"## {title}\n\n{body}")
+        return "\n\n".join(parts)
+
+    def breakdown_figure(self, title: str):
+        ident = self.breakdowns[title]
+        rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()
+                              & self.published["period"].isin([self.period - 1, self.period])]
+        label = formatting.UNIT_LABEL.get(self.defs[ident].unit, self.defs[ident].unit)
+        return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)  # None: all suppressed
+
+    def breakdown_chart_html(self, title: str) -> str:
+        figure = self.breakdown_figure(title)
+        if figure is None:
+            return ""
+        return charts.html_image(figure, f"Staafdiagram {title.lower()} per categorie in "
+                                 f"{self.period - 1} en {self.period}; weggelaten cijfers ontbreken.")

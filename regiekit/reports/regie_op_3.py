@@ -1,0 +1,75 @@
+"""The Regie op 3 report (seed 000): the cohort of youths in long, stacked care (more than ``jaren``
+years of help from more than ``aanbieders`` providers, both parameters) and the overview of the
+case-review forms, every field with its missing answers ('onbekend'). Shown by
+``notebooks/regie_op_3.ipynb``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from regiekit.data.store import Store
+from regiekit.indicators.definitions import load_catalogue
+from regiekit.publish import disclosure
+from regiekit.reports import overview, registry
+from regiekit.reports.overview import Overview
+
+KERNCIJFERS = ["regie_op_3_jongeren", "regie_op_3_pct", "aanbieders_per_jongere", "casusonderzoeken_aantal",
+               "casusonderzoeken_schoolwisselingen_gemiddeld", "casusonderzoeken_hulptrajecten_gemiddeld"]
+BREAKDOWNS = {
+    "Leeftijd bij het eerste traject (gestapelde zorg)": "regie_op_3_leeftijd_eerste_traject",
+    "Combinaties van zorgvormen (alle jongeren in zorg, %)": "zorgcombinatie_aandeel",
+    "Geslacht": "casusonderzoeken_geslacht", "Leeftijd": "casusonderzoeken_leeftijdsklasse",
+    "Woonsituatie": "casusonderzoeken_woonsituatie", "Deelname ouder(s) aan de casusreview": "casusonderzoeken_ouders_deelname",
+    "Leeftijd bij eerste hulptraject": "casusonderzoeken_leeftijd_eerste_hulp",
+    "Volgt de jeugdige onderwijs?": "casusonderzoeken_volgt_onderwijs",
+    "Verklarende analyse in het dossier?": "casusonderzoeken_verklarende_analyse",
+    "Huidige zorg": "casusonderzoeken_huidige_zorg", "Classificaties": "casusonderzoeken_classificaties",
+    "Aantal schoolwisselingen": "casusonderzoeken_schoolwisselingen", "Aantal hulptrajecten tot nu toe": "casusonderzoeken_hulptrajecten"}
+LEVELS = ("jeugdregio", "land")
+
+
+def indicator_ids() -> list[str]:
+    return KERNCIJFERS + list(BREAKDOWNS.values()) + overview.share_ids(BREAKDOWNS)
+
+
+def parameters(jaren: int, aanbieders: int) -> dict[str, dict[str, int]]:
+    """Engine parameters for every indicator of the cohort (those counting long stacked care)."""
+    catalogue = load_catalogue()
+    return {i: {"jaren": int(jaren), "aanbieders": int(aanbieders)} for i in indicator_ids()
+            if catalogue[i].numerator.event == "stapeling"}
+
+
+@dataclass
+class RegieOp3(Overview):
+    jaren: int = 3
+    aanbieders: int = 3
+
+    def heading_markdown(self) -> str:
+        return self.banner_markdown(f"Regie op 3: langdurige gestapelde zorg, {self.region.label}, {self.period}")
+
+    def cohort_markdown(self) -> str:
+        return (f"**Het cohort.** Jongeren die meer dan {self.jaren} jaar hulp kregen (jeugdhulp, jeugdbescherming "
+                f"en/of jeugdreclassering) van meer dan {self.aanbieders} aanbieders. De casusreviews gaan over een "
+                "deel van deze jongeren; 'onbekend' betekent dat een vraag op het formulier niet is ingevuld.")
+
+    def source_markdown(self) -> str:
+        source = self.source("jeugdhulptrajecten en casusreviewformulieren")
+        return "\n\n".join([f"Bron: {source}. Een jongere telt één keer per jaar.", self.disclosure_markdown()])
+
+
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], jaren: int = 3,
+            aanbieders: int = 3) -> None:
+    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, parameters(jaren, aanbieders))
+
+
+def build(region: str, period: int, data_dir: str | Path | None = None, jaren: int = 3, aanbieders: int = 3,
+          internal: bool = False, rules_file: str | Path | None = None) -> RegieOp3:
+    """Everything the Regie op 3 report for ``region`` (a jeugdregio or Nederland) and ``period`` shows."""
+    base = overview.request(REPORT, region, period, data_dir, indicator_ids(), internal, rules_file,
+                            parameters(jaren, aanbieders))
+    return RegieOp3(**base, kerncijfers=KERNCIJFERS, breakdowns=BREAKDOWNS, units="casussen", jaren=int(jaren),
+                    aanbieders=int(aanbieders))
+
+
+REPORT = registry.register(registry.ReportKind("regie_op_3", "Het Regie op 3-overzicht", LEVELS, prepare))

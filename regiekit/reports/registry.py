@@ -1,0 +1,91 @@
+"""The reports regiekit makes, and the one check of a request for a report.
+
+A report is a :class:`ReportKind` that its module registers when it is imported (``regiekit.reports``
+imports every report module, so importing anything from it fills the registry): its name (also the
+name of its notebook, ``notebooks/<name>.ipynb``), the region levels it is made for, how to fill the
+cache of published tables before a batch (``prepare``), and, for a report made only where its data
+exists, the regions that have it (``available``). The module also has a ``build(region, period, ...)``
+that the notebook calls; it starts with :meth:`ReportKind.request`, the shared check of region, level
+and period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from regiekit.data.store import Store
+from regiekit.errors import RegiekitError
+from regiekit.publish.disclosure import Rules
+from regiekit.reference.regions import Region, load_regions
+
+LEVEL_TEXT = {"gemeente": "per gemeente", "jeugdregio": "per jeugdregio", "provincie": "per provincie",
+              "land": "voor Nederland"}
+
+
+class ReportError(RegiekitError):
+    """A request for a report that cannot be made (unknown report, wrong level, period without data)."""
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """One kind of report; see the module docstring."""
+
+    name: str
+    title: str  # Dutch, as in the report's heading and the overview page of a run
+    levels: tuple[str, ...]
+    prepare: Callable[[Store, Rules, bool, list[int]], None]  # store, rules, internal, periods
+    available: Callable[[Store], list[str]] | None = None  # region codes with data, where that limits the report
+
+    def request(self, region: str, period: int | str, store: Store) -> tuple[Region, int]:
+        """Check a request for this report: the region (code or name) exists and is of a level the
+        report is made for, and the period (a year or ``latest``) is in the store."""
+        target = load_regions().get(str(region))
+        if target.level not in self.levels:
+            allowed = " of ".join(LEVEL_TEXT[level] for level in self.levels)
+            raise ReportError(f"{self.title} wordt gemaakt {allowed}, niet voor {target.label}")
+        return target, check_period(period, store)
+
+    def regions(self, level: str, store: Store) -> list[str]:
+        """The codes of the regions of ``level`` this report is made for."""
+        codes = [r.code for r in load_regions().all(level)]
+        if self.available is None:
+            return codes
+        have = set(self.available(store))
+        return [c for c in codes if c in have]
+
+
+def check_period(period: int | str, store: Store) -> int:
+    """A year in the store (``latest`` is the last one)."""
+    if str(period) == "latest":
+        return store.years[-1]
+    try:
+        year = int(period)
+    except ValueError:
+        raise ReportError(f"een periode is een jaar zoals 2024 of 'latest', niet {period!r}") from None
+    if year not in store.years:
+        raise ReportError(f"geen gegevens voor {year}; de gegevens lopen van {store.years[0]} tot en met "
+                          f"{store.years[-1]}")
+    return year
+
+
+_KINDS: dict[str, ReportKind] = {}
+
+
+def register(kind: ReportKind) -> ReportKind:
+    """Add a report kind (called by the report's module when it is imported)."""
+    if kind.name in _KINDS and _KINDS[kind.name] != kind:
+        raise ReportError(f"rapport {kind.name!r} is al geregistreerd")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def names() -> list[str]:
+    return list(_KINDS)
+
+
+def get(name: str) -> ReportKind:
+    """The registered report called ``name``."""
+    if name not in _KINDS:
+        raise ReportError(f"onbekend rapport {name!r}; beschikbaar: {', '.join(_KINDS)}")
+    return _KINDS[name]

@@ -1,0 +1,283 @@
+"""Run a report notebook for one region and period: papermill, then nbconvert HTML without code.
+
+Outputs for report R, region C and period P in ``out_dir`` (``_intern`` added for internal runs):
+``R_C_P.html`` (the report), ``R_C_P.pdf`` (printed by headless Chromium, when available),
+``R_C_P.csv`` and ``R_C_P.xlsx`` (exactly the numbers it shows), ``R_C_P.ipynb`` (the executed
+notebook, for inspection) and ``R_C_P.json`` (the inputs it was made from, written last: a report
+whose ``.json`` exists is complete). Everything is written in a staging folder first and moved into
+place only when all files exist, so a failed or killed run leaves no partial report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import papermill
+from jupyter_client.blocking.client import BlockingKernelClient as KernelClient
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbconvert import HTMLExporter
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+
+from regiekit import __version__, digest, project
+from regiekit.data.store import Store
+from regiekit.errors import RegiekitError
+from regiekit.publish import disclosure
+from regiekit.reference.regions import load_regions
+from regiekit.reports import maps, registry
+
+STAGING_PREFIX = ".staging-"
+
+
+class RunError(RegiekitError):
+    """A report could not be produced."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report for one region and period, with everything that determines its content."""
+
+    report: str
+    region: str  # CBS code
+    period: int
+    internal: bool = False
+    rules_file: str | None = None
+    overrides_file: str | None = None
+    texts_file: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return f"{self.report}_{self.region}_{self.period}" + ("_intern" if self.internal else "")
+
+    def fingerprint(self, store: Store) -> str:
+        """Changes when anything the report is made from changes: data, notebook, package code and
+        definitions, parameters, the files named on the command line."""
+        extra = {name: _digest(Path(p)) for name, p in (("regels", self.rules_file), ("oordelen", self.overrides_file),
+                                                          ("teksten", self.texts_file)) if p}
+        boundaries = maps.boundary_file()
+        if boundaries.is_file():  # a map appears (or changes) when boundary files are added
+            extra["grenzen"] = _stat(boundaries)
+        return digest.of({"job": self.__dict__, "store": store.state(), "extra": extra,
+                          "notebook": _digest(project.notebook(self.report)), "code": digest.code()})
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+@dataclass(frozen=True)
+class Outputs:
+    html: Path
+    csv: Path
+    xlsx: Path
+    notebook: Path
+    record: Path
+    pdf: Path | None = None
+
+
+def writable(out_dir: Path) -> Path:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise RunError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from exc
+    return out_dir
+
+
+_exporters = threading.local()  # an exporter loads its templates once: 0,1 s per report otherwise
+
+
+def _html(notebook_path: Path, title: str) -> str:
+    exporter = getattr(_exporters, "html", None)
+    if exporter is None:
+        exporter = _exporters.html = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                                                  exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4),
+                                          resources={"metadata": {"name": title}})
+    return body.replace('<html lang="en">', '<html lang="nl">', 1)
+
+
+def chromium() -> str | None:
+    """The headless browser used to print PDFs (Debian package ``chromium``), if installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def print_pdf(html_path: Path, pdf_path: Path, browser: str) -> None:
+    """Print an HTML file to PDF with headless Chromium: offline, images embedded, A4."""
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                           f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
+                          capture_output=True, text=True, timeout=180)
+    if done.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RunError(f"PDF printing failed: {done.stderr.strip()[-300:]}")
+
+
+def check_files(rules_file, overrides_file, texts_file=None) -> tuple[str | None, str | None, str | None]:
+    """Absolute paths of the optional rules, verdict and text files, checked before any work starts."""
+    found = []
+    for name, path in (("regels", rules_file), ("oordelen", overrides_file), ("teksten", texts_file)):
+        if path is not None and not Path(path).is_file():
+            raise RunError(f"{name} file {path} does not exist")
+        found.append(str(Path(path).resolve()) if path is not None else None)
+    if found[0]:
+        disclosure.Rules.load(found[0])  # refuses unknown or invalid rules before any work starts
+    return found[0], found[1], found[2]
+
+
+def make_job(report: str, region: str, period: int | str, store: Store, internal: bool = False,
+             rules_file=None, overrides_file=None, texts_file=None) -> Job:
+    """Check a request (report, region, period, files) and turn it into a job."""
+    target, year = registry.get(report).request(region, period, store)
+    return Job(report, target.code, year, internal, *check_files(rules_file, overrides_file, texts_file))
+
+
+# Empties the namespace between reports like %reset -f, then freezes what is left (modules, caches)
+# out of the garbage collector's sight: a full collection over pandas, matplotlib and statsmodels
+# costs 0,3 s, which every report would otherwise pay for the figures of the one before.
+_RESET = """(lambda ip: [ip.displayhook.flush()] + [ip.user_ns.pop(n) for n in list(ip.user_ns)
+    if n not in ip.user_ns_hidden and not (n.startswith("__") and n.endswith("__"))])(get_ipython())
+__import__("gc").collect(); __import__("gc").freeze()"""
+
+
+class Kernels:
+    """One warm Jupyter kernel per worker thread, with a connected client: a batch pays for starting
+    Python and importing pandas, matplotlib and regiekit once per worker instead of once per report.
+    Each report starts with an empty namespace; a kernel that died is replaced."""
+
+    def __init__(self):
+        self._local = threading.local()
+        self._started: list[tuple[KernelManager, KernelClient]] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> KernelManager:
+        kernel = getattr(self._local, "kernel", None)
+        if kernel is None or not kernel.is_alive():
+            if kernel is not None:
+                self._local.client.stop_channels()
+            kernel = KernelManager(kernel_name="python3")
+            kernel.start_kernel(cwd=str(project.working_dir()))
+            client = kernel.client()
+            client.start_channels()
+            client.wait_for_ready(timeout=120)
+            client.allow_stdin = False
+            self._local.kernel, self._local.client = kernel, client
+            with self._lock:
+                self._started.append((kernel, client))
+        return kernel
+
+    def client(self) -> KernelClient:
+        """The connected client of this thread's kernel."""
+        self.get()
+        return self._local.client
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for kernel, client in self._started:
+                client.stop_channels()
+                if kernel.has_kernel:
+                    kernel.shutdown_kernel(now=True)
+            self._started.clear()
+
+    def __enter__(self) -> "Kernels":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+def run_notebook(notebook: Path, executed: Path, parameters: dict, kernels: Kernels) -> None:
+    """Execute ``notebook`` with papermill's parameter injection on this thread's warm kernel and save it."""
+    nb = parameterize_notebook(load_notebook_node(str(notebook)), parameters, kernel_name="python3", language="python")
+    client = NotebookClient(nb, km=kernels.get(), timeout=None, kernel_name="python3",
+                            resources={"metadata": {"path": str(project.working_dir())}})
+    client.kc = kernels.client()
+    with client.setup_kernel():
+        try:
+            reply = client.kc.execute_interactive(_RESET, silent=True, store_history=False, timeout=60)
+            if reply["content"]["status"] != "ok":
+                raise RunError("the kernel could not be reset for the next report")
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+        finally:
+            nbformat.write(nb, executed)
+
+
+def execute(job: Job, store: Store, out: Path, pdf: bool = True, kernels: Kernels | None = None) -> Outputs:
+    """Produce the outputs of one job in ``out`` (which must exist and be writable), on a kernel of
+    ``kernels`` (else on a kernel of its own)."""
+    if kernels is None:
+        with Kernels() as own:
+            return execute(job, store, out, pdf, own)
+    target = load_regions().get(job.region)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{job.stem}-", dir=out))
+    stem = job.stem
+    try:
+        executed = staging / f"{stem}.ipynb"
+        csv = staging / f"{stem}.csv"
+        notebook = project.notebook(job.report)
+        offered = {"region": job.region, "period": job.period, "data_dir": str(Path(store.path).resolve()),
+                   "published_csv": str(csv), "intern": job.internal, "regels": job.rules_file,
+                   "oordelen": job.overrides_file, "teksten": job.texts_file}
+        declared = papermill.inspect_notebook(notebook)
+        try:
+            run_notebook(notebook, executed, {k: v for k, v in offered.items() if k in declared}, kernels)
+        except CellExecutionError as exc:
+            raise RunError(f"{job.report} for {job.region} {job.period} failed: {exc.ename}: {exc.evalue}") from exc
+        if not csv.exists():
+            raise RunError(f"{job.report} for {job.region} {job.period} wrote no published numbers")
+        title = f"{job.report.capitalize()} {target.label} {job.period}"
+        (staging / f"{stem}.html").write_text(_html(executed, title), encoding="utf-8")
+        pd.read_csv(csv).to_excel(staging / f"{stem}.xlsx", index=False, sheet_name="cijfers")
+        browser = chromium() if pdf else None
+        if browser:
+            print_pdf(staging / f"{stem}.html", staging / f"{stem}.pdf", browser)
+        (staging / f"{stem}.json").write_text(json.dumps(
+            {"rapport": job.report, "regio": job.region, "periode": job.period, "intern": job.internal,
+             "invoer": job.fingerprint(store), "regiekit": __version__}, indent=2) + "\n", encoding="utf-8")
+        final = Outputs(out / f"{stem}.html", out / f"{stem}.csv", out / f"{stem}.xlsx", out / f"{stem}.ipynb",
+                        out / f"{stem}.json", out / f"{stem}.pdf" if browser else None)
+        for path in (final.notebook, final.csv, final.xlsx, final.pdf, final.html, final.record):
+            if path is not None:
+                os.replace(staging / path.name, path)  # the record last: it marks the report complete
+        return final
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def up_to_date(job: Job, store: Store, out: Path) -> bool:
+    """Whether ``out`` holds a complete report made from exactly this job's inputs."""
+    record = out / f"{job.stem}.json"
+    if not record.exists() or not all((out / f"{job.stem}.{ext}").exists() for ext in ("html", "csv", "xlsx", "ipynb")):
+        return False
+    try:
+        return json.loads(record.read_text(encoding="utf-8")).get("invoer") == job.fingerprint(store)
+    except (OSError, ValueError):
+        return False
+
+
+def run_report(report: str, region: str, period: int | str, out_dir: Path | str | None = None,
+               data_dir: Path | str | None = None, internal: bool = False, rules_file: Path | str | None = None,
+               overrides_file: Path | str | None = None, texts_file: Path | str | None = None,
+               pdf: bool = True) -> Outputs:
+    """Execute ``notebooks/<report>.ipynb`` for one region and period and export it."""
+    store = Store.open(data_dir)
+    job = make_job(report, region, period, store, internal, rules_file, overrides_file, texts_file)
+    return execute(job, store, writable(Path(out_dir) if out_dir else project.default_output_dir()), pdf)
