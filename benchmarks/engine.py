@@ -44,7 +44,8 @@ def scaled_store(source: Path, target: Path, trajectories: int) -> int:
     have = con.execute(f"select count(*) from read_parquet('{source / 'trajecten.parquet'}')").fetchone()[0]
     copies = max(1, math.ceil(trajectories / have))
     every = max(1, have // trajectories)  # fewer than the demo holds: every n-th youth, population / n
-    con.execute(f"""copy (select t.* replace (t.traject_id || '.' || c as traject_id, t.jeugdige_id || '.' || c as jeugdige_id)
+    con.execute("copy (select t.* replace (t.traject_id || '.' || c as traject_id, "
+                f"""t.jeugdige_id || '.' || c as jeugdige_id)
                     from read_parquet('{source / 'trajecten.parquet'}') t, range({copies}) r(c)
                     where hash(t.jeugdige_id) % {every} = 0)
                     to '{target / 'trajecten.parquet'}' (format parquet)""")
@@ -79,7 +80,8 @@ def pandas_side(store: str, out: str) -> dict:
     from regiekit.reference.regions import load_regions
 
     began = time.perf_counter()
-    columns = ["traject_id", "jeugdige_id", "gemeente_code", "geboortedatum", "startdatum", "einddatum", "soort", "verblijf"]
+    columns = ["traject_id", "jeugdige_id", "gemeente_code", "geboortedatum", "startdatum", "einddatum", "soort",
+               "verblijf"]
     trajecten = pd.read_parquet(Path(store) / "trajecten.parquet", columns=columns)
     for column in ("geboortedatum", "startdatum", "einddatum"):
         trajecten[column] = pd.to_datetime(trajecten[column])
@@ -88,7 +90,8 @@ def pandas_side(store: str, out: str) -> dict:
     found = []
     for year in range(years[0], years[1] + 1):
         start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-        running = trajecten[(trajecten["startdatum"] <= end) & (trajecten["einddatum"].isna() | (trajecten["einddatum"] >= start))].copy()
+        running = trajecten[(trajecten["startdatum"] <= end)
+                            & (trajecten["einddatum"].isna() | (trajecten["einddatum"] >= start))].copy()
         running["laatste_dag"] = running["einddatum"].fillna(end).clip(upper=end)
         for ident, (condition, _) in COMPARED.items():
             running[ident] = running.eval(condition)
@@ -97,8 +100,8 @@ def pandas_side(store: str, out: str) -> dict:
             gemeente_code=("gemeente_code", "last"), geboortedatum=("geboortedatum", "first"),
             laatste_dag=("laatste_dag", "max"), **{i: (i, "any") for i in COMPARED})
         born, last = youth["geboortedatum"], youth["laatste_dag"]
-        youth["leeftijd"] = last.dt.year - born.dt.year - ((last.dt.month < born.dt.month)
-                                                           | ((last.dt.month == born.dt.month) & (last.dt.day < born.dt.day)))
+        youth["leeftijd"] = last.dt.year - born.dt.year - (
+            (last.dt.month < born.dt.month) | ((last.dt.month == born.dt.month) & (last.dt.day < born.dt.day)))
         for ident, (_, (low, high)) in COMPARED.items():
             chosen = youth[youth[ident] & (youth["leeftijd"] >= low) & (youth["leeftijd"] < high)]
             counts = chosen.groupby("gemeente_code").size().rename("numerator").reset_index()
@@ -129,10 +132,10 @@ def _peak_mb() -> float:
 def _child(kind: str, store: str, ids: list[str], out: str, backend: str = "duckdb", memory: str | None = None) -> dict:
     """Run one side in a fresh process and return its timing and peak memory (for Spark: of the Python
     process only; the JVM's memory is its own)."""
-    code = ("import json, sys; sys.path.insert(0, %r); import engine as b; "
-            "r = b.regiekit_side(%r, %r, %r, %r) if %r == 'regiekit' else b.pandas_side(%r, %r); "
-            "r['peak_mb'] = b._peak_mb(); print(json.dumps(r))") % (str(Path(__file__).parent), store, ids, out, backend,
-                                                                     kind, store, out)
+    code = (f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import engine as b; "
+            f"r = b.regiekit_side({store!r}, {ids!r}, {out!r}, {backend!r}) if {kind!r} == 'regiekit' "
+            f"else b.pandas_side({store!r}, {out!r}); "
+            "r['peak_mb'] = b._peak_mb(); print(json.dumps(r))")
     env = {**os.environ, **({"REGIEKIT_DUCKDB_MEMORY": memory} if memory else {})}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if done.returncode != 0:
@@ -163,10 +166,12 @@ def main(argv: list[str] | None = None) -> int:
         n = scaled_store(source, work / "store", args.trajecten)
         print(f"{number(n)} trajecten over tien jaar klaargezet in {number(time.perf_counter() - began, 1)} s")
         mine = _child("regiekit", str(work / "store"), ids, str(work / "regiekit.parquet"), memory=args.geheugen)
-        subset = _child("regiekit", str(work / "store"), list(COMPARED), str(work / "subset.parquet"), memory=args.geheugen)
+        subset = _child("regiekit", str(work / "store"), list(COMPARED), str(work / "subset.parquet"),
+                        memory=args.geheugen)
         if args.spark:
             spark = _child("regiekit", str(work / "store"), ids, str(work / "spark.parquet"), backend="spark")
-            spark["identical"] = _same(pd.read_parquet(work / "spark.parquet"), pd.read_parquet(work / "regiekit.parquet"))
+            spark["identical"] = _same(pd.read_parquet(work / "spark.parquet"),
+                                       pd.read_parquet(work / "regiekit.parquet"))
         theirs = _child("pandas", str(work / "store"), [], str(work / "pandas.parquet"))
         a = pd.read_parquet(work / "subset.parquet")[["indicator", "region_code", "period", "numerator"]]
         b = pd.read_parquet(work / "pandas.parquet")[["indicator", "region_code", "period", "numerator"]]
@@ -177,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     limit = f", DuckDB-geheugengrens {args.geheugen}" if args.geheugen else ""
     print(f"regiekit-engine, alle {len(ids)} indicatoren op trajecten en bevolking, alle regio's en jaren: "
-          f"{number(mine['seconds'], 1)} s, piekgeheugen {number(mine['peak_mb'])} MB, {number(mine['rows'])} uitkomsten "
+          f"{number(mine['seconds'], 1)} s, piekgeheugen {number(mine['peak_mb'])} MB, "
+          f"{number(mine['rows'])} uitkomsten "
           f"(doel: onder 30 s en 4 GB{limit})")
     if args.spark:
         print(f"dezelfde {len(ids)} indicatoren op Spark (lokaal, alle kernen): {number(spark['seconds'], 1)} s, "

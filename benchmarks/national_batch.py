@@ -98,7 +98,8 @@ def kernel_start() -> float:
 
     with Kernels() as kernels:
         began = time.perf_counter()
-        kernels.client().execute_interactive("import pandas, matplotlib.pyplot, regiekit.reports.factsheet", timeout=120)
+        kernels.client().execute_interactive("import pandas, matplotlib.pyplot, regiekit.reports.factsheet",
+                                             timeout=120)
         spent = time.perf_counter() - began
     return spent
 
@@ -162,16 +163,20 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     n = len(codes)
-    print(f"naive loop (papermill + nbconvert, serieel): {number(t_naive, 1):>8} s  ({number(t_naive / n, 2)} s per factsheet)")
-    print(f"regiekit run --jobs {args.jobs}:                 {number(t_runner, 1):>8} s  ({number(t_runner / n, 2)} s per factsheet)")
-    print(f"ondergrens (één warm proces, geen kernel):   {number(t_floor, 1):>8} s  ({number(t_floor / n, 2)} s per factsheet)")
+    print(f"naive loop (papermill + nbconvert, serieel): {number(t_naive, 1):>8} s  "
+          f"({number(t_naive / n, 2)} s per factsheet)")
+    print(f"regiekit run --jobs {args.jobs}:                 {number(t_runner, 1):>8} s  "
+          f"({number(t_runner / n, 2)} s per factsheet)")
+    print(f"ondergrens (één warm proces, geen kernel):   {number(t_floor, 1):>8} s  "
+          f"({number(t_floor / n, 2)} s per factsheet)")
     print(f"regiekit is {number(t_naive / t_runner, 1)}x sneller dan de naive loop (doel: 20x) "
           f"en {number(t_runner / t_floor, 1)}x de ondergrens (doel: binnen 3x)")
     print(f"piekgeheugen: benchmarkproces {number(max(own_naive, own_runner, own_floor))} MB, "
           f"grootste kernel {number(max(kid_naive, kid_runner))} MB")
     print(f"zelfde gepubliceerde cijfers in alle drie: {'ja' if identical else 'NEE'}")
     print("waar de tijd van één factsheet heen gaat:")
-    print(f"  kernel starten + imports            {number(start, 2):>6} s (eenmalig per worker bij regiekit, elke keer bij naive)")
+    print(f"  kernel starten + imports            {number(start, 2):>6} s "
+          "(eenmalig per worker bij regiekit, elke keer bij naive)")
     for name, spent in steps.items():
         print(f"  {name:<35} {number(spent / n, 2):>6} s")
     print(f"  nbconvert HTML-export               {number(export, 2):>6} s")

@@ -26,7 +26,8 @@ if region == "GM0014":
     raise ValueError("deze regio gaat mis")
 time.sleep(pause)
 display(Markdown(f"# Rapport {region} {period}"))
-pd.DataFrame({"indicator": ["x"], "region_code": [region], "period": [period], "value": [1.0]}).to_csv(published_csv, index=False)
+pd.DataFrame({"indicator": ["x"], "region_code": [region], "period": [period], "value": [1.0]})\
+.to_csv(published_csv, index=False)
 '''
 
 
@@ -58,7 +59,8 @@ def test_a_failing_region_does_not_stop_the_others(home, demo_store, tmp_path, c
     printed = capsys.readouterr().out
     assert code == 1
     assert "2 gemaakt, 0 ongewijzigd overgeslagen, 1 mislukt" in printed
-    assert "mislukt: GM0014 2024: RunError: factsheet for GM0014 2024 failed: ValueError: deze regio gaat mis" in printed
+    assert ("mislukt: GM0014 2024: RunError: factsheet for GM0014 2024 failed: ValueError: deze regio gaat mis"
+            in printed)
     assert not any("GM0014" in name for name in _reports(out))  # nothing half-made for the failure
     assert {n.split("_")[1] for n in _reports(out)} == {"GM0106", "GM0119"}
     manifest = json.loads((out / "manifest.json").read_text())
@@ -169,7 +171,7 @@ def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
     executed = nbformat.read(tmp_path / "b_out.ipynb", as_version=4)
     assert executed.cells[-1].outputs[0]["text"] == "GM0014 [] 0 True\n"  # names, output cache: all gone
     assert nbformat.read(tmp_path / "c_out.ipynb", as_version=4).cells[-1].outputs[0]["text"] == "GM0034 [] 0 True\n"
-    assert [c.source for c in executed.cells][0] == "region = None"  # papermill's injected cell follows it
+    assert executed.cells[0].source == "region = None"  # papermill's injected cell follows it
     assert "injected-parameters" in executed.cells[1].metadata["tags"]
 
 

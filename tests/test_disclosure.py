@@ -131,7 +131,8 @@ def _categories(counts: dict[str, int]) -> pd.DataFrame:
     total = sum(counts.values())
     return pd.DataFrame([{"indicator": "followups_route_pct", "region_code": "JZ14", "region_name": "Twente",
                           "level": "jeugdregio", "period": 2024, "subperiod": None, "category": c, "numerator": n,
-                          "denominator": total, "value": n / total * 100, "unit": "percent"} for c, n in counts.items()])
+                          "denominator": total, "value": n / total * 100, "unit": "percent"}
+                         for c, n in counts.items()])
 
 
 def test_a_total_minus_the_other_categories_does_not_reveal_a_small_category():

@@ -63,7 +63,7 @@ def test_jeugdbescherming_running_from_an_earlier_year(tiny_store):
 
 
 def test_unknown_period_is_refused(tiny_store):
-    with pytest.raises(engine.EngineError, match="no data for period.*2030"):
+    with pytest.raises(engine.EngineError, match=r"no data for period.*2030"):
         engine.compute(["jeugdhulp_pct"], [ASSEN], [2030], tiny_store)
 
 
@@ -199,7 +199,8 @@ def test_every_catalogue_indicator_computes_on_the_demo_data(demo_store):
     assert set(result["indicator"]) == set(catalogue)
     for ident, rows in result.groupby("indicator"):
         ind = catalogue[ident]
-        if ind.by is None or ind.denominator is None or ind.by == "leeftijdsklasse" and ind.denominator.count == "bevolking":
+        if (ind.by is None or ind.denominator is None
+                or (ind.by == "leeftijdsklasse" and ind.denominator.count == "bevolking")):
             continue
         per_region = rows.groupby(["region_code", "period"]).agg(n=("numerator", "sum"), d=("denominator", "first"))
         multi = ind.by in ("problematiek_jeugdige", "problematiek_ouders", "huidige_zorg", "classificaties",
@@ -212,9 +213,11 @@ def test_statistics_report_missing_values(tmp_path):
     reviews = pd.DataFrame({
         "casus_id": ["A", "B", "C", "D"], "jeugdige_id": [1, 2, 3, 4], "gemeente_code": ASSEN,
         "startdatum": [date(2023, 3, 1)] * 4, "geslacht": "jongen", "leeftijd": [9, 12, 15, 16],
-        "woonsituatie": "bij_ouders", "ouders_deelname": "ja", "leeftijd_eerste_hulp": [None, "basisschool", None, None],
+        "woonsituatie": "bij_ouders", "ouders_deelname": "ja",
+        "leeftijd_eerste_hulp": [None, "basisschool", None, None],
         "volgt_onderwijs": "ja", "verklarende_analyse": "nee", "huidige_zorg": None, "classificaties": "ass",
-        "schoolwisselingen": pd.array([2, 3, None, 4], dtype="Int32"), "hulptrajecten": pd.array([None] * 4, dtype="Int32"),
+        "schoolwisselingen": pd.array([2, 3, None, 4], dtype="Int32"),
+        "hulptrajecten": pd.array([None] * 4, dtype="Int32"),
     })
     rebuilt = make_store(tmp_path, _frame([_trajectory(1, 1, ASSEN, "zonder_verblijf", date(2023, 1, 1), None)]),
                          casusonderzoeken=reviews)
@@ -256,8 +259,9 @@ def test_half_year_and_school_year_windows(tmp_path):
         _trajectory(3, 503, ASSEN, "zonder_verblijf", date(2024, 10, 1), None),                # H2 only
     ]
     days = [date(2023, 7, 31), date(2023, 8, 1), date(2024, 7, 31)]
-    registrations = pd.DataFrame({"casus_id": ["A", "B", "C"], "gemeente_aanmelding": ASSEN, "gemeente_financieel": ASSEN,
-                                  "aanmelddatum": days, "adviesdatum": days, "leeftijd": 10})
+    registrations = pd.DataFrame({"casus_id": ["A", "B", "C"], "gemeente_aanmelding": ASSEN,
+                                  "gemeente_financieel": ASSEN, "aanmelddatum": days, "adviesdatum": days,
+                                  "leeftijd": 10})
     store = make_store(tmp_path, _frame(rows), aanmeldingen=registrations)
     result = engine.compute(["jeugdhulp_aantal_halfjaar", "jeugdhulp_aantal", "aanmeldingen_aantal_schooljaar"],
                             [ASSEN], [2024], store)

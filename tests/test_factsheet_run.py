@@ -96,7 +96,8 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
     # and the Dutch sentences quote the same figure
     jh = table[(table["indicator"] == "jeugdhulp_pct") & (table["region_code"] == "GM0106")]["value"].iloc[0]
     assert re.search(rf"Jongeren met jeugdhulp</strong> \(0 tot 18 jaar\): Het percentage jongeren met jeugdhulp "
-                     rf"(stijgt|daalt) van [0-9,]+% in 2023 naar {re.escape(formatting.value(jh, 'percent', 1))} in 2024",
+                     r"(stijgt|daalt) van [0-9,]+% in 2023 naar "
+                     rf"{re.escape(formatting.value(jh, 'percent', 1))} in 2024",
                      html)
 
 

@@ -83,7 +83,8 @@ def test_uithuisplaatsing_bij_ots_on_peildatum(tmp_path):
                 rows.append((next_id, youth, "pleegzorg", pd.Timestamp(year, 3, 1), pd.Timestamp(year + 1, 6, 30)))
                 next_id += 1
             elif i < placed + 10:  # placement that ended before the peildatum does not count
-                rows.append((next_id, youth, "residentieel_overig", pd.Timestamp(year, 3, 1), pd.Timestamp(year, 12, 30)))
+                rows.append((next_id, youth, "residentieel_overig", pd.Timestamp(year, 3, 1),
+                             pd.Timestamp(year, 12, 30)))
                 next_id += 1
         ended = next_id  # an OTS that ended on 30 December is not an OTS on the peildatum
         rows.append((ended, ended, "ots", pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 30)))
@@ -95,7 +96,7 @@ def test_uithuisplaatsing_bij_ots_on_peildatum(tmp_path):
     frame["einddatum"] = frame["einddatum"].dt.date
     store = make_store(tmp_path, frame, years=YEARS)
     result = engine.compute(["uithuisplaatsing_ots_pct"], ["NL01"], YEARS, store).set_index("period")
-    assert [int(round(result.loc[y, "value"])) for y in YEARS] == [34, 32, 29, 27]
+    assert [round(result.loc[y, "value"]) for y in YEARS] == [34, 32, 29, 27]
     assert list(result["denominator"]) == [100, 100, 100, 100]
 
 
@@ -109,7 +110,8 @@ def test_twente_2019_union_counts_a_youth_once(tmp_path):
     for gm, n in zip(twente, per_gemeente):
         for band, share in (("0-4", 4), ("4-12", 8), ("12-18", 6)):
             population.append({"gemeente_code": gm, "jaar": 2019, "geslacht": "man", "leeftijdsklasse": band,
-                               "aantal": int(n * share // 18) if band != "12-18" else int(n - n * 4 // 18 - n * 8 // 18)})
+                               "aantal": int(n * share // 18) if band != "12-18"
+                               else int(n - n * 4 // 18 - n * 8 // 18)})
     bevolking = pd.DataFrame(population)
     assert bevolking["aantal"].sum() == 125_550
     only_home, only_elsewhere, both = 13_114 - 379, 2_080 - 379, 379
@@ -157,7 +159,8 @@ def test_verdict_verblijf_by_age_band_direction_differs(seed004):
     ind = load_catalogue()["jeugdhulp_verblijf_aantal_leeftijd"]
     band = {b: verdicts.judge(ind, result[result["category"] == b], 2019, band=b) for b in VERBLIJF}
     assert band["0-4"].verdict == "verbetert" and "daalt van 3.805 in 2018 naar 3.360 in 2019" in band["0-4"].sentence
-    assert band["18-23"].verdict == "verbetert" and "stijgt van 2.185 in 2018 naar 2.955 in 2019" in band["18-23"].sentence
+    assert (band["18-23"].verdict == "verbetert"
+            and "stijgt van 2.185 in 2018 naar 2.955 in 2019" in band["18-23"].sentence)
     assert band["12-18"].verdict == "geen_trend"
 
 
@@ -190,7 +193,8 @@ def test_verdict_stable_and_neutral_and_manual_override(tmp_path):
     overrides.write_text("indicator,region_code,period,oordeel,tekst\n"
                          "jeugdhulp_pct,GM0106,2019,verbetert,Meer jongeren worden op tijd geholpen.\n")
     manual = verdicts.apply_override(rising, verdicts.load_overrides(overrides))
-    assert (manual.verdict, manual.sentence, manual.manual) == ("verbetert", "Meer jongeren worden op tijd geholpen.", True)
+    assert (manual.verdict, manual.sentence, manual.manual) == ("verbetert", "Meer jongeren worden op tijd geholpen.",
+                                                                True)
     overrides.write_text("indicator,region_code,period,oordeel,tekst\njeugdhulp_pct,GM0106,2019,prima,x\n")
     with pytest.raises(RegiekitError, match="unknown verdict"):
         verdicts.load_overrides(overrides)

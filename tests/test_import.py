@@ -39,11 +39,13 @@ def test_golden_ret_drenthe_file_reproduces_the_published_figures(tmp_path):
     counts = result.set_index(["indicator", "period", "category"])["numerator"]
     plain = result[result["category"].isna()].set_index("period")
     assert (plain.loc[2023, "numerator"], plain.loc[2024, "numerator"]) == (25, 42)
-    assert (counts["aanmeldingen_geslacht", 2024, "jongen"], counts["aanmeldingen_geslacht", 2024, "meisje"]) == (31, 11)
+    assert (counts["aanmeldingen_geslacht", 2024, "jongen"],
+            counts["aanmeldingen_geslacht", 2024, "meisje"]) == (31, 11)
     assert counts["aanmeldingen_geslacht", 2023, "jongen"] == 13
     assert (counts["aanmeldingen_verklarende_analyse", 2024, "ja"],
             counts["aanmeldingen_verklarende_analyse", 2024, "nee"]) == (3, 39)
-    assert (counts["aanmeldingen_verblijfsplek", 2024, "thuis"], counts["aanmeldingen_verblijfsplek", 2023, "thuis"]) == (16, 5)
+    assert (counts["aanmeldingen_verblijfsplek", 2024, "thuis"],
+            counts["aanmeldingen_verblijfsplek", 2023, "thuis"]) == (16, 5)
     growth = year_over_year(result[result["indicator"] == "aanmeldingen_aantal"]).set_index("period")["growth_pct"]
     assert round(growth[2024]) == 68
 
@@ -112,14 +114,16 @@ def test_files_as_people_send_them(tmp_path):
     frame.assign(aanmelddatum=pd.to_datetime(frame["aanmelddatum"], dayfirst=True)).to_excel(xlsx, index=False)
     assert import_file("aanmeldingen", xlsx, tmp_path / "d").imported == 3
     stored = Store.open(tmp_path / "a").table("aanmeldingen")
-    assert set(stored["gemeente_aanmelding"]) == {"GM1900"} and set(stored["aanmelder"]) == {"gecertificeerde_instelling"}
+    assert (set(stored["gemeente_aanmelding"]) == {"GM1900"}
+            and set(stored["aanmelder"]) == {"gecertificeerde_instelling"})
 
 
 def test_decimal_commas_in_numbers(tmp_path):
     header = template("casusonderzoeken").strip()
     row = "C1;J1;Assen;2023-05-01;jongen;12;bij_ouders;ja;basisschool;ja;nee;ggz;2,0;ass;4"
-    report = import_file("casusonderzoeken", _write(tmp_path / "c.csv", [row, row.replace("C1", "C2").replace("2,0", "2,5")],
-                                                    header=header), tmp_path / "p")
+    report = import_file("casusonderzoeken",
+                         _write(tmp_path / "c.csv", [row, row.replace("C1", "C2").replace("2,0", "2,5")],
+                                header=header), tmp_path / "p")
     assert (report.imported, report.rejected) == (1, 1)
     assert "schoolwisselingen: '2,5' is geen geldige geheel getal" in _rejects(report)["reden"].iloc[0]
 
@@ -146,9 +150,11 @@ def test_refused_files(tmp_path):
     with pytest.raises(ImportRefused, match="has no rows"):
         import_file("aanmeldingen", _write(tmp_path / "h.csv", []), tmp_path / "p")
     with pytest.raises(ImportRefused, match="column 'Naam' looks like identifying data"):
-        import_file("aanmeldingen", _write(tmp_path / "n.csv", [GOOD + ";Jan"], header=HEADER + ";Naam"), tmp_path / "p")
+        import_file("aanmeldingen", _write(tmp_path / "n.csv", [GOOD + ";Jan"], header=HEADER + ";Naam"),
+                    tmp_path / "p")
     with pytest.raises(ImportRefused, match="unknown column"):
-        import_file("aanmeldingen", _write(tmp_path / "u.csv", [GOOD + ";x"], header=HEADER + ";opmerking"), tmp_path / "p")
+        import_file("aanmeldingen", _write(tmp_path / "u.csv", [GOOD + ";x"], header=HEADER + ";opmerking"),
+                    tmp_path / "p")
     with pytest.raises(ImportRefused, match="missing column"):
         import_file("aanmeldingen", _write(tmp_path / "m.csv", ["RET-1"], header="casus_id"), tmp_path / "p")
 

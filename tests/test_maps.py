@@ -29,7 +29,8 @@ def test_no_boundary_file_means_no_map(tmp_path, monkeypatch, demo_store):
 def test_fetch_caches_a_boundary_file_and_refuses_a_broken_one(boundaries, tmp_path):
     source = _template(boundaries)
     path = maps.fetch("jeugdregio", 2024, tmp_path / "cache", source)
-    assert path == tmp_path / "cache" / "jeugdregio_2024.topojson" and len(maps.load("jeugdregio", 2024, path.parent)) == 42
+    assert (path == tmp_path / "cache" / "jeugdregio_2024.topojson"
+            and len(maps.load("jeugdregio", 2024, path.parent)) == 42)
     broken = tmp_path / "broken_2024.topojson"
     broken.write_text('{"type": "Topology", "objects": {}, "arcs": []}', encoding="utf-8")
     with pytest.raises(maps.BoundaryError, match="not a usable boundary file"):

@@ -22,7 +22,8 @@ def test_kerncijfers_show_this_year_against_last_year(drenthe, demo_store):
     shown = drenthe.published
     counts = shown[(shown["indicator"] == "aanmeldingen_aantal")].set_index("period")
     for year in (2023, 2024):
-        assert counts.loc[year, "value"] == 5 * round(exact[year] / 5) and counts.loc[year, "markering"] == "afgerond op 5"
+        assert (counts.loc[year, "value"] == 5 * round(exact[year] / 5)
+                and counts.loc[year, "markering"] == "afgerond op 5")
     table = drenthe.kerncijfers_html()
     assert "<th>2023</th><th>2024</th><th>verandering</th>" in table
     growth = round((counts.loc[2024, "value"] / counts.loc[2023, "value"] - 1) * 100)
@@ -48,7 +49,8 @@ def test_nothing_small_is_published_and_the_audit_passes(drenthe, demo_store):
     assert not small.empty and (small["status"] == "geheim").all()
     from regiekit.publish import published
 
-    table = published.table(monitor.indicator_ids(), demo_store, disclosure.Rules(), False, monitor.LEVELS, [2023, 2024])
+    table = published.table(monitor.indicator_ids(), demo_store, disclosure.Rules(), False, monitor.LEVELS,
+                            [2023, 2024])
     assert disclosure.audit(table).query("not safe").empty
 
 
@@ -64,7 +66,8 @@ def test_team_text_is_read_from_a_file_and_empty_slots_say_so(tmp_path, demo_sto
 
 
 def test_the_monitor_is_made_per_jeugdregio(demo_store, capsys, tmp_path):
-    with pytest.raises(ReportError, match="De monitor van het expertteam wordt gemaakt per jeugdregio of voor Nederland"):
+    with pytest.raises(ReportError,
+                       match="De monitor van het expertteam wordt gemaakt per jeugdregio of voor Nederland"):
         monitor.build("Assen", 2024, demo_store.path)
     assert cli.main(["run", "monitor", "--region", "Assen", "--data", str(demo_store.path),
                      "--out", str(tmp_path / "out")]) == 1

@@ -46,7 +46,8 @@ def test_a_changed_definition_or_rule_recomputes_the_published_table(tmp_path):
     text = catalogue.read_text(encoding="utf-8")
     label = text.index("label:", text.index("id: jeugdhulp_aantal"))
     line_end = text.index("\n", label)
-    catalogue.write_text(text[:label] + "label: Jongeren met jeugdhulp, nieuw label" + text[line_end:], encoding="utf-8")
+    catalogue.write_text(text[:label] + "label: Jongeren met jeugdhulp, nieuw label" + text[line_end:],
+                         encoding="utf-8")
     assert run() == "120"
     second = _cached(store)
     assert len(second) == 1 and second != first  # recomputed under a new key; the old table removed

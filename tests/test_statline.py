@@ -65,8 +65,10 @@ def test_convert_to_catalogue_values(recorded, tmp_path):
     v = values.set_index(["indicator", "region_code", "period"])
     assert v.loc[("jeugdhulp_pct", "GM0014", 2022), "value"] == 15.4          # padded key 'GM0014  ' stripped
     assert v.loc[("jeugdbescherming_met_verblijf_pct", "GM0037", 2022), "value"] == 59.4
-    assert v.loc[("jeugdhulp_verblijf_pct", "GM0037", 2022), "value"] > v.loc[("jeugdhulp_pct", "GM0037", 2022), "value"]
-    assert bool(v.loc[("jeugdhulp_pct", "GM0014", 2022), "voorlopig"]) and not v.loc[("jeugdhulp_pct", "GM0014", 2021), "voorlopig"]
+    assert (v.loc[("jeugdhulp_verblijf_pct", "GM0037", 2022), "value"]
+            > v.loc[("jeugdhulp_pct", "GM0037", 2022), "value"])
+    assert (bool(v.loc[("jeugdhulp_pct", "GM0014", 2022), "voorlopig"])
+            and not v.loc[("jeugdhulp_pct", "GM0014", 2021), "voorlopig"])
     assert v.loc[("jeugdhulp_pct", "JZ01", 2022), "level"] == "jeugdregio"
     assert v.loc[("jeugdhulp_pct", "GM0014", 2022), "unit"] == "%"            # from DataProperties
     # 2020: Appingedam, Delfzijl and Loppersum are Eemsdelta in the 2024 classification; percentages of

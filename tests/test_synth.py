@@ -28,7 +28,8 @@ def test_other_seed_gives_other_data(demo_raw, tmp_path):
 
 def test_covers_all_gemeenten_years_and_care_forms(demo_store):
     con = demo_store.connect()
-    assert con.execute("select count(distinct gemeente_code), min(jaar), max(jaar) from bevolking").fetchone() == (342, 2015, 2024)
+    assert (con.execute("select count(distinct gemeente_code), min(jaar), max(jaar) from bevolking").fetchone()
+            == (342, 2015, 2024))
     assert con.execute("select count(distinct gemeente_code) from trajecten").fetchone()[0] == 342
     forms = {r[0] for r in con.execute("select distinct zorgvorm from trajecten").fetchall()}
     assert forms == {"zonder_verblijf", "pleegzorg", "gezinsgericht", "gesloten", "residentieel_overig",
@@ -36,11 +37,13 @@ def test_covers_all_gemeenten_years_and_care_forms(demo_store):
     assert con.execute("select count(*) from trajecten where einddatum < startdatum").fetchone()[0] == 0
     assert con.execute("select count(*) - count(distinct traject_id) from trajecten").fetchone()[0] == 0
     # nobody is in youth care at 23 or older, jeugdbescherming ends at 18
-    assert con.execute("select count(*) from trajecten where date_sub('year', geboortedatum, startdatum) >= 23").fetchone()[0] == 0
+    assert con.execute("select count(*) from trajecten "
+                       "where date_sub('year', geboortedatum, startdatum) >= 23").fetchone()[0] == 0
     assert con.execute("""select count(*) from trajecten where soort = 'jeugdbescherming'
                           and date_sub('year', geboortedatum, einddatum) >= 18""").fetchone()[0] == 0
     # open trajectories have no reason of ending, closed ones do
-    assert con.execute("select count(*) from trajecten where (einddatum is null) != (reden_beeindiging is null)").fetchone()[0] == 0
+    assert con.execute("select count(*) from trajecten "
+                       "where (einddatum is null) != (reden_beeindiging is null)").fetchone()[0] == 0
     regions = load_regions()
     registrations = con.execute("select casus_id, gemeente_aanmelding from aanmeldingen").fetchall()
     assert len({c[4:8] for c, _ in registrations}) > 35
@@ -67,11 +70,13 @@ def test_verblijf_by_age_band_follows_the_2016_2019_pattern(demo_store):
         with y as (select unnest([2016, 2019]) as jaar),
         v as (select y.jaar, t.jeugdige_id,
                      date_sub('year', any_value(t.geboortedatum),
-                              max(least(coalesce(t.einddatum, make_date(y.jaar, 12, 31)), make_date(y.jaar, 12, 31)))) as age
+                              max(least(coalesce(t.einddatum, make_date(y.jaar, 12, 31)), """
+                         """make_date(y.jaar, 12, 31)))) as age
               from trajecten t join y on t.startdatum <= make_date(y.jaar, 12, 31)
                    and (t.einddatum is null or t.einddatum >= make_date(y.jaar, 1, 1))
               where t.verblijf group by all)
-        select jaar, case when age < 4 then '0-4' when age < 12 then '4-12' when age < 18 then '12-18' else '18-23' end b,
+        select jaar, case when age < 4 then '0-4' when age < 12 then '4-12' when age < 18 then '12-18' """
+                         """else '18-23' end b,
                count(*) n from v group by all""").df().pivot(index="b", columns="jaar", values="n")
     published = {"0-4": (4110, 3360), "4-12": (15135, 14515), "12-18": (22880, 22145), "18-23": (1665, 2955)}
     for band, (y2016, y2019) in published.items():

@@ -52,7 +52,7 @@ def test_suppressed_numbers_show_as_x_and_internal_shows_them(drenthe, demo_stor
 def test_export_writes_csv_or_excel_and_refuses_others(drenthe, tmp_path):
     assert pd.read_csv(drenthe.export(tmp_path / "v.csv")).shape == drenthe.published.shape
     assert pd.read_excel(drenthe.export(tmp_path / "v.xlsx")).shape == drenthe.published.shape
-    with pytest.raises(RegiekitError, match="export to .csv or .xlsx"):
+    with pytest.raises(RegiekitError, match=r"export to .csv or .xlsx"):
         drenthe.export(tmp_path / "v.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.csv", "v.xlsx"]
 
@@ -65,4 +65,5 @@ def test_verkennen_runs_through_the_runner(demo_store, tmp_path):
     html = (out / "verkennen_GM0106_2024.html").read_text(encoding="utf-8")
     assert "Verkenning: 8 indicator(en), 4 regio" in html and "jeugdregio Drenthe" in html and "Traceback" not in html
     csv = pd.read_csv(out / "verkennen_GM0106_2024.csv")
-    assert set(csv["region_code"]) == {"GM0106", "JZ04", "PV22", "NL01"} and set(csv["period"]) == {2020, 2021, 2022, 2023, 2024}
+    assert (set(csv["region_code"]) == {"GM0106", "JZ04", "PV22", "NL01"}
+            and set(csv["period"]) == {2020, 2021, 2022, 2023, 2024})

@@ -81,7 +81,8 @@ def test_each_panel_shows_its_own_latest_period(nederland):
 
 def test_series_breaks_are_shown_not_hidden(demo_store, tmp_path):
     layout = tmp_path / "indeling.yaml"
-    layout.write_text("jaren: 4\nactielijnen:\n  - {nummer: 2, titel: Thuis opgroeien, beweging: b, bron: CBS., panelen: "
+    layout.write_text("jaren: 4\nactielijnen:\n"
+                      "  - {nummer: 2, titel: Thuis opgroeien, beweging: b, bron: CBS., panelen: "
                       "[{titel: Verblijfsvorm, indicator: verblijfsvorm_aantal, vorm: tabel}]}\n", encoding="utf-8")
     report = voortgang.build("NL01", 2020, demo_store.path, layout_file=layout)
     html = report.panel_html(report.layout.actielijnen[0], 1)

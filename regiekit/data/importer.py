@@ -22,16 +22,16 @@ from pathlib import Path
 
 import pandas as pd
 
-# pandera imports PySpark when it is installed (the Spark engine), which warns about pandas 3
-warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
-import pandera.pandas as pa  # noqa: E402
-
 from regiekit.atomic import write_text
 from regiekit.data import identifying
 from regiekit.data import store as store_module
 from regiekit.data.schemas import SCHEMAS, Column, ImportRefused, Schema
 from regiekit.project import default_processed_dir
 from regiekit.reference.regions import RegionError, load_regions
+
+# pandera imports PySpark when it is installed (the Spark engine), which warns about pandas 3
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+import pandera.pandas as pa  # noqa: E402
 
 CHUNK_ROWS = 50_000
 
@@ -327,8 +327,8 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
     unchanged, duplicates = con.execute(
         "select count_if(reden is null and unchanged), count_if(reden is not null) from decided").fetchone()
     rejects = _write_rejects(con, work, path, archive, counts)
-    rejected = duplicates + (con.execute(f"select count(*) from read_parquet('{work}/rejected_*.parquet')").fetchone()[0]
-                             if any(work.glob("rejected_*.parquet")) else 0)
+    rejected = duplicates + (con.execute(f"select count(*) from read_parquet('{work}/rejected_*.parquet')")
+                             .fetchone()[0] if any(work.glob("rejected_*.parquet")) else 0)
     new = work / "new.parquet"
     con.execute(f"""copy (select {', '.join(columns)} from v join decided d using (_rij)
                     where d.reden is null and not d.unchanged order by _rij) to '{new}' (format parquet)""")

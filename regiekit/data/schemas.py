@@ -64,7 +64,8 @@ SCHEMAS = {s.kind: s for s in (
                aliases=("aanmeldende_gemeente",)),
         Column("gemeente_financieel", "gemeente", "financieel verantwoordelijke gemeente (CBS-code of naam)",
                aliases=("financieel_verantwoordelijke_gemeente",)),
-        Column("verklarende_analyse", "code", "is er vooraf een verklarende analyse gemaakt (ja/nee)", allowed=v.JA_NEE),
+        Column("verklarende_analyse", "code", "is er vooraf een verklarende analyse gemaakt (ja/nee)",
+               allowed=v.JA_NEE),
         Column("problematiek_jeugdige", "multi", "problematiek van de jeugdige, meer waarden met ;",
                allowed=v.PROBLEMATIEK_JEUGDIGE),
         Column("verblijfsplek", "code", "waar de jeugdige nu woont", allowed=v.VERBLIJFSPLEK),
@@ -166,7 +167,9 @@ def template(kind: str) -> str:
 
 def schema_markdown() -> str:
     """The documented import schemas (docs/importformaten.md)."""
-    lines = ["# Importformaten", "", "Gegenereerd uit `regiekit/data/schemas.py` met `regiekit docs`. Lege sjablonen: `templates/` of `regiekit template SOORT`.", "",
+    lines = ["# Importformaten", "",
+             "Gegenereerd uit `regiekit/data/schemas.py` met `regiekit docs`. Lege sjablonen: `templates/` of "
+             "`regiekit template SOORT`.", "",
              "Bestanden: CSV (scheidingsteken `;` of `,`, UTF-8 of Windows-1252) of Excel (.xlsx). Datums als "
              "`jjjj-mm-dd` of `dd-mm-jjjj`; gemeenten als CBS-code (`GM0106`) of naam (`Assen`); meer "
              "waarden in één cel gescheiden door `;`. Alleen pseudoniemen: een bestand met namen, "

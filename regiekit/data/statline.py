@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import cbsodata
@@ -53,13 +53,14 @@ def fetch(table: str, raw_dir: Path) -> tuple[Path, str]:
     except (requests.ConnectionError, requests.Timeout) as exc:
         if (folder / "fetch.json").exists():
             fetched = json.loads((folder / "fetch.json").read_text(encoding="utf-8"))["opgehaald"]
-            return folder, f"{table}: CBS StatLine is not reachable ({type(exc).__name__}); using the cache of {fetched}"
+            return folder, (f"{table}: CBS StatLine is not reachable ({type(exc).__name__}); "
+                            f"using the cache of {fetched}")
         raise StatLineError(f"{table}: CBS StatLine is not reachable and there is no cached copy in {folder}") from exc
     except requests.HTTPError as exc:
         raise StatLineError(f"{table}: StatLine refused the request: {exc}") from exc
     info = json.loads((staging / "TableInfos.json").read_text(encoding="utf-8"))[0]
     meta = {"tabel": table, "titel": info.get("Title"), "gewijzigd": info.get("Modified"),
-            "opgehaald": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "opgehaald": datetime.now(UTC).isoformat(timespec="seconds")}
     write_text(staging / "fetch.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     folder.mkdir(parents=True, exist_ok=True)
     for item in sorted(staging.iterdir(), key=lambda p: p.name == "fetch.json"):  # fetch.json last
@@ -109,11 +110,12 @@ def convert(folder: Path) -> pd.DataFrame:
         part = part[part["region_code"].notna()]
         merged = part.groupby(["region_code", "period", "subperiod"], dropna=False)
         summable = prop.get("Unit", "").strip().lower() in ("aantal", "x 1 000", "")
-        combined = merged.agg(value=("value", lambda v: v.sum(min_count=len(v)) if summable or len(v) == 1 else None),
+        combined = merged.agg(value=("value", lambda v, summable=summable:
+                                     v.sum(min_count=len(v)) if summable or len(v) == 1 else None),
                               sources=("region_raw", lambda r: ",".join(sorted(set(r)))),
                               voorlopig=("voorlopig", "any")).reset_index()
         combined["note"] = combined["sources"].where(combined["sources"] != combined["region_code"])
-        combined["note"] = combined["note"].map(lambda s: None if pd.isna(s) else
+        combined["note"] = combined["note"].map(lambda s, summable=summable: None if pd.isna(s) else
                                                 f"samengesteld uit {s} (herindeling)"
                                                 + ("" if summable else "; percentages niet op te tellen"))
         rows.append(combined.assign(indicator=ind.id, cbs_table=table, cbs_column=column,

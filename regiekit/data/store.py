@@ -11,12 +11,13 @@ Reports read only this store, through :class:`Store` (DuckDB views over the Parq
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -91,7 +92,7 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
         label = (source or {}).get("bron", "onbekend")
         manifest = {"bron": source or {}, "tabellen": rows, "bronnen": dict.fromkeys(rows, label), "jaren": list(years),
                     "regio_indeling": load_regions().year,
-                    "gebouwd": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                    "gebouwd": datetime.now(UTC).isoformat(timespec="seconds")}
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         _replace_dir(staging, processed_dir)
     finally:
@@ -105,8 +106,8 @@ def _processed_select(table: str, source: str) -> str:
         return f"select * from {source}"
     soort = " ".join(f"when zorgvorm in ({_sql_list(forms)}) then '{name}'" for name, forms in vocabulary.SOORT.items())
     return (f"select * exclude (soort, verblijf), case {soort} end as soort, "
-            f"zorgvorm in ({_sql_list(vocabulary.VERBLIJF)}) as verblijf from (select *, null as soort, null as verblijf "
-            f"from {source})")
+            f"zorgvorm in ({_sql_list(vocabulary.VERBLIJF)}) as verblijf "
+            f"from (select *, null as soort, null as verblijf from {source})")
 
 
 def add_rows(processed_dir: Path, table: str, new_rows: Path, source: dict, spill: Path) -> int:
@@ -147,7 +148,7 @@ def register(processed_dir: Path, table: str, rows: int, source: dict, years: tu
     manifest["tabellen"][table] = rows
     manifest["bronnen"][table] = source.get("bron", "import")
     manifest.setdefault("imports", []).append({**source, "tabel": table,
-                                               "tijd": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+                                               "tijd": datetime.now(UTC).isoformat(timespec="seconds")})
     write_text(processed_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -173,7 +174,7 @@ class Store:
         self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
 
     @classmethod
-    def open(cls, path: Path | str | None = None) -> "Store":
+    def open(cls, path: Path | str | None = None) -> Store:
         return cls(Path(path) if path else default_processed_dir())
 
     @property
@@ -195,10 +196,9 @@ class Store:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection with one view per table."""
         con = duckdb.connect()
-        try:
+        # inside Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
+        with contextlib.suppress(duckdb.InvalidInputException):
             con.execute("set enable_progress_bar = false")
-        except duckdb.InvalidInputException:
-            pass  # inside Jupyter without ipywidgets DuckDB refuses the setting (and shows no bar)
         for t in self.tables:
             if not (self.path / f"{t}.parquet").exists():
                 raise StoreError(f"the store in {self.path} lacks {t}.parquet; rebuild it or import the table again")

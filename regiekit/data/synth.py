@@ -79,7 +79,8 @@ def band_of(age: np.ndarray) -> np.ndarray:
 
 def _verblijf_multiplier(band: str, year: np.ndarray) -> np.ndarray:
     # Squared for 0-18: the overall growth of youth care in the generator offsets part of the decline.
-    series = (np.array(_VERBLIJF_PATTERN[band], dtype=float) / _VERBLIJF_PATTERN[band][0]) ** (1 if band == "18-23" else 2)
+    series = ((np.array(_VERBLIJF_PATTERN[band], dtype=float) / _VERBLIJF_PATTERN[band][0])
+              ** (1 if band == "18-23" else 2))
     years = np.array([2016, 2017, 2018, 2019])
     if band == "18-23":  # verlengde jeugdhulp keeps growing after 2019
         series, years = np.append(series, series[-1] * 1.25), np.append(years, 2024)

@@ -157,7 +157,8 @@ def followups(rng, registrations_frame: pd.DataFrame) -> pd.DataFrame:
 
 def pilot(rng, regions: RegionYears) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Twente pilot (JZ14, 2020-2021): cases with the guide and surveys of professionals and parents."""
-    base = regions.draw(rng, {2020: 35.0, 2021: 45.0}, "PIL", regions=["JZ14"])  # professionals used the guide ~5 times each
+    # professionals used the guide ~5 times each
+    base = regions.draw(rng, {2020: 35.0, 2021: 45.0}, "PIL", regions=["JZ14"])
     n = len(base)
     cases = pd.DataFrame({
         "casus_id": base["casus_id"], "gemeente_code": base["gemeente_code"], "startdatum": _dates(base["datum"]),
@@ -183,6 +184,7 @@ def pilot(rng, regions: RegionYears) -> tuple[pd.DataFrame, pd.DataFrame]:
 def generate(rng, regions: RegionYears) -> dict[str, pa.Table]:
     reg = registrations(rng, regions)
     cases, surveys = pilot(rng, regions)
-    frames = {"aanmeldingen": reg, "plaatsingen": placements(rng, regions), "casusonderzoeken": case_reviews(rng, regions),
-              "followups": followups(rng, reg), "pilot_casussen": cases, "enquetes": surveys}
+    frames = {"aanmeldingen": reg, "plaatsingen": placements(rng, regions),
+              "casusonderzoeken": case_reviews(rng, regions), "followups": followups(rng, reg),
+              "pilot_casussen": cases, "enquetes": surveys}
     return {name: _arrow(frame) for name, frame in frames.items()}

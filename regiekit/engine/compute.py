@@ -54,8 +54,9 @@ def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[
     if periods is not None:
         values = values[values["period"].isin([int(p) for p in periods])]
     names = {r.code: r.name for r in index.all()}
-    return values.assign(region_name=values["region_code"].map(names), category=None,
-                         numerator=pd.NA, denominator=pd.NA, ci_low=np.nan, ci_high=np.nan)[COLUMNS + ["voorlopig", "note"]].reset_index(drop=True)
+    return (values.assign(region_name=values["region_code"].map(names), category=None,
+                          numerator=pd.NA, denominator=pd.NA, ci_low=np.nan, ci_high=np.nan)
+            [COLUMNS + ["voorlopig", "note"]].reset_index(drop=True))
 
 
 def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
@@ -89,7 +90,8 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     db = backends.open_backend(store, backend)
     try:
         db.register("membership", membership[membership["region_code"].isin(wanted)])
-        parts = [execute.run_plan(db, plan_sql(kind, ptype, inds, years), inds) for (kind, ptype), inds in groups.items()]
+        parts = [execute.run_plan(db, plan_sql(kind, ptype, inds, years), inds)
+                 for (kind, ptype), inds in groups.items()]
         population = execute.population(db, selected, years)
     finally:
         db.close()

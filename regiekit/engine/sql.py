@@ -89,7 +89,8 @@ def windows(period_type: str, years: list[int]) -> list[tuple[int, int, str | No
         elif period_type == "peildatum":
             found.append((y, y, None, f"{y}-12-31", f"{y}-12-31"))
         elif period_type == "half_year":
-            found += [(y * 10 + 1, y, "H1", f"{y}-01-01", f"{y}-06-30"), (y * 10 + 2, y, "H2", f"{y}-07-01", f"{y}-12-31")]
+            found += [(y * 10 + 1, y, "H1", f"{y}-01-01", f"{y}-06-30"),
+                      (y * 10 + 2, y, "H2", f"{y}-07-01", f"{y}-12-31")]
         else:
             found.append((y, y, f"{y - 1}/{y}", f"{y - 1}-08-01", f"{y}-07-31"))
     return found

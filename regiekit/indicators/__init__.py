@@ -1,1 +1,2 @@
-"""Indicator definitions: the YAML catalogue (``catalogue/``, data, never executed), its validation and its generated reference page."""
+"""Indicator definitions: the YAML catalogue (``catalogue/``, data, never executed), its validation and its
+generated reference page."""

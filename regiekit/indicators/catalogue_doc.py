@@ -33,7 +33,8 @@ def _count_text(count: Count | None) -> str:
 
 
 def _entry(ind: Indicator) -> list[str]:
-    source = ind.source.dataset + (f" (CBS {ind.source.cbs_table}" + (f", {ind.source.cbs_column}" if ind.source.cbs_column else "") + ")"
+    source = ind.source.dataset + (f" (CBS {ind.source.cbs_table}"
+                                   + (f", {ind.source.cbs_column}" if ind.source.cbs_column else "") + ")"
                                    if ind.source.cbs_table else "")
     rows = [
         ("Omschrijving", ind.description),
@@ -43,7 +44,8 @@ def _entry(ind: Indicator) -> list[str]:
         ("Noemer", _count_text(ind.denominator)),
         ("Statistiek", f"{ind.statistic.function} van {ind.statistic.field}" if ind.statistic else "–"),
         ("Uitsplitsing", ind.by or "–"),
-        ("Populatie", f"{ind.population.age_band} jaar" + (f", {ind.population.geslacht}" if ind.population.geslacht else "")),
+        ("Populatie", f"{ind.population.age_band} jaar"
+         + (f", {ind.population.geslacht}" if ind.population.geslacht else "")),
         ("Periode", PERIODS[ind.period]),
         ("Gewenste richting", DIRECTIONS[ind.direction] if isinstance(ind.direction, str)
          else ", ".join(f"{k}: {DIRECTIONS[v]}" for k, v in ind.direction.items())),

@@ -67,7 +67,8 @@ def _check_filter(kind: str, where: Filter) -> None:
             if allowed is not float:
                 raise ValueError(f"field {field!r} is not numeric")
         elif allowed is float or not condition or any(v not in allowed for v in condition):
-            raise ValueError(f"filter {field}: values {condition} not in {list(allowed) if allowed is not float else 'numbers'}")
+            raise ValueError(f"filter {field}: values {condition} "
+                             f"not in {list(allowed) if allowed is not float else 'numbers'}")
 
 
 class Count(_Strict):
@@ -167,7 +168,8 @@ class Indicator(_Strict):
             if self.denominator is not None or self.unit in ("count", "percent", "per_1000"):
                 raise ValueError("a statistic has no denominator and a unit such as days, months or mean")
             if vocabulary.FIELDS[self.numerator.count].get(self.statistic.field) is not float:
-                raise ValueError(f"statistic field {self.statistic.field!r} is not a numeric field of {self.numerator.count}")
+                raise ValueError(f"statistic field {self.statistic.field!r} "
+                                 f"is not a numeric field of {self.numerator.count}")
         elif (self.unit == "count") != (self.denominator is None):
             raise ValueError("a count has no denominator; a percent or per_1000 needs one")
         elif self.unit not in ("count", "percent", "per_1000"):
@@ -176,7 +178,8 @@ class Indicator(_Strict):
             if self.by not in vocabulary.BREAKDOWNS[self.numerator.count]:
                 raise ValueError(f"cannot break {self.numerator.count} down by {self.by!r}; "
                                  f"choose from {', '.join(vocabulary.BREAKDOWNS[self.numerator.count])}")
-            per_band = self.by == "leeftijdsklasse" and self.denominator is not None and self.denominator.count == "bevolking"
+            per_band = (self.by == "leeftijdsklasse" and self.denominator is not None
+                        and self.denominator.count == "bevolking")
             if self.denominator is not None and self.denominator.count != self.numerator.count and not per_band:
                 raise ValueError("a breakdown shares its units between numerator and denominator "
                                  "(or divides by the population of each leeftijdsklasse)")

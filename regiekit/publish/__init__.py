@@ -1,1 +1,2 @@
-"""Statistics and disclosure control: comparisons, trends, verdicts and changes, then the protected tables every report publishes."""
+"""Statistics and disclosure control: comparisons, trends, verdicts and changes, then the protected tables every
+report publishes."""

@@ -142,8 +142,9 @@ def audit(protected: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
             continue
         group = group.reset_index(drop=True)
         values = group["value"].astype(float).to_numpy()
-        for cell, low, high in relations.intervals(relations.relations_of(group, kinds[sig], rules), group["suppressed"].to_numpy(),
-                                          values, group["primary"].to_numpy()):
+        for cell, low, high in relations.intervals(relations.relations_of(group, kinds[sig], rules),
+                                                   group["suppressed"].to_numpy(), values,
+                                                   group["primary"].to_numpy()):
             found.append({"indicator": group["indicator"].iloc[cell], "region_code": group["region_code"].iloc[cell],
                           "period": period, "subperiod": sub, "category": group["category"].iloc[cell],
                           "lowest": low, "highest": high, "safe": high - low >= rules.protection})

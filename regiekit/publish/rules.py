@@ -1,5 +1,6 @@
-"""The disclosure rules, and the error when protection cannot be established: the packaged defaults (``disclosure.yaml``) or a user's file overriding some of
-them, and their Dutch description as every report states it."""
+"""The disclosure rules, and the error when protection cannot be established: the packaged defaults
+(``disclosure.yaml``) or a user's file overriding some of them, and their Dutch description as every report
+states it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class Rules:
     protection: int = 10
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "Rules":
+    def load(cls, path: str | Path | None = None) -> Rules:
         """The packaged defaults, or a YAML file overriding some of them."""
         text = (Path(path).read_text(encoding="utf-8") if path is not None
                 else resources.files("regiekit.publish").joinpath("disclosure.yaml").read_text(encoding="utf-8"))

@@ -110,9 +110,11 @@ def trend(years, numerators, denominators=None) -> Trend | None:
     slope, se = fitted.params[1], fitted.bse[1] * math.sqrt(dispersion)
     dof = max(int(fitted.df_resid), 1)
     t_value = slope / se if se > 0 else math.inf
-    p_value = float(2 * scipy_stats.t.sf(abs(t_value), dof)) if dispersion > 1 else float(2 * scipy_stats.norm.sf(abs(t_value)))
+    p_value = (float(2 * scipy_stats.t.sf(abs(t_value), dof)) if dispersion > 1
+               else float(2 * scipy_stats.norm.sf(abs(t_value))))
     q = scipy_stats.t.ppf(1 - ALPHA / 2, dof) if dispersion > 1 else scipy_stats.norm.ppf(1 - ALPHA / 2)
-    return Trend(tuple(int(y) for y in years), math.exp(slope), math.exp(slope - q * se), math.exp(slope + q * se), p_value)
+    return Trend(tuple(int(y) for y in years), math.exp(slope), math.exp(slope - q * se), math.exp(slope + q * se),
+                 p_value)
 
 
 def change_test(num_old: int, den_old, num_new: int, den_new) -> float | None:

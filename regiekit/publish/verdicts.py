@@ -87,7 +87,8 @@ def judge(ind: Indicator, series: pd.DataFrame, period: int, region_code: str = 
         note = f"Trendbreuk in {broken}: {text} Vergelijkingen met jaren voor {broken} zijn weggelaten."
         rows = rows[rows.index >= broken]
     if period not in rows.index:
-        return Verdict(ind.id, region_code, period, "onbekend", "Voor deze periode is geen (publiceerbaar) cijfer.", note=note)
+        return Verdict(ind.id, region_code, period, "onbekend", "Voor deze periode is geen (publiceerbaar) cijfer.",
+                       note=note)
     if len(rows) < 2:
         return Verdict(ind.id, region_code, period, "onbekend",
                        f"{_subject(ind)} is {formatting.value(rows.loc[period, 'value'], _unit(ind), ind.decimals)} "
@@ -140,7 +141,7 @@ def _direction(ind, rows, num, den, change_p):
                   and change_p is not None and change_p < statistics.ALPHA)
     if consistent:
         return ("up" if up else "down"), years, found
-    if 1 - STABLE_WITHIN <= found.low and found.high <= 1 + STABLE_WITHIN:
+    if found.low >= 1 - STABLE_WITHIN and found.high <= 1 + STABLE_WITHIN:
         return "stabiel", years, found
     return "geen_trend", years, found
 
@@ -152,7 +153,8 @@ def _trend_sentence(verdict: str, direction: str, years: list[int], found, desir
     if direction == "geen_trend":
         if len(years) == 2:
             return "Dat is geen verandering van betekenis."
-        return f"Er is geen structurele trend af te leiden uit deze {NUMBER_WORDS.get(len(years), len(years))} meetjaren."
+        return (f"Er is geen structurele trend af te leiden uit deze {NUMBER_WORDS.get(len(years), len(years))} "
+                "meetjaren.")
     if direction == "stabiel":
         return f"Over {span} is het beeld stabiel."
     kind = "stijgende" if direction == "up" else "dalende"

@@ -82,7 +82,8 @@ class Report:
             out[column] = [None if pd.isna(v) or h else round(float(v), defs[i].decimals)
                            for v, h, i in zip(out[source], hidden, out["indicator"])]
         out["label"] = out["indicator"].map(lambda i: defs[i].label)
-        texts = {**disclosure.STATUS_TEXT, "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to)}
+        texts = {**disclosure.STATUS_TEXT,
+                 "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to)}
         out["markering"] = out["status"].map(texts)
         out["source"] = self.source_label
         return out

@@ -140,7 +140,8 @@ class Factsheet(Report):
             verdict = self.judgements[ind.id]
             cells += (f'<td class="oordeel">{html.escape(verdicts.VERDICTS[verdict.verdict])}'
                       f'{"*" if verdict.manual else ""}</td>')
-            body.append(f'<tr data-indicator="{ind.id}"><th scope="row" style="text-align:left">{html.escape(ind.label)}'
+            body.append(f'<tr data-indicator="{ind.id}"><th scope="row" style="text-align:left">'
+                        f'{html.escape(ind.label)}'
                         f'<br><small>{html.escape(_population_text(ind))}</small></th>{cells}</tr>')
         return (f'<table class="regiekit-kern"><caption>Kernindicatoren {self.period} '
                 f'(klein: 95%-betrouwbaarheidsinterval)</caption>'
@@ -204,12 +205,14 @@ class Factsheet(Report):
         ind = load_catalogue()[ident]
         shown = self.published
         values = shown[(shown["part"] == "kaart")].set_index("region_code")["value"]
-        where = self.region if self.region.level != "gemeente" else load_regions().parent(self.region.code, "jeugdregio")
+        where = (self.region if self.region.level != "gemeente"
+                 else load_regions().parent(self.region.code, "jeugdregio"))
         title = f"{ind.label}, {self.period}: gemeenten in {where.label}" if where.level != "land" else \
             f"{ind.label}, {self.period}: alle gemeenten"
         figure = charts.gemeente_map(self.shapes.assign(value=self.shapes["statcode"].map(values).astype(float)), ind,
                                      title, self.region.code if self.region.level == "gemeente" else None)
-        return charts.html_image(figure, f"Kaart: {ind.label.lower()} per gemeente in {where.label if where.level != 'land' else 'Nederland'}"
+        return charts.html_image(figure, f"Kaart: {ind.label.lower()} per gemeente in "
+                                 f"{where.label if where.level != 'land' else 'Nederland'}"
                                  f", {self.period}; donkerder is hoger, gearceerde gemeenten zijn weggelaten"
                                  + (f", {self.region.name} omlijnd." if self.region.level == "gemeente" else "."))
 
@@ -290,5 +293,5 @@ def map_gemeenten(region: Region) -> list[str]:
     return index.members(region.code)
 
 
-REPORT = registry.register(registry.ReportKind("factsheet", "De factsheet", ("gemeente", "jeugdregio", "provincie", "land"),
-                                               prepare))
+REPORT = registry.register(registry.ReportKind("factsheet", "De factsheet",
+                                               ("gemeente", "jeugdregio", "provincie", "land"), prepare))

@@ -48,7 +48,8 @@ class Monitor(Overview):
         share = self._value("doorlooptijd_binnen_norm_pct", self.period)
         if median is None or share is None:
             return ""
-        return (f"**Doorlooptijd.** De helft van de adviezen is binnen {self._fmt(median, self.defs['doorlooptijd_mediaan'])} "
+        return ("**Doorlooptijd.** De helft van de adviezen is binnen "
+                f"{self._fmt(median, self.defs['doorlooptijd_mediaan'])} "
                 f"gegeven; {self._fmt(share, self.defs['doorlooptijd_binnen_norm_pct'])} binnen de norm van zes weken "
                 "(de norm is 4 tot 6 weken).")
 

@@ -127,7 +127,8 @@ class Overview(Report):
                     delta = f"{formatting.number(c['difference_pp'], ind.decimals)} procentpunt"
                 elif not pd.isna(c["growth_pct"]):
                     delta = formatting.signed(c["growth_pct"]) + "%"
-            rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">{html.escape(ind.label)}</th>'
+            rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">'
+                        f'{html.escape(ind.label)}</th>'
                         f'<td class="num">{self._fmt(then, ind)}</td><td class="num">{self._fmt(now, ind)}</td>'
                         f'<td class="num">{delta}</td></tr>')
         return (f'<table class="regiekit-kern"><caption>{html.escape(caption or "Kerncijfers")} {before} en '
@@ -145,7 +146,8 @@ class Overview(Report):
             cells = [self._fmt(self._value(ident, p, category), ind) for p in (self.period - 1, self.period)]
             if share is not None:
                 cells.append(self._fmt(self._value(share.id, self.period, category), share))
-            rows.append(f"<tr><th scope=\"row\" style=\"text-align:left\">{html.escape(category.replace('_', ' '))}</th>"
+            rows.append("<tr><th scope=\"row\" style=\"text-align:left\">"
+                        f"{html.escape(category.replace('_', ' '))}</th>"
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
         head = f"<th>{self.period - 1}</th><th>{self.period}</th>" + (f"<th>% {self.period}</th>" if share else "")
         field = ind.by
@@ -166,7 +168,8 @@ class Overview(Report):
         rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()
                               & self.published["period"].isin([self.period - 1, self.period])]
         label = formatting.UNIT_LABEL.get(self.defs[ident].unit, self.defs[ident].unit)
-        return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)  # None: all suppressed
+        # None: all suppressed
+        return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)
 
     def breakdown_chart_html(self, title: str) -> str:
         figure = self.breakdown_figure(title)

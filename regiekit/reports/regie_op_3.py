@@ -20,12 +20,14 @@ BREAKDOWNS = {
     "Leeftijd bij het eerste traject (gestapelde zorg)": "regie_op_3_leeftijd_eerste_traject",
     "Combinaties van zorgvormen (alle jongeren in zorg, %)": "zorgcombinatie_aandeel",
     "Geslacht": "casusonderzoeken_geslacht", "Leeftijd": "casusonderzoeken_leeftijdsklasse",
-    "Woonsituatie": "casusonderzoeken_woonsituatie", "Deelname ouder(s) aan de casusreview": "casusonderzoeken_ouders_deelname",
+    "Woonsituatie": "casusonderzoeken_woonsituatie",
+    "Deelname ouder(s) aan de casusreview": "casusonderzoeken_ouders_deelname",
     "Leeftijd bij eerste hulptraject": "casusonderzoeken_leeftijd_eerste_hulp",
     "Volgt de jeugdige onderwijs?": "casusonderzoeken_volgt_onderwijs",
     "Verklarende analyse in het dossier?": "casusonderzoeken_verklarende_analyse",
     "Huidige zorg": "casusonderzoeken_huidige_zorg", "Classificaties": "casusonderzoeken_classificaties",
-    "Aantal schoolwisselingen": "casusonderzoeken_schoolwisselingen", "Aantal hulptrajecten tot nu toe": "casusonderzoeken_hulptrajecten"}
+    "Aantal schoolwisselingen": "casusonderzoeken_schoolwisselingen",
+    "Aantal hulptrajecten tot nu toe": "casusonderzoeken_hulptrajecten"}
 LEVELS = ("jeugdregio", "land")
 
 

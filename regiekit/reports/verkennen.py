@@ -149,5 +149,5 @@ def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list
     published.table([i.id for i in load_catalogue().select(tag=KERN)], store, rules, internal)
 
 
-REPORT = registry.register(registry.ReportKind("verkennen", "De verkenning", ("gemeente", "jeugdregio", "provincie", "land"),
-                                               prepare))
+REPORT = registry.register(registry.ReportKind("verkennen", "De verkenning",
+                                               ("gemeente", "jeugdregio", "provincie", "land"), prepare))

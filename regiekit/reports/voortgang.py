@@ -135,8 +135,9 @@ class Voortgang(Report):
             found[ident] = []
             comparison = compare_with_nederland(self.results, ind, self.region.code, self.period)
             for band, label, series in self._series(ind):
-                verdict = verdicts.apply_override(verdicts.judge(ind, series.assign(value=series["published"]), self.period,
-                                                                 self.region.code, band), self.overrides or {})
+                verdict = verdicts.apply_override(verdicts.judge(ind, series.assign(value=series["published"]),
+                                                                 self.period, self.region.code, band),
+                                                  self.overrides or {})
                 values = series.dropna(subset=["published"])["published"].astype(float)
                 first, last = (values.iloc[0], values.iloc[-1]) if len(values) else (None, None)
                 found[ident].append((band, label, heading(verdict, first, last, comparison), verdict))
@@ -191,7 +192,8 @@ class Voortgang(Report):
                 for band, label, head, _ in self.findings[ind.id]:
                     rows = self._rows(ind.id, self.region.code, band)
                     cells = [self._fmt(rows[rows["period"] == y], ind) for y in (years[0], years[-1])]
-                    body.append(f'<tr data-indicator="{ind.id}"><td>{line.nummer}</td><th scope="row" style="text-align:left">'
+                    body.append(f'<tr data-indicator="{ind.id}"><td>{line.nummer}</td>'
+                                '<th scope="row" style="text-align:left">'
                                 f"{html.escape(label)}</th>" + "".join(f'<td class="num">{c}</td>' for c in cells)
                                 + f'<td class="num">{self._change(ind, rows)}</td><td>{html.escape(head)}</td></tr>')
         return ('<table class="regiekit-kern"><caption>Kernindicatoren per actielijn</caption><thead><tr>'
@@ -223,7 +225,8 @@ class Voortgang(Report):
         if ind.by is None:
             categories = [None]
         else:
-            found = self.results.loc[(self.results["indicator"] == ind.id) & self.results["category"].notna(), "category"]
+            found = self.results.loc[(self.results["indicator"] == ind.id) & self.results["category"].notna(),
+                                     "category"]
             categories = sorted(found.unique(), key=_category_order)
         body = []
         for category in categories:
@@ -244,7 +247,8 @@ class Voortgang(Report):
         labels = {self.region.code: self.region.name, NEDERLAND: "Nederland"}
         figure = charts.trend(shown, [ind], labels)
         return charts.html_image(figure, f"Lijngrafiek {ind.label.lower()} per jaar, {self.years[0]}-{self.years[-1]}, "
-                                         f"{self.region.name}" + (" en Nederland" if self.region.code != NEDERLAND else "")
+                                         f"{self.region.name}"
+                                         + (" en Nederland" if self.region.code != NEDERLAND else "")
                                  + ", met 95%-betrouwbaarheidsinterval.")
 
     def bron_markdown(self, line: Actielijn) -> str:
@@ -262,12 +266,14 @@ class Voortgang(Report):
                     text += f"\n\n*{verdict.note}*"
                 parts.append(text)
         if len(parts) == 1:
-            parts.append("De panelen van deze actielijn tonen verdelingen zonder gewenste richting; er is geen oordeel.")
+            parts.append("De panelen van deze actielijn tonen verdelingen zonder gewenste richting; "
+                         "er is geen oordeel.")
         return "\n\n".join(parts)
 
     def source_markdown(self) -> str:
-        return "\n\n".join([f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die statistisch "
-                            "betekenisvol is (95%). 'Blijft hoog' of 'blijft laag' vergelijkt met de rest van Nederland.",
+        return "\n\n".join([f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die "
+                            "statistisch betekenisvol is (95%). 'Blijft hoog' of 'blijft laag' vergelijkt met de "
+                            "rest van Nederland.",
                             self.disclosure_markdown()])
 
 

@@ -1,1 +1,2 @@
-"""Running reports: one notebook per region and period (papermill, nbconvert, Chromium PDF), batches, and the ``regiekit`` command."""
+"""Running reports: one notebook per region and period (papermill, nbconvert, Chromium PDF), batches, and the
+``regiekit`` command."""

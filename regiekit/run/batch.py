@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -65,15 +65,12 @@ class BatchResult:
 @contextmanager
 def locked(out: Path):
     """Hold the folder's lock for the duration of a run, or refuse at once."""
-    handle = open(out / LOCK, "w")
-    try:
+    with open(out / LOCK, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise RunError(f"another regiekit run is writing to {out}; try again when it has finished") from None
         yield
-    finally:
-        handle.close()
 
 
 def targets(regions: list[str] | None, level: str | None, kind: registry.ReportKind, store: Store) -> list[str]:
@@ -97,7 +94,7 @@ def make_one(job, store: Store, out: Path, pdf: bool, force: bool, kernels: Kern
             execute(job, store, out, pdf, kernels)
             record["status"] = "gemaakt"
         record["bestanden"] = sorted(p.name for p in out.glob(f"{job.stem}.*"))
-    except Exception as exc:  # noqa: BLE001 - reported per region
+    except Exception as exc:  # any error is reported per region
         record.update(status="mislukt", fout=f"{type(exc).__name__}: {exc}")
     record["seconden"] = round(time.time() - began, 2)
     return record
@@ -173,12 +170,13 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             "rapport": report, "regiekit": __version__, "code_sha256": digest.code(),
             "notebook_sha256": _digest(project.notebook(report)),
             "parameters": {"regio's": codes, "niveau": level,
-                           "periodes": sorted({j.period for j in todo}), "intern": internal, "regels": todo[0].rules_file,
-                           "oordelen": todo[0].overrides_file, "teksten": todo[0].texts_file, "jobs": jobs, "force": force, "pdf": pdf,
+                           "periodes": sorted({j.period for j in todo}), "intern": internal,
+                           "regels": todo[0].rules_file, "oordelen": todo[0].overrides_file,
+                           "teksten": todo[0].texts_file, "jobs": jobs, "force": force, "pdf": pdf,
                            "dask": cluster},
             "gegevens": {"map": str(Path(store.path).resolve()), "gebouwd": store.manifest.get("gebouwd"),
                          "bronnen": store.manifest.get("bronnen", store.manifest.get("bron"))},
-            "start": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+            "start": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
             "seconden": round(time.time() - started, 2), "rapporten": result.records}
         write_text(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         write_text(out / "index.html", _index(report, result, internal))

@@ -100,7 +100,8 @@ def _fetch(args) -> int:
         values = statline.convert(folder)
         statline.store_values(values, data)
         unmapped = values.attrs["unmapped"]
-        print(f"{table}: {len(values)} values in {data}" + (f"; not mapped to 2024: {', '.join(unmapped)}" if unmapped else ""))
+        print(f"{table}: {len(values)} values in {data}"
+              + (f"; not mapped to 2024: {', '.join(unmapped)}" if unmapped else ""))
     return 0
 
 
@@ -127,7 +128,8 @@ def _indicators_show(args) -> int:
     from regiekit.indicators.definitions import load_catalogue
 
     ind = load_catalogue().select([args.id])[0]
-    print(yaml.safe_dump(ind.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False), end="")
+    print(yaml.safe_dump(ind.model_dump(mode="json", exclude_defaults=True), allow_unicode=True, sort_keys=False),
+          end="")
     return 0
 
 
@@ -195,10 +197,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--intern", action="store_true",
                      help="no disclosure control: for analysts only, every output marked not for publication")
-    run.add_argument("--regels", help="YAML file overriding the disclosure rules (see regiekit/publish/disclosure.yaml)")
+    run.add_argument("--regels",
+                     help="YAML file overriding the disclosure rules (see regiekit/publish/disclosure.yaml)")
     run.add_argument("--oordelen", help="CSV with manual verdicts: indicator, region_code, period, oordeel, tekst")
-    run.add_argument("--teksten", help="monitor: Markdown file with the team's own text (## Wat zeggen de cijfers niet?, "
-                                       "## Rode draden)")
+    run.add_argument("--teksten", help="monitor: Markdown file with the team's own text "
+                                       "(## Wat zeggen de cijfers niet?, ## Rode draden)")
     run.set_defaults(func=_run)
 
     fetch = sub.add_parser("fetch", help="download CBS StatLine tables of the catalogue and convert them, "
@@ -226,7 +229,8 @@ def parser() -> argparse.ArgumentParser:
     rlist.add_argument("--level", choices=["gemeente", "jeugdregio", "provincie", "land"])
     rlist.set_defaults(func=_regions_list)
 
-    indicators = sub.add_parser("indicators", help="the indicator catalogue").add_subparsers(dest="action", required=True)
+    indicators = (sub.add_parser("indicators", help="the indicator catalogue")
+                  .add_subparsers(dest="action", required=True))
     ilist = indicators.add_parser("list", help="list indicator definitions")
     ilist.add_argument("--family", help="cbs_jeugd, stapeling, ret_monitor, ...")
     ilist.add_argument("--source", help="dataset (trajecten, aanmeldingen, ...) or CBS table (e.g. 85098NED)")

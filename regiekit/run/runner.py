@@ -196,7 +196,7 @@ class Kernels:
                     kernel.shutdown_kernel(now=True)
             self._started.clear()
 
-    def __enter__(self) -> "Kernels":
+    def __enter__(self) -> Kernels:
         return self
 
     def __exit__(self, *exc) -> None:
