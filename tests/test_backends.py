@@ -54,5 +54,5 @@ def test_spark_computes_the_same_indicators_as_duckdb(sample_store, spark, monke
 
 
 def test_unknown_engine_is_refused(sample_store):
-    with pytest.raises(backends.BackendError, match="unknown engine 'polars'"):
+    with pytest.raises(backends.BackendError, match="onbekende engine 'polars'"):
         engine.compute(["jeugdhulp_aantal"], ["Assen"], [2024], sample_store, backend="polars")

@@ -59,7 +59,7 @@ def test_a_failing_region_does_not_stop_the_others(home, demo_store, tmp_path, c
     printed = capsys.readouterr().out
     assert code == 1
     assert "2 gemaakt, 0 ongewijzigd overgeslagen, 1 mislukt" in printed
-    assert ("mislukt: GM0014 2024: RunError: factsheet for GM0014 2024 failed: ValueError: deze regio gaat mis"
+    assert ("mislukt: GM0014 2024: RunError: factsheet voor GM0014 2024 mislukt: ValueError: deze regio gaat mis"
             in printed)
     assert not any("GM0014" in name for name in _reports(out))  # nothing half-made for the failure
     assert {n.split("_")[1] for n in _reports(out)} == {"GM0106", "GM0119"}
@@ -126,7 +126,7 @@ def test_a_second_run_into_the_same_folder_is_refused(home, demo_store, tmp_path
     out.mkdir()
     with open(out / batch.LOCK, "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        with pytest.raises(RunError, match="another regiekit run is writing to"):
+        with pytest.raises(RunError, match="een andere run van regiekit schrijft al naar"):
             batch.run_batch("factsheet", ["GM0106"], out_dir=out, data_dir=demo_store.path, pdf=False, progress=False)
     assert _reports(out) == []
 
@@ -135,14 +135,14 @@ def test_a_second_run_into_the_same_folder_is_refused(home, demo_store, tmp_path
 def test_region_parameters_cannot_escape_the_output_folder(home, demo_store, tmp_path, capsys, region):
     out = tmp_path / "out"
     code = cli.main(["run", "factsheet", "--region", region, "--out", str(out), "--data", str(demo_store.path)])
-    assert code == 1 and "unknown region" in capsys.readouterr().err
+    assert code == 1 and "onbekende regio" in capsys.readouterr().err
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks"]
 
 
 def test_region_or_level_is_required(home, demo_store, capsys):
     assert cli.main(["run", "factsheet", "--data", str(demo_store.path)]) == 1
-    assert "give either --region (one or more) or --level" in capsys.readouterr().err
+    assert "geef --region (een of meer regio's) of --level" in capsys.readouterr().err
 
 
 def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):

@@ -35,12 +35,12 @@ def test_a_valid_definition_parses():
 
 
 @pytest.mark.parametrize("change, message", [
-    (("soort: [jeugdhulp]", "soort: [jeugdzorg]"), "not in"),
-    (("soort: [jeugdhulp]", "leeftijd: [12]"), "numerator: Value error, unknown field 'leeftijd' for jongeren"),
+    (("soort: [jeugdhulp]", "soort: [jeugdzorg]"), "niet in"),
+    (("soort: [jeugdhulp]", "leeftijd: [12]"), "numerator: onbekend veld 'leeftijd' voor jongeren"),
     (("unit: percent", "unit: procent"), "unit"),
-    (("    denominator: {count: bevolking}\n", ""), "needs one"),
-    (('age_band: "0-18"', 'age_band: "0-17"'), "unknown age band"),
-    (("    reference: test\n", "    reference: test\n    formula: 1 + 1\n"), "formula: Extra inputs are not permitted"),
+    (("    denominator: {count: bevolking}\n", ""), "heeft er een nodig"),
+    (('age_band: "0-18"', 'age_band: "0-17"'), "onbekende leeftijdsklasse"),
+    (("    reference: test\n", "    reference: test\n    formula: 1 + 1\n"), "formula: onbekende sleutel"),
     (("id: jh", "id: Jeugdhulp%"), "id"),
 ])
 def test_invalid_definitions_are_rejected_with_a_clear_message(change, message):
@@ -49,25 +49,25 @@ def test_invalid_definitions_are_rejected_with_a_clear_message(change, message):
 
 
 def test_duplicate_ids_are_rejected():
-    with pytest.raises(DefinitionError, match="duplicate indicator id jh"):
+    with pytest.raises(DefinitionError, match="indicator-id jh komt twee keer voor"):
         parse({"a.yaml": VALID, "b.yaml": VALID})
 
 
 def test_python_tags_are_not_executed():
     evil = VALID.replace("label: Jongeren met jeugdhulp", "label: !!python/object/apply:os.system ['touch /tmp/x']")
-    with pytest.raises(DefinitionError, match="not valid YAML"):
+    with pytest.raises(DefinitionError, match="geen geldige YAML"):
         parse({"t.yaml": evil})
 
 
 @pytest.mark.parametrize("change, message", [
-    (("source: {dataset: trajecten}", "source: {dataset: trajecten, fields: [bsn]}"), "has no field"),
+    (("source: {dataset: trajecten}", "source: {dataset: trajecten, fields: [bsn]}"), "heeft geen veld"),
     (("source: {dataset: trajecten}", "source: {dataset: trajecten, cbs_table: 85098}"), "cbs_table"),
-    (("source: {dataset: trajecten}", "source: {dataset: aanmeldingen}"), "does not hold jongeren"),
-    (("unit: percent", "unit: days"), "needs a statistic"),
+    (("source: {dataset: trajecten}", "source: {dataset: aanmeldingen}"), "bevat geen jongeren"),
+    (("unit: percent", "unit: days"), "vraagt een statistiek"),
     (("numerator: {count: jongeren, where: {soort: [jeugdhulp]}}",
-      "numerator: {count: jongeren, event: stapeling, where: {soort: [jeugdhulp]}}"), "takes parameters"),
-    (("    reference: test\n", "    reference: test\n    by: soort_vraag\n"), "cannot break jongeren down"),
-    (("    reference: test\n", "    reference: test\n    direction: {'0-17': down}\n"), "unknown age band"),
+      "numerator: {count: jongeren, event: stapeling, where: {soort: [jeugdhulp]}}"), "heeft als parameters"),
+    (("    reference: test\n", "    reference: test\n    by: soort_vraag\n"), "jongeren zijn niet uit te splitsen"),
+    (("    reference: test\n", "    reference: test\n    direction: {'0-17': down}\n"), "onbekende leeftijdsklasse"),
 ])
 def test_the_validator_catches_unresolvable_references(change, message):
     with pytest.raises(DefinitionError, match=message):

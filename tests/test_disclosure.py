@@ -186,7 +186,7 @@ def test_rules_are_configurable_and_checked(tmp_path):
     assert (rules.min_count, rules.round_to, rules.min_denominator) == (5, 1, 20)
     assert "Aantallen van 1 tot en met 4" in rules.text()[0] and not any("afgerond" in t for t in rules.text())
     own.write_text("drempel: 5\n")
-    with pytest.raises(disclosure.DisclosureError, match="unknown disclosure rule"):
+    with pytest.raises(disclosure.DisclosureError, match="onbekende onthullingsregels"):
         disclosure.Rules.load(own)
     protected = disclosure.protect(_table("jeugdhulp_aantal", _gemeente_numbers(8, 20, 400) | {"GM0106": 6}), rules)
     assert protected.set_index("region_code").loc["GM0106", "status"] == ""  # 6 is publishable under min_count 5

@@ -102,7 +102,7 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
 
 
 @pytest.mark.parametrize("region, period, message", [
-    ("Asen", "2024", "unknown region 'Asen'; did you mean: gemeente Assen (GM0106)"),
+    ("Asen", "2024", "onbekende regio 'Asen'; bedoelt u: gemeente Assen (GM0106)"),
     ("Assen", "2031", "geen gegevens voor 2031; de gegevens lopen van 2015 tot en met 2024"),
     ("Assen", "2014", "geen gegevens voor 2014"),
     ("Assen", "vorig jaar", "een periode is een jaar zoals 2024 of 'latest', niet 'vorig jaar'"),
@@ -123,7 +123,7 @@ def test_unwritable_output_folder(demo_store, tmp_path, capsys):
     code = cli.main(["run", "factsheet", "--region", "GM0106", "--period", "2024", "--out", str(blocker / "out"),
                      "--data", str(demo_store.path)])
     assert code == 1
-    assert "cannot write to output folder" in capsys.readouterr().err
+    assert "kan niet schrijven in de uitvoermap" in capsys.readouterr().err
     assert blocker.read_text() == "not a folder"
 
 
@@ -151,7 +151,7 @@ def test_a_broken_store_is_reported_and_leaves_no_output(demo_store, tmp_path, c
                      "--data", str(broken)])
     assert code == 1
     err = capsys.readouterr().err
-    assert "lacks trajecten.parquet" in err and err.count("\n") == 1
+    assert "missen trajecten.parquet" in err and err.count("\n") == 1
     assert not [p for p in out.iterdir() if p.name.startswith("factsheet_")]
 
 
@@ -162,7 +162,7 @@ def test_indicator_commands(capsys, tmp_path):
     assert cli.main(["indicators", "show", "herhaald_beroep_pct"]) == 0
     assert "maanden: 12" in capsys.readouterr().out
     assert cli.main(["indicators", "show", "bestaat_niet"]) == 1
-    assert "unknown indicator(s): bestaat_niet" in capsys.readouterr().err
+    assert "onbekende indicator(en): bestaat_niet" in capsys.readouterr().err
     own = tmp_path / "eigen.yaml"
     own.write_text("family: eigen\nindicators:\n  - id: x\n    label: X\n", encoding="utf-8")
     assert cli.main(["indicators", "check", str(own)]) == 1

@@ -196,7 +196,7 @@ def test_verdict_stable_and_neutral_and_manual_override(tmp_path):
     assert (manual.verdict, manual.sentence, manual.manual) == ("verbetert", "Meer jongeren worden op tijd geholpen.",
                                                                 True)
     overrides.write_text("indicator,region_code,period,oordeel,tekst\njeugdhulp_pct,GM0106,2019,prima,x\n")
-    with pytest.raises(RegiekitError, match="unknown verdict"):
+    with pytest.raises(RegiekitError, match="onbekende oordelen"):
         verdicts.load_overrides(overrides)
 
 

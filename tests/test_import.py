@@ -129,10 +129,10 @@ def test_decimal_commas_in_numbers(tmp_path):
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda r: r.replace("J001", "jan.devries@example.nl"), "holds an e-mail address"),
-    (lambda r: r.replace("J001", "06-12345678"), "holds a phone number"),
-    (lambda r: r.replace("J001", "111222333"), "holds a BSN-like number"),
-    (lambda r: r.replace("J001", "Jan de Vries"), "holds a name"),
+    (lambda r: r.replace("J001", "jan.devries@example.nl"), "bevat een e-mailadres"),
+    (lambda r: r.replace("J001", "06-12345678"), "bevat een telefoonnummer"),
+    (lambda r: r.replace("J001", "111222333"), "bevat een nummer dat op een BSN lijkt"),
+    (lambda r: r.replace("J001", "Jan de Vries"), "bevat een naam"),
 ])
 def test_identifying_data_stops_the_import(tmp_path, change, message):
     assert is_bsn("111222333")
@@ -145,17 +145,17 @@ def test_identifying_data_stops_the_import(tmp_path, change, message):
 def test_refused_files(tmp_path):
     empty = tmp_path / "e.csv"
     empty.write_text("")
-    with pytest.raises(ImportRefused, match="is empty"):
+    with pytest.raises(ImportRefused, match="is leeg"):
         import_file("aanmeldingen", empty, tmp_path / "p")
-    with pytest.raises(ImportRefused, match="has no rows"):
+    with pytest.raises(ImportRefused, match="heeft geen rijen"):
         import_file("aanmeldingen", _write(tmp_path / "h.csv", []), tmp_path / "p")
-    with pytest.raises(ImportRefused, match="column 'Naam' looks like identifying data"):
+    with pytest.raises(ImportRefused, match="kolom 'Naam' lijkt identificerende gegevens"):
         import_file("aanmeldingen", _write(tmp_path / "n.csv", [GOOD + ";Jan"], header=HEADER + ";Naam"),
                     tmp_path / "p")
-    with pytest.raises(ImportRefused, match="unknown column"):
+    with pytest.raises(ImportRefused, match="onbekende kolom"):
         import_file("aanmeldingen", _write(tmp_path / "u.csv", [GOOD + ";x"], header=HEADER + ";opmerking"),
                     tmp_path / "p")
-    with pytest.raises(ImportRefused, match="missing column"):
+    with pytest.raises(ImportRefused, match="ontbreken"):
         import_file("aanmeldingen", _write(tmp_path / "m.csv", ["RET-1"], header="casus_id"), tmp_path / "p")
 
 
@@ -163,9 +163,9 @@ def test_cli_import_and_template(tmp_path, capsys):
     assert cli.main(["template", "aanmeldingen"]) == 0
     assert capsys.readouterr().out.strip() == HEADER
     assert cli.main(["import", "aanmeldingen", str(GOLDEN), "--data", str(tmp_path / "p")]) == 0
-    assert "67 rows read: 67 imported, 0 already imported, 0 rejected" in capsys.readouterr().out
+    assert "67 rijen gelezen: 67 geïmporteerd, 0 al eerder geïmporteerd, 0 afgewezen" in capsys.readouterr().out
     assert cli.main(["import", "aanmeldingen", str(tmp_path / "missing.csv"), "--data", str(tmp_path / "p")]) == 1
-    assert "no such file" in capsys.readouterr().err
+    assert "bestand bestaat niet" in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -187,7 +187,7 @@ def test_a_million_rows_stream_within_modest_memory(tmp_path):
     done = subprocess.run([sys.executable, "-c", program, "import", "aanmeldingen", str(path),
                            "--data", str(tmp_path / "p")], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "1000000 rows read: 1000000 imported, 0 already imported, 0 rejected" in done.stdout
+    assert "1000000 rijen gelezen: 1000000 geïmporteerd, 0 al eerder geïmporteerd, 0 afgewezen" in done.stdout
     peak_mb = int(done.stdout.split("PEAK_KB")[1].split()[0]) / 1024
     print(f"peak memory of the import: {peak_mb:.0f} MB")
     assert peak_mb < 1000

@@ -33,7 +33,7 @@ def test_fetch_caches_a_boundary_file_and_refuses_a_broken_one(boundaries, tmp_p
             and len(maps.load("jeugdregio", 2024, path.parent)) == 42)
     broken = tmp_path / "broken_2024.topojson"
     broken.write_text('{"type": "Topology", "objects": {}, "arcs": []}', encoding="utf-8")
-    with pytest.raises(maps.BoundaryError, match="not a usable boundary file"):
+    with pytest.raises(maps.BoundaryError, match="geen bruikbaar grenzenbestand"):
         maps.fetch("broken", 2024, tmp_path / "cache", _template(tmp_path))
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["jeugdregio_2024.topojson"]
 
@@ -59,7 +59,7 @@ def test_ensure_uses_the_cache_downloads_once_or_explains(boundaries, tmp_path, 
     source = _template(boundaries)
     monkeypatch.setenv("REGIEKIT_GRENZEN", str(tmp_path / "grenzen"))
     missing, reason = maps.ensure(source=_template(tmp_path / "nergens"))
-    assert missing is None and reason.startswith("geen kaart (cannot download")
+    assert missing is None and reason.startswith("geen kaart (kan ")
     path, reason = maps.ensure(source=source)
     assert path == tmp_path / "grenzen" / "gemeente_2024.topojson" and "gedownload" in reason
     again, reason = maps.ensure(source="file:///bestaat/niet/{level}_{year}.topojson")

@@ -15,11 +15,11 @@ def test_made_for_the_regions_with_pilot_cases(demo_store):
     assert pilot.regions(demo_store) == ["JZ14"]
     assert pilot.pilot_years(demo_store, "JZ14") == [2020, 2021]
     assert batch.targets(None, "jeugdregio", pilot.REPORT, demo_store) == ["JZ14"]
-    with pytest.raises(ReportError, match="no pilot cases in jeugdregio Drenthe"):
+    with pytest.raises(ReportError, match="geen pilotcasussen in jeugdregio Drenthe"):
         pilot.build("JZ04", 2021, demo_store.path)
-    with pytest.raises(ReportError, match="the pilot started in 2020"):
+    with pytest.raises(ReportError, match="de pilot begon in 2020"):
         pilot.build("Twente", 2019, demo_store.path)
-    with pytest.raises(ReportError, match="its final report is for period 2021"):
+    with pytest.raises(ReportError, match="de eindrapportage is voor periode 2021"):
         pilot.build("Twente", 2024, demo_store.path)
     with pytest.raises(ReportError, match="wordt gemaakt per jeugdregio, niet voor gemeente Enschede"):
         pilot.build("Enschede", 2021, demo_store.path)

@@ -31,19 +31,19 @@ def test_lookup_by_code_or_name_ignores_case_and_accents(regions, query, code):
 
 def test_level_argument_picks_the_level(regions):
     assert regions.get("Drenthe", level="provincie").code == "PV22"
-    with pytest.raises(RegionError, match="is a gemeente, not a provincie"):
+    with pytest.raises(RegionError, match="is een gemeente, geen provincie"):
         regions.get("GM0106", level="provincie")
 
 
 def test_unknown_name_suggests_close_matches(regions):
-    with pytest.raises(RegionError, match=r"unknown region 'Asen'.*Assen \(GM0106\)"):
+    with pytest.raises(RegionError, match=r"onbekende regio 'Asen'.*Assen \(GM0106\)"):
         regions.get("Asen")
-    with pytest.raises(RegionError, match="unknown region"):
+    with pytest.raises(RegionError, match="onbekende regio"):
         regions.get("Atlantis")
 
 
 def test_ambiguous_name_lists_the_candidates(regions):
-    with pytest.raises(RegionError, match=r"ambiguous.*GM0373.*GM0893"):
+    with pytest.raises(RegionError, match=r"past bij meer regio's.*GM0373.*GM0893"):
         regions.get("Bergen")
 
 

@@ -50,7 +50,7 @@ def _serve(monkeypatch, server: RecordedStatLine) -> None:
 
 def test_fetch_caches_raw_responses_and_follows_paging(recorded, tmp_path):
     folder, message = statline.fetch("85098NED", tmp_path / "raw")
-    assert "fetched, modified by CBS on 2023-10-31" in message
+    assert "opgehaald, door CBS gewijzigd op 2023-10-31" in message
     assert any("$skip=8" in url for url in recorded.urls)       # the second page was requested
     assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 12
     meta = json.loads((folder / "fetch.json").read_text())
@@ -83,16 +83,16 @@ def test_offline_uses_the_cache_and_says_so(monkeypatch, tmp_path):
     statline.fetch("85098NED", tmp_path / "raw")
     _serve(monkeypatch, RecordedStatLine(offline=True))
     folder, message = statline.fetch("85098NED", tmp_path / "raw")
-    assert "not reachable" in message and "using the cache" in message
+    assert "niet bereikbaar" in message and "eerder opgehaalde kopie van" in message
     assert len(statline.convert(folder)) > 0
-    with pytest.raises(statline.StatLineError, match="no cached copy"):
+    with pytest.raises(statline.StatLineError, match="geen eerder opgehaalde kopie"):
         statline.fetch("85099NED", tmp_path / "raw")
 
 
 def test_fetch_command_writes_the_store(recorded, tmp_path, capsys):
     assert cli.main(["fetch", "cbs", "85098NED", "--raw", str(tmp_path / "raw"), "--data", str(tmp_path / "p")]) == 0
     out = capsys.readouterr().out
-    assert "85098NED: fetched" in out and "values in" in out
+    assert "85098NED: opgehaald" in out and "cijfers in" in out
     store = Store.open(tmp_path / "p")
     assert store.source_of("cbs_waarden") == "cbs"
     stored = store.table("cbs_waarden")

@@ -52,7 +52,7 @@ def test_suppressed_numbers_show_as_x_and_internal_shows_them(drenthe, demo_stor
 def test_export_writes_csv_or_excel_and_refuses_others(drenthe, tmp_path):
     assert pd.read_csv(drenthe.export(tmp_path / "v.csv")).shape == drenthe.published.shape
     assert pd.read_excel(drenthe.export(tmp_path / "v.xlsx")).shape == drenthe.published.shape
-    with pytest.raises(RegiekitError, match=r"export to .csv or .xlsx"):
+    with pytest.raises(RegiekitError, match=r"exporteer naar .csv of .xlsx"):
         drenthe.export(tmp_path / "v.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.csv", "v.xlsx"]
 

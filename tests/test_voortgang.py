@@ -48,14 +48,14 @@ def test_layout_is_validated_data(tmp_path):
     bad = tmp_path / "indeling.yaml"
     bad.write_text("jaren: 4\nactielijnen:\n  - {nummer: 1, titel: t, beweging: b, bron: c, panelen: "
                    "[{titel: p, indicator: bestaat_niet, vorm: tabel}]}\n", encoding="utf-8")
-    with pytest.raises(RegiekitError, match="unknown indicator 'bestaat_niet'"):
+    with pytest.raises(RegiekitError, match="onbekende indicator 'bestaat_niet'"):
         voortgang.load_layout(bad)
     bad.write_text("jaren: 4\nactielijnen:\n  - {nummer: 1, titel: t, beweging: b, bron: c, panelen: "
                    "[{titel: p, indicator: verblijfsvorm_aantal, vorm: grafiek}]}\n", encoding="utf-8")
-    with pytest.raises(RegiekitError, match="show it as 'tabel'"):
+    with pytest.raises(RegiekitError, match="toon het als 'tabel'"):
         voortgang.load_layout(bad)
     bad.write_text("jaren: 4\nactielijnen: !!python/object/apply:os.system ['echo x']\n", encoding="utf-8")
-    with pytest.raises(RegiekitError, match="invalid progress-report layout"):
+    with pytest.raises(RegiekitError, match="ongeldige indeling van de voortgangsrapportage"):
         voortgang.load_layout(bad)
 
 

@@ -34,13 +34,13 @@ def refuse(frame: pd.DataFrame, schema: Schema) -> None:
         nine = values.str.fullmatch(r"\d{9}")
         bsn = pd.Series(False, index=values.index)
         bsn[nine] = values[nine].map(is_bsn).astype(bool)
-        checks = (("an e-mail address", values.str.contains(_EMAIL)),
-                  ("a phone number", values.str.match(_PHONE)),
-                  ("a BSN-like number", bsn))
+        checks = (("een e-mailadres", values.str.contains(_EMAIL)),
+                  ("een telefoonnummer", values.str.match(_PHONE)),
+                  ("een nummer dat op een BSN lijkt", bsn))
         if column in {c.name for c in schema.columns if c.type == "id"}:
-            checks += (("a name", values.str.match(_NAME)),)
+            checks += (("een naam", values.str.match(_NAME)),)
         for what, hit in checks:
             if hit.any():
                 row = int(hit[hit].index[0]) + 2  # the file's line: data rows start below the header
-                raise ImportRefused(f"column {column}, row {row} holds {what}; only pseudonymous data may be "
-                                    "imported: nothing was imported")
+                raise ImportRefused(f"kolom {column}, rij {row} bevat {what}; alleen gepseudonimiseerde gegevens "
+                                    "mogen worden geïmporteerd: er is niets geïmporteerd")

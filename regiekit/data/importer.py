@@ -49,12 +49,12 @@ class ImportReport:
     store_path: Path
 
     def summary(self) -> str:
-        text = (f"{self.file.name}: {self.rows_read} rows read: {self.imported} imported, "
-                f"{self.unchanged} already imported, {self.rejected} rejected")
+        text = (f"{self.file.name}: {self.rows_read} rijen gelezen: {self.imported} geïmporteerd, "
+                f"{self.unchanged} al eerder geïmporteerd, {self.rejected} afgewezen")
         if self.empty_rows:
-            text += f" ({self.empty_rows} empty rows skipped)"
+            text += f" ({self.empty_rows} lege rijen overgeslagen)"
         if self.rejects_file:
-            text += f"; reasons in {self.rejects_file}"
+            text += f"; redenen in {self.rejects_file}"
         return text
 
 
@@ -92,12 +92,12 @@ def _read(path: Path) -> Iterator[pd.DataFrame]:
         yield frame.map(lambda x: x[:10] if re.match(r"^\d{4}-\d{2}-\d{2} 00:00:00$", x) else x)
         return
     if path.stat().st_size == 0:
-        raise ImportRefused(f"{path.name} is empty")
+        raise ImportRefused(f"{path.name} is leeg")
     encoding = _encoding(path)
     with open(path, encoding=encoding, newline="") as handle:
         header = handle.readline()
     if not header.strip():
-        raise ImportRefused(f"{path.name} has no header row")
+        raise ImportRefused(f"{path.name} heeft geen kopregel")
     sep = max((";", ",", "\t"), key=header.count)
     yield from pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding,
                            chunksize=CHUNK_ROWS, skip_blank_lines=True)
@@ -110,20 +110,20 @@ def _map_columns(schema: Schema, headers: list[str]) -> dict[str, str]:
     for header in headers:
         key = normalise_header(header)
         if key in identifying.HEADERS:
-            raise ImportRefused(f"column '{header}' looks like identifying data; only pseudonymous ids may be "
-                                "imported, remove the column")
+            raise ImportRefused(f"kolom '{header}' lijkt identificerende gegevens te bevatten; alleen pseudoniemen "
+                                "mogen worden geïmporteerd: verwijder de kolom")
         if key not in names:
             unknown.append(header)
         elif names[key] in mapping.values():
-            raise ImportRefused(f"column {names[key]} appears twice")
+            raise ImportRefused(f"kolom {names[key]} komt twee keer voor")
         else:
             mapping[header] = names[key]
     if unknown:
-        raise ImportRefused(f"unknown column(s) {', '.join(map(repr, unknown))}; "
-                            f"expected {', '.join(c.name for c in schema.columns)}")
+        raise ImportRefused(f"onbekende kolom(men) {', '.join(map(repr, unknown))}; "
+                            f"verwacht: {', '.join(c.name for c in schema.columns)}")
     missing = [c.name for c in schema.columns if c.required and c.name not in mapping.values()]
     if missing:
-        raise ImportRefused(f"missing column(s) {', '.join(missing)}")
+        raise ImportRefused(f"kolom(men) ontbreken: {', '.join(missing)}")
     return mapping
 
 
@@ -244,10 +244,10 @@ def import_file(kind: str, path: Path | str, data_dir: Path | str | None = None,
                 raw_dir: Path | str | None = None, today: date | None = None) -> ImportReport:
     """Import one CSV or Excel file of ``kind`` (see :data:`regiekit.data.schemas.SCHEMAS`)."""
     if kind not in SCHEMAS:
-        raise ImportRefused(f"unknown kind {kind!r}; choose from {', '.join(SCHEMAS)}")
+        raise ImportRefused(f"onbekende soort {kind!r}; kies uit {', '.join(SCHEMAS)}")
     schema, path = SCHEMAS[kind], Path(path)
     if not path.exists():
-        raise ImportRefused(f"no such file: {path}")
+        raise ImportRefused(f"bestand bestaat niet: {path}")
     today = today or date.today()
     processed = Path(data_dir or default_processed_dir())
     archive = Path(raw_dir or processed.parent / "raw") / "imports"  # data/raw/imports beside data/processed
@@ -290,7 +290,7 @@ def _stage(schema: Schema, path: Path, work: Path, today: date) -> dict:
         raw_rows[ok].to_parquet(work / f"validraw_{n:05d}.parquet", index=False)
         raw_rows[~ok].assign(reden=reason[~ok]).to_parquet(work / f"rejected_{n:05d}.parquet", index=False)
     if mapping is None or counts["read"] == 0:
-        raise ImportRefused(f"{path.name} has no rows" + (" (only empty ones)" if counts["empty"] else ""))
+        raise ImportRefused(f"{path.name} heeft geen rijen" + (" (alleen lege)" if counts["empty"] else ""))
     return counts
 
 

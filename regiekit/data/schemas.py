@@ -161,7 +161,7 @@ SCHEMAS = {s.kind: s for s in (
 def template(kind: str) -> str:
     """An empty CSV with the header of ``kind``, ';'-separated as Dutch Excel expects."""
     if kind not in SCHEMAS:
-        raise ImportRefused(f"unknown kind {kind!r}; choose from {', '.join(SCHEMAS)}")
+        raise ImportRefused(f"onbekende soort {kind!r}; kies uit {', '.join(SCHEMAS)}")
     return ";".join(c.name for c in SCHEMAS[kind].columns) + "\n"
 
 

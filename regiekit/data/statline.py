@@ -53,11 +53,12 @@ def fetch(table: str, raw_dir: Path) -> tuple[Path, str]:
     except (requests.ConnectionError, requests.Timeout) as exc:
         if (folder / "fetch.json").exists():
             fetched = json.loads((folder / "fetch.json").read_text(encoding="utf-8"))["opgehaald"]
-            return folder, (f"{table}: CBS StatLine is not reachable ({type(exc).__name__}); "
-                            f"using the cache of {fetched}")
-        raise StatLineError(f"{table}: CBS StatLine is not reachable and there is no cached copy in {folder}") from exc
+            return folder, (f"{table}: CBS StatLine is niet bereikbaar ({type(exc).__name__}); "
+                            f"de eerder opgehaalde kopie van {fetched} wordt gebruikt")
+        raise StatLineError(f"{table}: CBS StatLine is niet bereikbaar en er is geen eerder opgehaalde kopie "
+                            f"in {folder}") from exc
     except requests.HTTPError as exc:
-        raise StatLineError(f"{table}: StatLine refused the request: {exc}") from exc
+        raise StatLineError(f"{table}: StatLine weigerde het verzoek: {exc}") from exc
     info = json.loads((staging / "TableInfos.json").read_text(encoding="utf-8"))[0]
     meta = {"tabel": table, "titel": info.get("Title"), "gewijzigd": info.get("Modified"),
             "opgehaald": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -66,20 +67,20 @@ def fetch(table: str, raw_dir: Path) -> tuple[Path, str]:
     for item in sorted(staging.iterdir(), key=lambda p: p.name == "fetch.json"):  # fetch.json last
         item.replace(folder / item.name)
     staging.rmdir()
-    return folder, f"{table}: fetched, modified by CBS on {meta['gewijzigd']}"
+    return folder, f"{table}: opgehaald, door CBS gewijzigd op {meta['gewijzigd']}"
 
 
 def _json(folder: Path, name: str):
     path = folder / f"{name}.json"
     if not path.exists():
-        raise StatLineError(f"the cache in {folder} lacks {name}.json")
+        raise StatLineError(f"de opgehaalde kopie in {folder} mist {name}.json")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _period(code: str) -> tuple[int, str | None]:
     match = _PERIOD.match(code.strip())
     if not match:
-        raise StatLineError(f"unknown StatLine period code {code!r}")
+        raise StatLineError(f"onbekende periodecode van StatLine {code!r}")
     year, kind, number = int(match[1]), match[2], int(match[3])
     return year, None if kind == "JJ" else f"{'H' if kind == 'HJ' else kind[0]}{number}"
 
@@ -94,7 +95,7 @@ def convert(folder: Path) -> pd.DataFrame:
               if i.source.cbs_table == table and i.source.cbs_column}
     missing = [column for column in wanted if column not in properties]
     if missing:
-        raise StatLineError(f"{table} has no column(s) {', '.join(missing)}; check the catalogue")
+        raise StatLineError(f"{table} heeft geen kolom(men) {', '.join(missing)}; controleer de catalogus")
     status = {p["Key"].strip(): p.get("Status", "") for p in _json(folder, "Perioden")}
     data = pd.DataFrame(_json(folder, "TypedDataSet"))
     data["region_raw"] = data["RegioS"].str.strip()

@@ -54,7 +54,7 @@ def bounded_connection(spill: Path, memory: str = "256MB") -> duckdb.DuckDBPyCon
 def _check(con: duckdb.DuckDBPyConnection, table: str, condition: str, message: str) -> None:
     bad = con.execute(f"select count(*) from {table} where not ({condition})").fetchone()[0]
     if bad:
-        raise StoreError(f"{table}: {bad} rows {message}")
+        raise StoreError(f"{table}: {bad} rijen {message}")
 
 
 def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None = None) -> Path:
@@ -63,23 +63,24 @@ def build(raw_dir: Path, processed_dir: Path | None = None, source: dict | None 
     processed_dir = Path(processed_dir or default_processed_dir())
     missing = [t for t in REQUIRED if not (raw_dir / f"{t}.parquet").exists()]
     if missing:
-        raise StoreError(f"raw data in {raw_dir} lacks {', '.join(missing)}")
+        raise StoreError(f"de ruwe gegevens in {raw_dir} missen {', '.join(missing)}")
     present = [t for t in TABLES if (raw_dir / f"{t}.parquet").exists()]
     gemeenten = _sql_list(r.code for r in load_regions().all("gemeente"))
     con = duckdb.connect()
     for t in present:
         con.execute(f"create view raw_{t} as select * from read_parquet('{raw_dir / t}.parquet')")
     _check(con, "raw_bevolking", f"gemeente_code in ({gemeenten}) and aantal >= 0 "
-           f"and leeftijdsklasse in ({_sql_list(vocabulary.AGE_BANDS)})", "have an unknown gemeente, band or count")
-    _check(con, "raw_trajecten", f"gemeente_code in ({gemeenten})", "have an unknown gemeente")
-    _check(con, "raw_trajecten", f"zorgvorm in ({_sql_list(vocabulary.ZORGVORM)})", "have an unknown zorgvorm")
+           f"and leeftijdsklasse in ({_sql_list(vocabulary.AGE_BANDS)})",
+           "met een onbekende gemeente, leeftijdsklasse of aantal")
+    _check(con, "raw_trajecten", f"gemeente_code in ({gemeenten})", "met een onbekende gemeente")
+    _check(con, "raw_trajecten", f"zorgvorm in ({_sql_list(vocabulary.ZORGVORM)})", "met een onbekende zorgvorm")
     _check(con, "raw_trajecten", f"verwijzer is null or verwijzer in ({_sql_list(vocabulary.VERWIJZER)})",
-           "have an unknown verwijzer")  # breakdowns by verwijzer count the known values
-    _check(con, "raw_trajecten", "einddatum is null or einddatum >= startdatum", "end before they start")
+           "met een onbekende verwijzer")  # breakdowns by verwijzer count the known values
+    _check(con, "raw_trajecten", "einddatum is null or einddatum >= startdatum", "die eindigen voordat ze beginnen")
     for t in OPTIONAL:
         if t in present:
             column = vocabulary.RECORDS[t]["gemeente"]
-            _check(con, f"raw_{t}", f"{column} in ({gemeenten})", "have an unknown gemeente")
+            _check(con, f"raw_{t}", f"{column} in ({gemeenten})", "met een onbekende gemeente")
     queries = {t: _processed_select(t, f"raw_{t}") + " order by all" for t in present}
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".store-", dir=processed_dir.parent))
@@ -201,7 +202,8 @@ class Store:
             con.execute("set enable_progress_bar = false")
         for t in self.tables:
             if not (self.path / f"{t}.parquet").exists():
-                raise StoreError(f"the store in {self.path} lacks {t}.parquet; rebuild it or import the table again")
+                raise StoreError(f"de gegevens in {self.path} missen {t}.parquet; maak ze opnieuw of importeer "
+                                 "de tabel opnieuw")
             con.execute(f"create view {t} as select * from read_parquet('{self.path / t}.parquet')")
         return con
 
@@ -221,5 +223,5 @@ class Store:
     def table(self, name: str):
         """A whole table as a pandas DataFrame."""
         if name not in self.tables:
-            raise StoreError(f"the store has no table {name!r}; it holds {', '.join(self.tables)}")
+            raise StoreError(f"de gegevens hebben geen tabel {name!r}; wel {', '.join(self.tables)}")
         return self.connect().execute(f"select * from {name}").df()

@@ -152,4 +152,4 @@ def population_bands(band: str) -> tuple[str, ...]:
         return (band,)
     if band in AGE_TOTALS:
         return AGE_TOTALS[band]
-    raise ValueError(f"unknown age band {band!r}; choose from {', '.join(AGE_BANDS + tuple(AGE_TOTALS))}")
+    raise ValueError(f"onbekende leeftijdsklasse {band!r}; kies uit {', '.join(AGE_BANDS + tuple(AGE_TOTALS))}")

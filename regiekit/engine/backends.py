@@ -58,7 +58,8 @@ class Spark:
                 warnings.simplefilter("ignore")  # PySpark's notice about pandas 3 on import
                 from pyspark.sql import SparkSession
         except ImportError as error:
-            raise BackendError("the Spark engine needs pyspark and sqlglot: pip install 'regiekit[spark]'") from error
+            raise BackendError("de Spark-engine heeft pyspark en sqlglot nodig: "
+                               "pip install 'regiekit[spark]'") from error
         self._transpile = lambda sql: sqlglot.transpile(sql, read="duckdb", write="spark")[0]
         self.spark = (SparkSession.builder.appName("regiekit").config("spark.sql.session.timeZone", "UTC")
                       .config("spark.ui.showConsoleProgress", "false").getOrCreate())
@@ -107,4 +108,4 @@ def open_backend(store: Store, backend: str | None = None):
         return DuckDB(store, os.environ.get("REGIEKIT_DUCKDB_MEMORY"))
     if name == "spark":
         return Spark(store)
-    raise BackendError(f"unknown engine {name!r}; choose from {', '.join(NAMES)}")
+    raise BackendError(f"onbekende engine {name!r}; kies uit {', '.join(NAMES)}")

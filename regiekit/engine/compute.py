@@ -43,7 +43,7 @@ def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[
     cbs``): CBS publishes values, not numerators and denominators, so those columns stay empty."""
     store = store or Store.open()
     if "cbs_waarden" not in store.tables:
-        raise EngineError("the store holds no CBS values; run 'regiekit fetch cbs' first")
+        raise EngineError("de gegevens bevatten geen CBS-cijfers; haal ze op met 'regiekit fetch cbs'")
     index = load_regions()
     values = store.table("cbs_waarden")
     if indicators is not None:
@@ -74,8 +74,8 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     years = sorted({int(p) for p in periods}) if periods is not None else store.years
     unknown = [y for y in years if y not in store.years]
     if unknown:
-        raise EngineError(f"no data for period(s) {', '.join(map(str, unknown))}; "
-                          f"the store holds {store.years[0]}-{store.years[-1]}")
+        raise EngineError(f"geen gegevens voor {', '.join(map(str, unknown))}; "
+                          f"de gegevens lopen van {store.years[0]} tot en met {store.years[-1]}")
     index = load_regions()
     wanted = {r.code: r for r in ([index.get(r) for r in regions] if regions is not None else index.all())}
     membership = index.membership()
@@ -86,7 +86,8 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     for kind, _ in groups:
         table = "trajecten" if kind == "jongeren" else kind
         if table not in store.tables:
-            raise EngineError(f"the store holds no {table}; import or generate them first")
+            raise EngineError(f"de gegevens bevatten geen {table}; importeer ze met 'regiekit import' "
+                              "of maak de demodata met 'regiekit demo'")
     db = backends.open_backend(store, backend)
     try:
         db.register("membership", membership[membership["region_code"].isin(wanted)])

@@ -61,14 +61,14 @@ def _check_filter(kind: str, where: Filter) -> None:
     fields = vocabulary.FIELDS[kind]
     for field, condition in where.items():
         if field not in fields:
-            raise ValueError(f"unknown field {field!r} for {kind}; allowed: {', '.join(fields)}")
+            raise ValueError(f"onbekend veld {field!r} voor {kind}; toegestaan: {', '.join(fields)}")
         allowed = fields[field]
         if isinstance(condition, Range):
             if allowed is not float:
-                raise ValueError(f"field {field!r} is not numeric")
+                raise ValueError(f"veld {field!r} is niet numeriek")
         elif allowed is float or not condition or any(v not in allowed for v in condition):
-            raise ValueError(f"filter {field}: values {condition} "
-                             f"not in {list(allowed) if allowed is not float else 'numbers'}")
+            raise ValueError(f"filter {field}: waarden {condition} "
+                             f"niet in {list(allowed) if allowed is not float else 'getallen'}")
 
 
 class Count(_Strict):
@@ -87,14 +87,14 @@ class Count(_Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.count == "bevolking" and (self.where or self.also or self.event != "in_zorg"):
-            raise ValueError("the population (bevolking) takes no filter or event")
+            raise ValueError("de bevolking krijgt geen filter of gebeurtenis")
         if self.count != "jongeren" and (self.also or self.event in ("stapeling", "herhaald_beroep")):
-            raise ValueError(f"'also', stapeling and herhaald_beroep apply to jongeren, not {self.count}")
+            raise ValueError(f"'also', stapeling en herhaald_beroep gelden voor jongeren, niet voor {self.count}")
         if self.count in vocabulary.RECORDS and self.event not in ("in_zorg", "gestart"):
-            raise ValueError(f"{self.count} are counted by their date; events: in_zorg, gestart")
+            raise ValueError(f"{self.count} tellen op hun datum; gebeurtenissen: in_zorg, gestart")
         needed = {"stapeling": {"jaren", "aanbieders"}, "herhaald_beroep": {"maanden"}}.get(self.event, set())
         if set(self.parameters) != needed:
-            raise ValueError(f"event {self.event} takes parameters {sorted(needed) or 'none'}")
+            raise ValueError(f"gebeurtenis {self.event} heeft als parameters {sorted(needed) or 'geen'}")
         for where in (self.where, *self.also):
             _check_filter(self.count, where)
         return self
@@ -127,9 +127,9 @@ class Source(_Strict):
     def _known_fields(self):
         unknown = [f for f in self.fields if f not in vocabulary.DATASET_COLUMNS[self.dataset]]
         if unknown:
-            raise ValueError(f"dataset {self.dataset} has no field(s) {', '.join(unknown)}")
+            raise ValueError(f"dataset {self.dataset} heeft geen veld(en) {', '.join(unknown)}")
         if self.cbs_column and not self.cbs_table:
-            raise ValueError("a cbs_column needs its cbs_table")
+            raise ValueError("een cbs_column hoort bij een cbs_table")
         return self
 
 
@@ -166,29 +166,29 @@ class Indicator(_Strict):
     def _consistent(self):
         if self.statistic is not None:
             if self.denominator is not None or self.unit in ("count", "percent", "per_1000"):
-                raise ValueError("a statistic has no denominator and a unit such as days, months or mean")
+                raise ValueError("een statistiek heeft geen noemer en een eenheid als days, months of mean")
             if vocabulary.FIELDS[self.numerator.count].get(self.statistic.field) is not float:
-                raise ValueError(f"statistic field {self.statistic.field!r} "
-                                 f"is not a numeric field of {self.numerator.count}")
+                raise ValueError(f"statistiekveld {self.statistic.field!r} "
+                                 f"is geen numeriek veld van {self.numerator.count}")
         elif (self.unit == "count") != (self.denominator is None):
-            raise ValueError("a count has no denominator; a percent or per_1000 needs one")
+            raise ValueError("een aantal (count) heeft geen noemer; een percent of per_1000 heeft er een nodig")
         elif self.unit not in ("count", "percent", "per_1000"):
-            raise ValueError(f"unit {self.unit} needs a statistic")
+            raise ValueError(f"eenheid {self.unit} vraagt een statistiek")
         if self.by is not None:
             if self.by not in vocabulary.BREAKDOWNS[self.numerator.count]:
-                raise ValueError(f"cannot break {self.numerator.count} down by {self.by!r}; "
-                                 f"choose from {', '.join(vocabulary.BREAKDOWNS[self.numerator.count])}")
+                raise ValueError(f"{self.numerator.count} zijn niet uit te splitsen naar {self.by!r}; "
+                                 f"kies uit {', '.join(vocabulary.BREAKDOWNS[self.numerator.count])}")
             per_band = (self.by == "leeftijdsklasse" and self.denominator is not None
                         and self.denominator.count == "bevolking")
             if self.denominator is not None and self.denominator.count != self.numerator.count and not per_band:
-                raise ValueError("a breakdown shares its units between numerator and denominator "
-                                 "(or divides by the population of each leeftijdsklasse)")
+                raise ValueError("een uitsplitsing telt in teller en noemer dezelfde eenheden "
+                                 "(of deelt door de bevolking van elke leeftijdsklasse)")
         if isinstance(self.direction, dict):
             for band in self.direction:
                 vocabulary.population_bands(band)
         if self.source.dataset != ("bevolking" if self.numerator.count == "bevolking" else
                                    "trajecten" if self.numerator.count == "jongeren" else self.numerator.count):
-            raise ValueError(f"source dataset {self.source.dataset} does not hold {self.numerator.count}")
+            raise ValueError(f"brondataset {self.source.dataset} bevat geen {self.numerator.count}")
         return self
 
     @property
@@ -209,10 +209,27 @@ class Catalogue(dict):
         if ids is not None:
             unknown = [i for i in ids if i not in self]
             if unknown:
-                raise DefinitionError(f"unknown indicator(s): {', '.join(unknown)}")
+                raise DefinitionError(f"onbekende indicator(en): {', '.join(unknown)}")
             return [self[i] for i in ids]
         return [i for i in self.values() if family in (None, i.family) and dataset in (None, i.source.dataset)
                 and (tag is None or tag in i.tags)]
+
+
+_PROBLEMS = {"missing": "ontbreekt", "extra_forbidden": "onbekende sleutel (niet toegestaan)",
+             "literal_error": "moet een van {expected} zijn", "string_pattern_mismatch": "heeft niet de vorm {pattern}",
+             "int_parsing": "moet een geheel getal zijn", "int_type": "moet een geheel getal zijn",
+             "list_type": "moet een lijst zijn", "dict_type": "moet een lijst van sleutels en waarden zijn",
+             "string_type": "moet tekst zijn", "bool_type": "moet ja of nee (true/false) zijn"}
+
+
+def _problem(error: dict) -> str:
+    """A pydantic validation error in Dutch: our own checks' messages as they are, pydantic's common
+    ones translated, any other in pydantic's words."""
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    template = _PROBLEMS.get(error["type"])
+    context = {k: str(v).replace("' or '", "' of '") for k, v in error.get("ctx", {}).items()}
+    return template.format(**context) if template else error["msg"]
 
 
 def parse(documents: dict[str, str]) -> Catalogue:
@@ -222,19 +239,19 @@ def parse(documents: dict[str, str]) -> Catalogue:
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:  # also refuses !!python tags: nothing is executed
-            raise DefinitionError(f"{name}: not valid YAML: {exc}") from exc
+            raise DefinitionError(f"{name}: geen geldige YAML: {exc}") from exc
         if set(data) - {"family", "indicators"}:
-            raise DefinitionError(f"{name}: unknown top-level keys {sorted(set(data) - {'family', 'indicators'})}")
+            raise DefinitionError(f"{name}: onbekende sleutels bovenaan {sorted(set(data) - {'family', 'indicators'})}")
         for raw in data.get("indicators", []):
             ident = raw.get("id", "?")
             try:
                 indicator = Indicator(**{"family": data.get("family", ""), **raw})
             except ValidationError as exc:
-                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'definition'}: {e['msg']}"
+                problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'definitie'}: {_problem(e)}"
                                      for e in exc.errors())
                 raise DefinitionError(f"{name}: indicator {ident}: {problems}") from exc
             if indicator.id in catalogue:
-                raise DefinitionError(f"{name}: duplicate indicator id {indicator.id}")
+                raise DefinitionError(f"{name}: indicator-id {indicator.id} komt twee keer voor")
             catalogue[indicator.id] = indicator
     return catalogue
 

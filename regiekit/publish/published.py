@@ -62,7 +62,7 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
         unsafe = disclosure.audit(protected, rules).query("not safe")
         if not unsafe.empty:
             first = unsafe.iloc[0]
-            raise disclosure.DisclosureError(f"{len(unsafe)} suppressed cells can be recomputed, e.g. "
+            raise disclosure.DisclosureError(f"{len(unsafe)} weggelaten cellen zijn terug te rekenen, bijvoorbeeld "
                                              f"{first['indicator']} {first['region_code']} {first['period']}")
     try:
         path.parent.mkdir(exist_ok=True)

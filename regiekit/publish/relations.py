@@ -95,9 +95,9 @@ def secondary(group: pd.DataFrame, breakdowns: set, rules: Rules) -> pd.DataFram
                 if set(failed) & set(rel.members):
                     suppressed[rel.members] = True
         if suppressed.sum() == before:
-            raise DisclosureError(f"cannot protect {len(failed)} cell(s), e.g. region "
-                                  f"{group['region_code'].iloc[failed[0]]}: nothing left to suppress")
-    raise DisclosureError("secondary suppression did not converge")
+            raise DisclosureError(f"kan {len(failed)} cel(len) niet beschermen, bijvoorbeeld regio "
+                                  f"{group['region_code'].iloc[failed[0]]}: er is niets meer weg te laten")
+    raise DisclosureError("de secundaire onderdrukking komt niet tot een einde")
 
 
 def _widen(cell: int, relations: list[_Relation], suppressed, values, rules: Rules) -> None:
@@ -220,6 +220,6 @@ def _solve(relations: list[_Relation], hidden: list[int], wanted: list[int], sup
             elif status == highspy.HighsModelStatus.kOptimal:
                 bounds.append(lp.getInfo().objective_function_value)
             else:
-                raise DisclosureError(f"the published cells are inconsistent ({lp.modelStatusToString(status)})")
+                raise DisclosureError(f"de gepubliceerde cellen zijn tegenstrijdig ({lp.modelStatusToString(status)})")
         found.append((cell, *bounds))
     return found

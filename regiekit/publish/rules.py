@@ -33,16 +33,17 @@ class Rules:
         try:
             data = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
-            raise DisclosureError(f"{path}: not valid YAML: {exc}") from exc
+            raise DisclosureError(f"{path}: geen geldige YAML: {exc}") from exc
         if not isinstance(data, dict):
-            raise DisclosureError(f"{path}: expected rule: value lines, e.g. 'min_count: 10'")
+            raise DisclosureError(f"{path}: verwacht regels als 'min_count: 10'")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise DisclosureError(f"unknown disclosure rule(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            raise DisclosureError(f"onbekende onthullingsregels {', '.join(unknown)}; "
+                                  f"bekend zijn {', '.join(sorted(known))}")
         bad = [k for k, v in data.items() if not isinstance(v, int) or v < 0]
         if bad:
-            raise DisclosureError(f"disclosure rule(s) {', '.join(bad)} must be whole numbers of 0 or more")
+            raise DisclosureError(f"onthullingsregels {', '.join(bad)} moeten hele getallen van 0 of meer zijn")
         return cls(**{**asdict(cls()), **data})
 
     def text(self) -> list[str]:

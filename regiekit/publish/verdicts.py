@@ -172,10 +172,10 @@ def load_overrides(path: str | Path) -> dict[tuple[str, str, int], tuple[str, st
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = {"indicator", "region_code", "period", "oordeel", "tekst"} - set(table.columns)
     if missing:
-        raise VerdictError(f"{path}: columns missing: {', '.join(sorted(missing))}")
+        raise VerdictError(f"{path}: kolommen ontbreken: {', '.join(sorted(missing))}")
     unknown = sorted(set(table["oordeel"]) - set(VERDICTS))
     if unknown:
-        raise VerdictError(f"{path}: unknown verdict(s) {', '.join(unknown)}; use {', '.join(VERDICTS)}")
+        raise VerdictError(f"{path}: onbekende oordelen {', '.join(unknown)}; kies uit {', '.join(VERDICTS)}")
     return {(r.indicator, r.region_code, int(r.period)): (r.oordeel, r.tekst) for r in table.itertuples()}
 
 

@@ -37,7 +37,7 @@ def recode(codes, to_year: int = 2024) -> tuple[list[str | None], list[str]]:
     """Gemeente codes expressed in the ``to_year`` classification, and the codes that could not be
     mapped (unknown, or split gemeenten). Codes of other levels (JZ, PV, NL) pass unchanged."""
     if to_year != load_regions().year:
-        raise RegionError(f"only the {load_regions().year} classification is packaged")
+        raise RegionError(f"alleen de regio-indeling van {load_regions().year} zit in het pakket")
     known = {r.code for r in load_regions().all()}
     merged = mapping(to_year)
     out, unmapped = [], []

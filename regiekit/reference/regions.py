@@ -91,7 +91,7 @@ class RegionIndex:
     def all(self, level: str | None = None) -> list[Region]:
         """Regions of one level (or all levels), ordered by level then code."""
         if level is not None and level not in LEVELS:
-            raise RegionError(f"unknown level {level!r}; choose from {', '.join(LEVELS)}")
+            raise RegionError(f"onbekend niveau {level!r}; kies uit {', '.join(LEVELS)}")
         return sorted((r for r in self._regions.values() if level in (None, r.level)),
                       key=lambda r: (LEVELS.index(r.level), r.code))
 
@@ -103,7 +103,7 @@ class RegionIndex:
         if text.upper() in self._regions:
             region = self._regions[text.upper()]
             if level and region.level != level:
-                raise RegionError(f"{region.code} is a {region.level}, not a {level}")
+                raise RegionError(f"{region.code} is een {region.level}, geen {level}")
             return region
         key = normalise(text)
         codes = [c for c in self._by_name.get(key, []) if level in (None, self._regions[c].level)]
@@ -113,14 +113,14 @@ class RegionIndex:
             same_level = [c for c in codes if self._regions[c].level == self._regions[codes[0]].level]
             if len(same_level) > 1:
                 options = ", ".join(f"{self._regions[c].name} ({c})" for c in same_level)
-                raise RegionError(f"region name {query!r} is ambiguous: {options}")
+                raise RegionError(f"de naam {query!r} past bij meer regio's: {options}")
             return self._regions[codes[0]]
         names = {**self._by_alias, **self._by_name}
         candidates = difflib.get_close_matches(key, list(names), n=5, cutoff=0.6)
         hint = sorted({f"{self._regions[c].label} ({c})" for k in candidates for c in names[k]})
-        suffix = f"; did you mean: {', '.join(hint[:5])}?" if hint else ""
+        suffix = f"; bedoelt u: {', '.join(hint[:5])}?" if hint else ""
         where = f" {level}" if level else ""
-        raise RegionError(f"unknown{where} region {query!r}{suffix}")
+        raise RegionError(f"onbekende regio{where} {query!r}{suffix}")
 
     def members(self, code: str) -> list[str]:
         """Gemeente codes that make up a region (a gemeente is its own single member)."""

@@ -44,7 +44,7 @@ def read(path: Path) -> gpd.GeoDataFrame:
     shapes = gpd.read_file(path)
     missing = {"statcode", "statnaam"} - set(shapes.columns)
     if missing:
-        raise BoundaryError(f"{path}: boundary file lacks {', '.join(sorted(missing))}")
+        raise BoundaryError(f"{path}: het grenzenbestand mist {', '.join(sorted(missing))}")
     shapes = shapes[["statcode", "statnaam", "geometry"]].set_crs("EPSG:4326", allow_override=True)
     shapes["geometry"] = shapes.geometry.make_valid()  # a few simplified polygons self-intersect
     return shapes.to_crs(RD_NEW)
@@ -59,15 +59,15 @@ def fetch(level: str = "gemeente", year: int = 2024, folder: str | Path | None =
         with urllib.request.urlopen(url, timeout=60) as response:
             data = response.read()
     except (urllib.error.URLError, OSError) as exc:
-        raise BoundaryError(f"cannot download {url}: {getattr(exc, 'reason', exc)}; put the file in {path.parent} "
-                           f"yourself or set {ENV} to a folder that holds it") from exc
+        raise BoundaryError(f"kan {url} niet downloaden ({getattr(exc, 'reason', exc)}); zet het bestand zelf in "
+                           f"{path.parent} of wijs met {ENV} een map aan die het bevat") from exc
     trial = path.with_name(f".{path.name}.download")
     write_bytes(trial, data)
     try:
         read(trial)  # refuse (and report) a file that is not a usable boundary file
     except Exception as exc:
         trial.unlink(missing_ok=True)
-        raise BoundaryError(f"{url} is not a usable boundary file: {exc}") from exc
+        raise BoundaryError(f"{url} is geen bruikbaar grenzenbestand: {exc}") from exc
     os.replace(trial, path)
     return path
 

@@ -110,11 +110,11 @@ def build(region: str, period: int, data_dir: str | Path | None = None, texts_fi
     target, period = REPORT.request(region, period, store)
     years = pilot_years(store, target.code)
     if not years or period < years[0]:
-        raise registry.ReportError(f"no pilot cases in {target.label} up to {period}"
-                                   + (f"; the pilot started in {years[0]}" if years else ""))
+        raise registry.ReportError(f"geen pilotcasussen in {target.label} tot en met {period}"
+                                   + (f"; de pilot begon in {years[0]}" if years else ""))
     if period > years[-1]:
-        raise registry.ReportError(f"the pilot in {target.label} ran {years[0]}-{years[-1]}; "
-                                   f"its final report is for period {years[-1]}")
+        raise registry.ReportError(f"de pilot in {target.label} liep van {years[0]} tot en met {years[-1]}; "
+                                   f"de eindrapportage is voor periode {years[-1]}")
     base = overview.request(REPORT, region, period, data_dir, indicator_ids(), internal, rules_file)
     final = base["period"] >= years[-1] if final is None else bool(final)
     return Pilot(**base, kerncijfers=UITVOERING, breakdowns=BREAKDOWNS, units="casussen",

@@ -113,7 +113,8 @@ class Exploration(Report):
         elif path.suffix.lower() == ".csv":
             write_text(path, self.published.to_csv(index=False))
         else:
-            raise registry.ReportError(f"export to .csv or .xlsx, not {path.suffix or 'a file without extension'}")
+            raise registry.ReportError(f"exporteer naar .csv of .xlsx, niet naar "
+                                       f"{path.suffix or 'een bestand zonder extensie'}")
         return path
 
 
@@ -130,8 +131,8 @@ def explore(indicators: list[str] | None = None, regions: list[str] | None = Non
     years = sorted({int(p) for p in periods}) if periods else store.years
     missing = [y for y in years if y not in store.years]
     if missing:
-        raise engine.EngineError(f"no data for period(s) {', '.join(map(str, missing))}; "
-                                 f"the store holds {store.years[0]}-{store.years[-1]}")
+        raise engine.EngineError(f"geen gegevens voor {', '.join(map(str, missing))}; "
+                                 f"de gegevens lopen van {store.years[0]} tot en met {store.years[-1]}")
     rules = disclosure.Rules.load(rules_file)
     table = published.table([i.id for i in chosen], store, rules, internal)
     rows = table[table["region_code"].isin(codes + [NEDERLAND]) & table["period"].isin(years)].reset_index(drop=True)

@@ -57,11 +57,11 @@ class Layout(_Strict):
         for line in self.actielijnen:
             for panel in line.panelen:
                 if panel.indicator not in catalogue:
-                    raise ValueError(f"actielijn {line.nummer}: unknown indicator {panel.indicator!r}")
+                    raise ValueError(f"actielijn {line.nummer}: onbekende indicator {panel.indicator!r}")
                 ind = catalogue[panel.indicator]
                 if panel.vorm == "grafiek" and (ind.by is not None or ind.unit == "count"):
-                    raise ValueError(f"actielijn {line.nummer}: {panel.indicator} is a count or breakdown; "
-                                     "show it as 'tabel'")
+                    raise ValueError(f"actielijn {line.nummer}: {panel.indicator} is een aantal of uitsplitsing; "
+                                     "toon het als 'tabel'")
         return self
 
     @property
@@ -75,7 +75,7 @@ def load_layout(path: str | Path | None = None) -> Layout:
     try:
         return Layout.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (ValidationError, yaml.YAMLError) as exc:
-        raise registry.ReportError(f"{path}: invalid progress-report layout: {exc}") from exc
+        raise registry.ReportError(f"{path}: ongeldige indeling van de voortgangsrapportage: {exc}") from exc
 
 
 def heading(verdict: verdicts.Verdict, first: float | None, last: float | None, comparison) -> str:

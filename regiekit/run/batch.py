@@ -69,14 +69,15 @@ def locked(out: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RunError(f"another regiekit run is writing to {out}; try again when it has finished") from None
+            raise RunError(f"een andere run van regiekit schrijft al naar {out}; probeer het opnieuw als die klaar "
+                               "is") from None
         yield
 
 
 def targets(regions: list[str] | None, level: str | None, kind: registry.ReportKind, store: Store) -> list[str]:
     """Region codes from names or codes, or every region of a level that the report is made for."""
     if bool(regions) == bool(level):
-        raise RunError("give either --region (one or more) or --level")
+        raise RunError("geef --region (een of meer regio's) of --level, niet allebei en niet geen van beide")
     if level:
         return kind.regions(level, store)
     return list(dict.fromkeys(load_regions().get(str(r)).code for r in regions))

@@ -100,8 +100,8 @@ def _fetch(args) -> int:
         values = statline.convert(folder)
         statline.store_values(values, data)
         unmapped = values.attrs["unmapped"]
-        print(f"{table}: {len(values)} values in {data}"
-              + (f"; not mapped to 2024: {', '.join(unmapped)}" if unmapped else ""))
+        print(f"{table}: {len(values)} cijfers in {data}"
+              + (f"; niet om te zetten naar de indeling van 2024: {', '.join(unmapped)}" if unmapped else ""))
     return 0
 
 
@@ -139,7 +139,7 @@ def _indicators_check(args) -> int:
     documents = packaged_documents()
     documents.update({str(p): Path(p).read_text(encoding="utf-8") for p in args.files})
     catalogue = parse(documents)
-    print(f"{len(catalogue)} indicator definitions are valid")
+    print(f"{len(catalogue)} indicatordefinities zijn geldig")
     return 0
 
 

@@ -99,7 +99,7 @@ def writable(out_dir: Path) -> Path:
         with tempfile.TemporaryFile(dir=out_dir):
             pass
     except OSError as exc:
-        raise RunError(f"cannot write to output folder {out_dir}: {exc.strerror or exc}") from exc
+        raise RunError(f"kan niet schrijven in de uitvoermap {out_dir}: {exc.strerror or exc}") from exc
     return out_dir
 
 
@@ -127,7 +127,7 @@ def print_pdf(html_path: Path, pdf_path: Path, browser: str) -> None:
                            f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
                           capture_output=True, text=True, timeout=180)
     if done.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        raise RunError(f"PDF printing failed: {done.stderr.strip()[-300:]}")
+        raise RunError(f"PDF maken mislukt: {done.stderr.strip()[-300:]}")
 
 
 def check_files(rules_file, overrides_file, texts_file=None) -> tuple[str | None, str | None, str | None]:
@@ -135,7 +135,7 @@ def check_files(rules_file, overrides_file, texts_file=None) -> tuple[str | None
     found = []
     for name, path in (("regels", rules_file), ("oordelen", overrides_file), ("teksten", texts_file)):
         if path is not None and not Path(path).is_file():
-            raise RunError(f"{name} file {path} does not exist")
+            raise RunError(f"{name}bestand {path} bestaat niet")
         found.append(str(Path(path).resolve()) if path is not None else None)
     if found[0]:
         disclosure.Rules.load(found[0])  # refuses unknown or invalid rules before any work starts
@@ -213,7 +213,7 @@ def run_notebook(notebook: Path, executed: Path, parameters: dict, kernels: Kern
         try:
             reply = client.kc.execute_interactive(_RESET, silent=True, store_history=False, timeout=60)
             if reply["content"]["status"] != "ok":
-                raise RunError("the kernel could not be reset for the next report")
+                raise RunError("de kernel kon niet worden leeggemaakt voor het volgende rapport")
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
         finally:
@@ -240,9 +240,9 @@ def execute(job: Job, store: Store, out: Path, pdf: bool = True, kernels: Kernel
         try:
             run_notebook(notebook, executed, {k: v for k, v in offered.items() if k in declared}, kernels)
         except CellExecutionError as exc:
-            raise RunError(f"{job.report} for {job.region} {job.period} failed: {exc.ename}: {exc.evalue}") from exc
+            raise RunError(f"{job.report} voor {job.region} {job.period} mislukt: {exc.ename}: {exc.evalue}") from exc
         if not csv.exists():
-            raise RunError(f"{job.report} for {job.region} {job.period} wrote no published numbers")
+            raise RunError(f"{job.report} voor {job.region} {job.period} schreef geen gepubliceerde cijfers")
         title = f"{job.report.capitalize()} {target.label} {job.period}"
         (staging / f"{stem}.html").write_text(_html(executed, title), encoding="utf-8")
         pd.read_csv(csv).to_excel(staging / f"{stem}.xlsx", index=False, sheet_name="cijfers")
