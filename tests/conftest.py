@@ -86,3 +86,15 @@ def boundaries(monkeypatch) -> Path:
         pytest.skip("shared/ is not beside the repository")
     monkeypatch.setenv("REGIEKIT_GRENZEN", str(folder))
     return folder
+
+
+@pytest.fixture
+def statline_server(monkeypatch):
+    """CBS's OData v3 service stood in for on 127.0.0.1 (recorded responses), reached as a user would
+    reach a mirror: through REGIEKIT_STATLINE_URL."""
+    from tests.statline_server import StatLineServer
+
+    server = StatLineServer()
+    monkeypatch.setenv("REGIEKIT_STATLINE_URL", server.url)
+    yield server
+    server.stop()

@@ -1,108 +1,58 @@
-"""CBS StatLine through cbsodata against recorded responses in CBS's own OData format (no network)."""
+"""CBS StatLine through cbsodata against a stand-in for CBS's OData v3 service on 127.0.0.1 (recorded
+responses in CBS's own format, tests/data/statline/), reached through REGIEKIT_STATLINE_URL."""
 
 import json
-from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-import requests
 
+from regiekit import engine
 from regiekit.data import statline
 from regiekit.data.store import Store
+from regiekit.indicators.definitions import load_catalogue
 from regiekit.reference import herindeling
 from regiekit.reference.regions import load_regions
 from regiekit.run import cli
 
-RECORDING = json.loads((Path(__file__).parent / "data" / "statline" / "85098NED.json").read_text(encoding="utf-8"))
+
+def _cells(tmp_path) -> pd.DataFrame:
+    return statline.cells(statline.fetch("85098NED", tmp_path / "raw")[0])
 
 
-class RecordedStatLine:
-    """Stands in for requests.Session.send inside cbsodata: answers from the recording, counts calls."""
-
-    def __init__(self, offline: bool = False):
-        self.offline, self.urls = offline, []
-
-    def send(self, session, prepared, **kwargs):
-        self.urls.append(prepared.url)
-        if self.offline:
-            raise requests.ConnectionError("no route to opendata.cbs.nl")
-        url = urlparse(prepared.url)
-        key = url.path.split("/odata/", 1)[1]
-        skip = parse_qs(url.query).get("$skip")
-        body = RECORDING["responses"].get(key + (f"?$skip={skip[0]}" if skip else ""))
-        response = requests.Response()
-        response.status_code, response.url = (200, prepared.url) if body else (404, prepared.url)
-        response._content = json.dumps(body or {"odata.error": "not found"}).encode()
-        return response
-
-
-@pytest.fixture
-def recorded(monkeypatch):
-    server = RecordedStatLine()
-    _serve(monkeypatch, server)
-    return server
-
-
-def _serve(monkeypatch, server: RecordedStatLine) -> None:
-    monkeypatch.setattr(requests.Session, "send", lambda session, prepared, **kw: server.send(session, prepared, **kw))
-
-
-def test_fetch_caches_raw_responses_and_follows_paging(recorded, tmp_path):
+def test_fetch_caches_raw_responses_and_follows_paging(statline_server, tmp_path):
     folder, message = statline.fetch("85098NED", tmp_path / "raw")
-    assert "opgehaald, door CBS gewijzigd op 2023-10-31" in message
-    assert any("$skip=8" in url for url in recorded.urls)       # the second page was requested
-    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 12
+    assert "opgehaald, door CBS gewijzigd op 2024-10-30" in message
+    assert any("$skip=12" in url for url in statline_server.urls)       # the second page, from odata.nextLink
+    assert all(url.startswith("/ODataFeed/odata/85098NED") for url in statline_server.urls)
+    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 19
     meta = json.loads((folder / "fetch.json").read_text())
-    assert meta["tabel"] == "85098NED" and meta["gewijzigd"] == "2023-10-31T02:00:00" and meta["opgehaald"]
+    assert meta["tabel"] == "85098NED" and meta["gewijzigd"] == "2024-10-30T02:00:00" and meta["opgehaald"]
 
 
-def test_convert_to_catalogue_values(recorded, tmp_path):
-    folder, _ = statline.fetch("85098NED", tmp_path / "raw")
-    values = statline.convert(folder)
-    assert set(values["indicator"]) == {"jeugdhulp_pct", "jeugdhulp_verblijf_pct", "jeugdbescherming_pct",
-                                        "jeugdbescherming_met_verblijf_pct", "jeugdreclassering_pct"}
-    v = values.set_index(["indicator", "region_code", "period"])
-    assert v.loc[("jeugdhulp_pct", "GM0014", 2022), "value"] == 15.4          # padded key 'GM0014  ' stripped
-    assert v.loc[("jeugdbescherming_met_verblijf_pct", "GM0037", 2022), "value"] == 59.4
-    assert (v.loc[("jeugdhulp_verblijf_pct", "GM0037", 2022), "value"]
-            > v.loc[("jeugdhulp_pct", "GM0037", 2022), "value"])
-    assert (bool(v.loc[("jeugdhulp_pct", "GM0014", 2022), "voorlopig"])
-            and not v.loc[("jeugdhulp_pct", "GM0014", 2021), "voorlopig"])
-    assert v.loc[("jeugdhulp_pct", "JZ01", 2022), "level"] == "jeugdregio"
-    assert v.loc[("jeugdhulp_pct", "GM0014", 2022), "unit"] == "%"            # from DataProperties
+def test_cells_keep_cbs_values_units_status_and_empty_cells(statline_server, tmp_path):
+    cells = _cells(tmp_path).set_index(["topic", "region_code", "period", "subperiod"])
+    # CBS's published 2022 figures for Groningen and Stadskanaal, region keys 'GM0014  ' stripped
+    assert cells.loc[("JongerenMetJeugdhulpInNatura_1", "GM0014", 2022, None), "value"] == 15.4
+    assert cells.loc[("JongerenMetJeugdhMetVerblInNat_2", "GM0037", 2022, None), "value"] == 17.1
+    assert cells.loc[("JongerenMetJeugdhulpInNatura_1", "NL01", 2023, None), "value"] == 13.9
+    assert cells.loc[("JongerenMetJeugdhulpInNatura_1", "NL01", 2023, "H1"), "value"] == 11.7   # half year
+    assert cells.loc[("JongerenMetJeugdhulpInNatura_1", "PV22", 2023, None), "level"] == "provincie"
+    gm = cells.loc[("JongerenMetJeugdhulpInNatura_1", "GM0014", 2022, None)]
+    assert gm["unit"] == "%" and gm["decimals"] == 1 and gm["status"] == "definitief"  # from DataProperties
+    statuses = cells.xs("JongerenMetJeugdhulpInNatura_1").xs("GM0106")["status"].to_dict()
+    assert statuses[(2024, "H1")] == "nader voorlopig" and statuses[(2024, "H2")] == "voorlopig"
+    ameland = cells.loc[("JongerenMetJeugdbescherming_3", "GM0060", 2022, None)]
+    assert ameland["geheim"] and pd.isna(ameland["value"])    # CBS's empty cell: secret, not zero
+    assert not cells.loc[("JongerenMetJeugdhulpInNatura_1", "GM0060", 2022, None), "geheim"]
+
+
+def test_merged_gemeenten_in_the_2024_classification(statline_server, tmp_path):
+    cells = _cells(tmp_path).set_index(["topic", "region_code", "period", "subperiod"])
     # 2020: Appingedam, Delfzijl and Loppersum are Eemsdelta in the 2024 classification; percentages of
-    # merged gemeenten cannot be added up, so the value stays missing and says why
-    eemsdelta = v.loc[("jeugdhulp_pct", "GM1979", 2020)]
+    # merged gemeenten cannot be added up, so the value stays empty and says why
+    eemsdelta = cells.loc[("JongerenMetJeugdhulpInNatura_1", "GM1979", 2020, None)]
     assert pd.isna(eemsdelta["value"]) and "GM0003,GM0010,GM0024" in eemsdelta["note"]
-    assert v.loc[("jeugdhulp_pct", "GM1979", 2021), "value"] == 13.2
-
-
-def test_offline_uses_the_cache_and_says_so(monkeypatch, tmp_path):
-    _serve(monkeypatch, RecordedStatLine())
-    statline.fetch("85098NED", tmp_path / "raw")
-    _serve(monkeypatch, RecordedStatLine(offline=True))
-    folder, message = statline.fetch("85098NED", tmp_path / "raw")
-    assert "niet bereikbaar" in message and "eerder opgehaalde kopie van" in message
-    assert len(statline.convert(folder)) > 0
-    with pytest.raises(statline.StatLineError, match="geen eerder opgehaalde kopie"):
-        statline.fetch("85099NED", tmp_path / "raw")
-
-
-def test_fetch_command_writes_the_store(recorded, tmp_path, capsys):
-    assert cli.main(["fetch", "cbs", "85098NED", "--raw", str(tmp_path / "raw"), "--data", str(tmp_path / "p")]) == 0
-    out = capsys.readouterr().out
-    assert "85098NED: opgehaald" in out and "cijfers in" in out
-    store = Store.open(tmp_path / "p")
-    assert store.source_of("cbs_waarden") == "cbs"
-    stored = store.table("cbs_waarden")
-    assert stored["suppressed"].any() and set(stored["cbs_table"]) == {"85098NED"}
-    # fetching again replaces the table's values instead of adding them twice
-    assert cli.main(["fetch", "cbs", "85098NED", "--raw", str(tmp_path / "raw"), "--data", str(tmp_path / "p")]) == 0
-    assert len(Store.open(tmp_path / "p").table("cbs_waarden")) == len(stored)
-
-
-def test_herindeling_maps_old_codes_to_2024():
+    assert cells.loc[("JongerenMetJeugdhulpInNatura_1", "GM1979", 2021, None), "value"] == 13.2
     codes, unmapped = herindeling.recode(["GM0003", "GM0010", "GM0009", "GM0381", "GM0106", "JZ04", "GM0140"])
     assert codes[:6] == ["GM1979", "GM1979", "GM0014", "GM1942", "GM0106", "JZ04"]
     assert unmapped == ["GM0140"]                     # Littenseradiel was split: not mapped
@@ -111,11 +61,72 @@ def test_herindeling_maps_old_codes_to_2024():
     assert not set(herindeling.mapping()) & known    # an old code is not a 2024 gemeente
 
 
-def test_cbs_values_in_the_engine_table_format(recorded, tmp_path):
-    from regiekit import engine
+def test_each_column_maps_to_the_indicator_with_its_base():
+    """85098NED's columns do not share one base: column 2 is a share of the youths with jeugdhulp
+    (17,1 in Stadskanaal against 14,7 with jeugdhulp at all), column 4 of the youths with
+    jeugdbescherming, column 5 of all youths aged 12 to 23."""
+    mapped = {i.source.cbs_column: i for i in load_catalogue().values() if i.source.cbs_table == "85098NED"
+              and i.source.cbs_column}
+    assert {c: i.id for c, i in mapped.items()} == {
+        "JongerenMetJeugdhulpInNatura_1": "jeugdhulp_pct",
+        "JongerenMetJeugdhMetVerblInNat_2": "jeugdhulp_verblijf_aandeel_0_18",
+        "JongerenMetJeugdbescherming_3": "jeugdbescherming_pct",
+        "JeugdbeschEnJeugdhMetVerblInNat_4": "jeugdbescherming_met_verblijf_pct",
+        "JongerenMetJeugdreclassering_5": "jeugdreclassering_pct_12_23"}
+    col2 = mapped["JongerenMetJeugdhMetVerblInNat_2"]
+    assert col2.denominator.count == "jongeren" and col2.denominator.where == {"soort": ["jeugdhulp"]}
+    assert col2.population.age_band == "0-18"
+    col4 = mapped["JeugdbeschEnJeugdhMetVerblInNat_4"]
+    assert col4.denominator.where == {"soort": ["jeugdbescherming"]}
+    assert mapped["JongerenMetJeugdreclassering_5"].population.age_band == "12-23"
+    for column in ("JongerenMetJeugdhulpInNatura_1", "JongerenMetJeugdbescherming_3"):
+        assert mapped[column].denominator.count == "bevolking" and mapped[column].population.age_band == "0-18"
+    assert all(i.source.cbs_base for i in mapped.values())
+    assert load_catalogue()["jeugdhulp_verblijf_pct"].source.cbs_column is None  # share of all youths: no CBS column
 
-    statline.store_values(statline.convert(statline.fetch("85098NED", tmp_path / "raw")[0]), tmp_path / "p")
-    table = engine.published_by_cbs(["jeugdhulp_pct"], ["Groningen", "Stadskanaal"], [2022], Store.open(tmp_path / "p"))
+
+def test_offline_uses_the_cache_and_says_so(statline_server, tmp_path):
+    statline.fetch("85098NED", tmp_path / "raw")
+    statline_server.stop()
+    folder, message = statline.fetch("85098NED", tmp_path / "raw")
+    assert "niet bereikbaar" in message and "eerder opgehaalde kopie van" in message
+    assert len(statline.cells(folder)) > 0
+    with pytest.raises(statline.StatLineError, match="geen eerder opgehaalde kopie"):
+        statline.fetch("85099NED", tmp_path / "raw")
+
+
+def test_an_unusable_address_is_refused(monkeypatch):
+    monkeypatch.setenv(statline.ENV_URL, "opendata.cbs.nl")
+    with pytest.raises(statline.StatLineError, match="REGIEKIT_STATLINE_URL moet een adres"):
+        statline.ODataV3()
+    assert statline.ODataV3("https://opendata.cbs.nl/").host == "opendata.cbs.nl"
+
+
+def test_fetch_command_writes_the_store(statline_server, tmp_path, capsys):
+    args = ["fetch", "cbs", "--raw", str(tmp_path / "raw"), "--data", str(tmp_path / "p")]
+    assert cli.main(args) == 0  # every table the catalogue maps: 85098NED
+    out = capsys.readouterr().out
+    assert "85098NED: opgehaald" in out and "cijfers in" in out
+    store = Store.open(tmp_path / "p")
+    assert store.source_of("cbs_cijfers") == "cbs"
+    stored = store.table("cbs_cijfers")
+    assert stored["geheim"].any() and set(stored["table"]) == {"85098NED"}
+    # fetching again replaces the table's cells instead of adding them twice
+    assert cli.main(args) == 0
+    assert len(Store.open(tmp_path / "p").table("cbs_cijfers")) == len(stored)
+
+
+def test_cbs_figures_in_the_engine_table_format(statline_server, tmp_path):
+    statline.store_cells(_cells(tmp_path), tmp_path / "p")
+    store = Store.open(tmp_path / "p")
+    table = engine.published_by_cbs(["jeugdhulp_pct", "jeugdhulp_verblijf_aandeel_0_18"],
+                                    ["Groningen", "Stadskanaal", "Ameland"], [2022], store)
     assert list(table.columns[:len(engine.COLUMNS)]) == engine.COLUMNS
-    assert dict(zip(table["region_code"], table["value"])) == {"GM0014": 15.4, "GM0037": 14.7}
-    assert table["voorlopig"].all()
+    values = {(i, r): v for i, r, v in zip(table["indicator"], table["region_code"], table["value"])}
+    assert values[("jeugdhulp_pct", "GM0014")] == 15.4 and values[("jeugdhulp_pct", "GM0037")] == 14.7
+    assert values[("jeugdhulp_verblijf_aandeel_0_18", "GM0037")] == 17.1
+    assert pd.isna(values[("jeugdhulp_verblijf_aandeel_0_18", "GM0060")])
+    assert set(table["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}
+    assert set(table["status"]) == {"definitief"} and table["numerator"].isna().all()
+    halves = engine.published_by_cbs(["jeugdhulp_pct"], ["Assen"], [2024], store)
+    assert list(zip(halves["subperiod"], halves["status"])) == [("H1", "nader voorlopig"), ("H2", "voorlopig")]

@@ -1,55 +1,86 @@
-"""CBS StatLine: fetch the open-data tables of the catalogue with ``cbsodata``, keep the raw OData
-responses in ``data/raw/cbs/<table>/``, and convert them into the processed store (table
-``cbs_waarden``) under the catalogue's indicator ids.
+"""CBS StatLine: download open-data tables, keep CBS's raw responses, and store their cells as they are.
 
-What StatLine returns and how it is handled: region keys padded with spaces (stripped), period
-codes such as ``2023JJ00`` (year) and ``2023HJ01`` (half year), preliminary figures (``Status`` of
-the period: 'Voorlopig'), empty cells where CBS suppressed a value (kept as missing, flagged), the
-page limit of 10.000 rows (``cbsodata`` follows ``odata.nextLink``), keys versus titles (keys are
-stored, titles come from the metadata). Units and decimals come from ``DataProperties``, never from
-a column name. Older gemeente codes are mapped to the 2024 classification; a count of merged
-gemeenten is summed, a percentage cannot be and stays missing with a note.
+- :class:`ODataV3` reads CBS's OData v3 service with ``cbsodata`` (all pages, following
+  ``odata.nextLink``). Its address is CBS's own service unless ``REGIEKIT_STATLINE_URL`` names another
+  (a proxy, a mirror or a test server). A reader for the OData v4 service (datasets.cbs.nl) is a second
+  class with the same two methods; nothing else changes.
+- :func:`fetch` keeps the raw responses and a ``fetch.json`` (table, title, CBS's modification date,
+  fetch time) in ``data/raw/cbs/<table>/``; offline it says so and keeps the cached copy.
+- :func:`cells` turns a cached table into one row per cell: table, topic (column key), the other
+  dimensions (keys and titles), region in the 2024 classification, period, value, unit and decimals
+  from ``DataProperties``, CBS's status of the period (``definitief``, ``voorlopig`` or ``nader
+  voorlopig``) and whether CBS left the cell empty (``geheim``: secret or unreliable, never zero).
+- :func:`store_cells` writes them to the store table ``cbs_cijfers``. Which cell means which indicator
+  is in the indicator definitions (``source.cbs_*``) and is resolved by the engine, not here.
+
+Older gemeente codes are mapped to the 2024 classification: counts of merged gemeenten are summed
+(and stay empty when one of them is empty), other units cannot be and stay empty with a note.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
 
 import cbsodata
 import pandas as pd
 import requests
 
-from regiekit.atomic import write_text
+from regiekit.atomic import write_bytes, write_text
 from regiekit.data.store import register
 from regiekit.errors import RegiekitError
-from regiekit.indicators.definitions import load_catalogue
 from regiekit.reference import herindeling
 from regiekit.reference.regions import load_regions
 
-VALUES_TABLE = "cbs_waarden"
+CELLS_TABLE = "cbs_cijfers"
+ENV_URL = "REGIEKIT_STATLINE_URL"
+DEFAULT_URL = "https://opendata.cbs.nl"
+STATUS = {"voorlopig": "voorlopig", "nader voorlopig": "nader voorlopig", "definitief": "definitief"}
+COUNT_UNITS = ("aantal", "x 1 000", "")
 _PERIOD = re.compile(r"^(\d{4})(JJ|HJ|KW|MM)(\d{2})$")
+_FIXED = {"ID", "RegioS", "Perioden"}
 
 
 class StatLineError(RegiekitError):
     """StatLine could not be reached and there is no cached copy, or a response is not usable."""
 
 
-def catalogue_tables() -> list[str]:
-    """The CBS tables the catalogue takes columns from."""
-    return sorted({i.source.cbs_table for i in load_catalogue().values() if i.source.cbs_column})
+class Reader(Protocol):
+    """A StatLine service: downloads a table's documents into a folder as ``<name>.json`` files (each a
+    list of records, as OData v3 names them: TableInfos, DataProperties, one per dimension, TypedDataSet)."""
+
+    def download(self, table: str, folder: Path) -> None: ...
 
 
-def fetch(table: str, raw_dir: Path) -> tuple[Path, str]:
-    """Download a table's raw OData responses into ``raw_dir/cbs/<table>/``; offline, keep the cache.
+class ODataV3:
+    """CBS's OData v3 service through ``cbsodata``; ``url`` defaults to ``$REGIEKIT_STATLINE_URL`` or CBS."""
+
+    def __init__(self, url: str | None = None):
+        self.url = (url or os.environ.get(ENV_URL) or DEFAULT_URL).rstrip("/")
+        parts = urlparse(self.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise StatLineError(f"{ENV_URL} moet een adres als https://opendata.cbs.nl zijn, niet {self.url!r}")
+        self.https, self.host = parts.scheme == "https", parts.netloc + parts.path
+
+    def download(self, table: str, folder: Path) -> None:
+        cbsodata.options.use_https = self.https
+        cbsodata.download_data(table, dir=str(folder), typed=False, catalog_url=self.host)  # typed=False: TypedDataSet
+
+
+def fetch(table: str, raw_dir: Path, reader: Reader | None = None) -> tuple[Path, str]:
+    """Download a table's raw responses into ``raw_dir/cbs/<table>/``; offline, keep the cached copy.
 
     Returns the cache folder and a one-line message saying what happened."""
     folder = Path(raw_dir) / "cbs" / table
     staging = folder.with_name(f".{table}.download")
+    reader = reader or ODataV3()
     try:
-        cbsodata.download_data(table, dir=str(staging), typed=False)  # typed=False yields TypedDataSet
+        reader.download(table, staging)
     except (requests.ConnectionError, requests.Timeout) as exc:
         if (folder / "fetch.json").exists():
             fetched = json.loads((folder / "fetch.json").read_text(encoding="utf-8"))["opgehaald"]
@@ -59,7 +90,7 @@ def fetch(table: str, raw_dir: Path) -> tuple[Path, str]:
                             f"in {folder}") from exc
     except requests.HTTPError as exc:
         raise StatLineError(f"{table}: StatLine weigerde het verzoek: {exc}") from exc
-    info = json.loads((staging / "TableInfos.json").read_text(encoding="utf-8"))[0]
+    info = _json(staging, "TableInfos")[0]
     meta = {"tabel": table, "titel": info.get("Title"), "gewijzigd": info.get("Modified"),
             "opgehaald": datetime.now(UTC).isoformat(timespec="seconds")}
     write_text(staging / "fetch.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
@@ -85,62 +116,71 @@ def _period(code: str) -> tuple[int, str | None]:
     return year, None if kind == "JJ" else f"{'H' if kind == 'HJ' else kind[0]}{number}"
 
 
-def convert(folder: Path) -> pd.DataFrame:
-    """The cached table as catalogue values: one row per indicator, region and period."""
+def _status(text: str | None) -> str:
+    """CBS's status of a period ('Voorlopig', 'Nader voorlopig', 'Definitief'; empty is definitief)."""
+    key = (text or "definitief").strip().lower()
+    if key not in STATUS:
+        raise StatLineError(f"onbekende status van een periode: {text!r}")
+    return STATUS[key]
+
+
+def cells(folder: Path) -> pd.DataFrame:
+    """The cached table as one row per cell (see the module docstring); ``attrs['unmapped']`` lists the
+    region codes that could not be expressed in the 2024 classification."""
     folder = Path(folder)
     meta = json.loads((folder / "fetch.json").read_text(encoding="utf-8"))
     table = meta["tabel"]
-    properties = {p["Key"]: p for p in _json(folder, "DataProperties")}
-    wanted = {i.source.cbs_column: i for i in load_catalogue().values()
-              if i.source.cbs_table == table and i.source.cbs_column}
-    missing = [column for column in wanted if column not in properties]
-    if missing:
-        raise StatLineError(f"{table} heeft geen kolom(men) {', '.join(missing)}; controleer de catalogus")
-    status = {p["Key"].strip(): p.get("Status", "") for p in _json(folder, "Perioden")}
+    properties = _json(folder, "DataProperties")
+    topics = {p["Key"]: p for p in properties if p.get("Type") == "Topic"}
+    dimensions = [p["Key"] for p in properties if p.get("Type") == "Dimension"]
+    titles = {d: {c["Key"].strip(): c["Title"] for c in _json(folder, d)} for d in dimensions}
+    status = {p["Key"].strip(): _status(p.get("Status")) for p in _json(folder, "Perioden")}
     data = pd.DataFrame(_json(folder, "TypedDataSet"))
+    if data.empty:
+        raise StatLineError(f"{table}: de tabel bevat geen cijfers")
     data["region_raw"] = data["RegioS"].str.strip()
+    data["dimensions"], data["dimension_titles"] = "", ""
+    if dimensions:  # e.g. 'VormenVanJeugdzorg=A045790' and 'VormenVanJeugdzorg=JH 122 Jeugdhulp met verblijf'
+        keys = [d + "=" + data[d].str.strip() for d in dimensions]
+        names = [d + "=" + data[d].str.strip().map(titles[d]).fillna("") for d in dimensions]
+        data["dimensions"] = keys[0].str.cat(keys[1:], sep=";") if len(keys) > 1 else keys[0]
+        data["dimension_titles"] = names[0].str.cat(names[1:], sep=";") if len(names) > 1 else names[0]
     data["region_code"], unmapped = herindeling.recode(data["region_raw"])
     periods = data["Perioden"].map(_period)
     data["period"], data["subperiod"] = periods.map(lambda p: p[0]), periods.map(lambda p: p[1])
-    data["voorlopig"] = data["Perioden"].str.strip().map(status).eq("Voorlopig")
-    levels = {r.code: r.level for r in load_regions().all()}
-    rows = []
-    for column, ind in wanted.items():
-        prop = properties[column]
-        part = data[["region_raw", "region_code", "period", "subperiod", "voorlopig"]].assign(value=data[column])
+    data["status"] = data["Perioden"].str.strip().map(status)
+    keys = ["dimensions", "dimension_titles", "region_code", "period", "subperiod"]
+    parts = []
+    for column, prop in topics.items():
+        unit = (prop.get("Unit") or "").strip()
+        summable = unit.lower() in COUNT_UNITS
+        part = data[[*keys, "region_raw", "status"]].assign(value=pd.to_numeric(data[column], errors="coerce"))
         part = part[part["region_code"].notna()]
-        merged = part.groupby(["region_code", "period", "subperiod"], dropna=False)
-        summable = prop.get("Unit", "").strip().lower() in ("aantal", "x 1 000", "")
-        combined = merged.agg(value=("value", lambda v, summable=summable:
-                                     v.sum(min_count=len(v)) if summable or len(v) == 1 else None),
-                              sources=("region_raw", lambda r: ",".join(sorted(set(r)))),
-                              voorlopig=("voorlopig", "any")).reset_index()
-        combined["note"] = combined["sources"].where(combined["sources"] != combined["region_code"])
-        combined["note"] = combined["note"].map(lambda s, summable=summable: None if pd.isna(s) else
-                                                f"samengesteld uit {s} (herindeling)"
-                                                + ("" if summable else "; percentages niet op te tellen"))
-        rows.append(combined.assign(indicator=ind.id, cbs_table=table, cbs_column=column,
-                                    unit=prop.get("Unit", "").strip(), decimals=prop.get("Decimals"),
-                                    suppressed=combined["value"].isna(), gewijzigd=meta.get("gewijzigd"))
-                    .drop(columns=["sources"]))
-    values = pd.concat(rows, ignore_index=True)
-    values["level"] = values["region_code"].map(levels)
-    values.attrs["unmapped"] = unmapped
-    return values
+        merged = part.groupby(keys, dropna=False).agg(
+            value=("value", lambda v, summable=summable: v.sum(min_count=len(v)) if summable or len(v) == 1 else None),
+            sources=("region_raw", lambda r: ",".join(sorted(set(r)))), status=("status", "first")).reset_index()
+        recoded = merged["sources"] != merged["region_code"]
+        merged["note"] = [f"samengesteld uit {s} (herindeling)" + ("" if summable else "; niet op te tellen")
+                          if r else None for s, r in zip(merged["sources"], recoded)]
+        parts.append(merged.drop(columns="sources").assign(
+            table=table, topic=column, topic_title=prop.get("Title"), unit=unit, decimals=prop.get("Decimals"),
+            gewijzigd=meta.get("gewijzigd")))
+    found = pd.concat(parts, ignore_index=True)
+    found["geheim"] = found["value"].isna()
+    found["level"] = found["region_code"].map({r.code: r.level for r in load_regions().all()})
+    found.attrs["unmapped"] = unmapped
+    return found
 
 
-def store_values(values: pd.DataFrame, processed_dir: Path) -> int:
-    """Write converted values into ``cbs_waarden`` of the store, replacing earlier rows of the same table."""
+def store_cells(found: pd.DataFrame, processed_dir: Path) -> int:
+    """Write a table's cells into ``cbs_cijfers`` of the store, replacing earlier cells of the same table."""
     processed_dir = Path(processed_dir)
-    processed_dir.mkdir(parents=True, exist_ok=True)
-    target = processed_dir / f"{VALUES_TABLE}.parquet"
-    tables = set(values["cbs_table"])
+    target = processed_dir / f"{CELLS_TABLE}.parquet"
+    tables = set(found["table"])
     if target.exists():
         old = pd.read_parquet(target)
-        values = pd.concat([old[~old["cbs_table"].isin(tables)], values], ignore_index=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    values.to_parquet(tmp, index=False)
-    tmp.replace(target)
-    register(processed_dir, VALUES_TABLE, len(values), {"bron": "cbs", "tabellen": sorted(tables)},
-             (int(values["period"].min()), int(values["period"].max())))
-    return len(values)
+        found = pd.concat([old[~old["table"].isin(tables)], found], ignore_index=True)
+    write_bytes(target, found.to_parquet(index=False))
+    register(processed_dir, CELLS_TABLE, len(found), {"bron": "cbs", "tabellen": sorted(set(found["table"]))},
+             (int(found["period"].min()), int(found["period"].max())))
+    return len(found)

@@ -31,7 +31,7 @@ from regiekit.reference.regions import load_regions
 
 REQUIRED = ("bevolking", "trajecten")
 OPTIONAL = ("aanmeldingen", "plaatsingen", "casusonderzoeken", "followups", "pilot_casussen", "enquetes",
-            "cbs_waarden")
+            "cbs_cijfers")
 TABLES = REQUIRED + OPTIONAL
 MANIFEST = "store.json"
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
+from regiekit.data.statline import CELLS_TABLE
 from regiekit.data.store import Store
-from regiekit.engine import backends, execute
-from regiekit.engine.complete import COLUMNS, complete
+from regiekit.engine import backends, cbs, execute
+from regiekit.engine.complete import complete
 from regiekit.engine.sql import plan_sql
 from regiekit.errors import RegiekitError
 from regiekit.indicators.definitions import Count, Indicator, load_catalogue
@@ -39,24 +39,17 @@ class EngineError(RegiekitError):
 
 def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
                      periods: Iterable[int] | None = None, store: Store | None = None) -> pd.DataFrame:
-    """The same table as :func:`compute`, from the CBS StatLine values in the store (``regiekit fetch
-    cbs``): CBS publishes values, not numerators and denominators, so those columns stay empty."""
+    """The same table as :func:`compute`, from the CBS StatLine cells in the store (``regiekit fetch
+    cbs``) for the indicators the catalogue maps to a StatLine column, with ``status``, ``geheim``,
+    ``source`` and ``note`` (see :mod:`regiekit.engine.cbs`)."""
     store = store or Store.open()
-    if "cbs_waarden" not in store.tables:
+    if CELLS_TABLE not in store.tables:
         raise EngineError("de gegevens bevatten geen CBS-cijfers; haal ze op met 'regiekit fetch cbs'")
+    selected = load_catalogue().select(list(indicators) if indicators is not None else None)
     index = load_regions()
-    values = store.table("cbs_waarden")
-    if indicators is not None:
-        load_catalogue().select(list(indicators))  # unknown ids raise
-        values = values[values["indicator"].isin(list(indicators))]
-    if regions is not None:
-        values = values[values["region_code"].isin([index.get(r).code for r in regions])]
-    if periods is not None:
-        values = values[values["period"].isin([int(p) for p in periods])]
-    names = {r.code: r.name for r in index.all()}
-    return (values.assign(region_name=values["region_code"].map(names), category=None,
-                          numerator=pd.NA, denominator=pd.NA, ci_low=np.nan, ci_high=np.nan)
-            [COLUMNS + ["voorlopig", "note"]].reset_index(drop=True))
+    wanted = {r.code: r for r in ([index.get(r) for r in regions] if regions is not None else index.all())}
+    years = sorted({int(p) for p in periods}) if periods is not None else store.years
+    return cbs.values(selected, wanted, years, store)
 
 
 def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,

@@ -120,16 +120,20 @@ class Source(_Strict):
     dataset: Literal["trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken", "followups",
                      "pilot_casussen", "enquetes"]
     fields: list[str] = Field(default_factory=list)
-    cbs_table: str | None = Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")
-    cbs_column: str | None = None
+    cbs_table: str | None = Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")  # the StatLine table CBS publishes it in
+    cbs_column: str | None = None  # the topic key whose cells are this indicator, where the base is the same
+    cbs_dimensions: dict[str, str] = Field(default_factory=dict)  # other dimensions: name -> category key
+    cbs_base: str | None = None  # CBS's base of the column in words, as its table explains it
 
     @model_validator(mode="after")
     def _known_fields(self):
         unknown = [f for f in self.fields if f not in vocabulary.DATASET_COLUMNS[self.dataset]]
         if unknown:
             raise ValueError(f"dataset {self.dataset} heeft geen veld(en) {', '.join(unknown)}")
-        if self.cbs_column and not self.cbs_table:
-            raise ValueError("een cbs_column hoort bij een cbs_table")
+        if self.cbs_column and not (self.cbs_table and self.cbs_base):
+            raise ValueError("een cbs_column hoort bij een cbs_table en een cbs_base (de basis van CBS in woorden)")
+        if self.cbs_dimensions and not self.cbs_column:
+            raise ValueError("cbs_dimensions horen bij een cbs_column")
         return self
 
 
@@ -203,6 +207,10 @@ class Indicator(_Strict):
 
 class Catalogue(dict):
     """Indicators by id, in file order."""
+
+    def cbs_tables(self) -> list[str]:
+        """The StatLine tables whose columns the catalogue maps to indicators."""
+        return sorted({i.source.cbs_table for i in self.values() if i.source.cbs_column})
 
     def select(self, ids=None, family: str | None = None, dataset: str | None = None,
                tag: str | None = None) -> list[Indicator]:

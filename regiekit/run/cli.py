@@ -92,15 +92,17 @@ def _fetch(args) -> int:
         for level in args.tables or ["gemeente"]:
             print(f"{level}: {maps.fetch(level, folder=args.raw and Path(args.raw) / 'grenzen')}")
         return 0
+    from regiekit.indicators.definitions import load_catalogue
+
     raw = Path(args.raw or project.default_raw_dir())
     data = Path(args.data or project.default_processed_dir())
-    for table in args.tables or statline.catalogue_tables():
+    for table in args.tables or load_catalogue().cbs_tables():
         folder, message = statline.fetch(table, raw)
         print(message)
-        values = statline.convert(folder)
-        statline.store_values(values, data)
-        unmapped = values.attrs["unmapped"]
-        print(f"{table}: {len(values)} cijfers in {data}"
+        found = statline.cells(folder)
+        statline.store_cells(found, data)
+        unmapped = found.attrs["unmapped"]
+        print(f"{table}: {len(found)} cijfers in {data}"
               + (f"; niet om te zetten naar de indeling van 2024: {', '.join(unmapped)}" if unmapped else ""))
     return 0
 
