@@ -24,7 +24,7 @@ def test_fetch_caches_raw_responses_and_follows_paging(statline_server, tmp_path
     assert "opgehaald, door CBS gewijzigd op 2024-10-30" in message
     assert any("$skip=12" in url for url in statline_server.urls)       # the second page, from odata.nextLink
     assert all(url.startswith("/ODataFeed/odata/85098NED") for url in statline_server.urls)
-    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 19
+    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 21
     meta = json.loads((folder / "fetch.json").read_text())
     assert meta["tabel"] == "85098NED" and meta["gewijzigd"] == "2024-10-30T02:00:00" and meta["opgehaald"]
 
@@ -128,5 +128,47 @@ def test_cbs_figures_in_the_engine_table_format(statline_server, tmp_path):
     assert pd.isna(values[("jeugdhulp_verblijf_aandeel_0_18", "GM0060")])
     assert set(table["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}
     assert set(table["status"]) == {"definitief"} and table["numerator"].isna().all()
-    halves = engine.published_by_cbs(["jeugdhulp_pct"], ["Assen"], [2024], store)
-    assert list(zip(halves["subperiod"], halves["status"])) == [("H1", "nader voorlopig"), ("H2", "voorlopig")]
+    latest = engine.published_by_cbs(["jeugdhulp_pct"], ["Assen"], [2024], store)  # the year, not its halves
+    assert list(zip(latest["value"], latest["subperiod"], latest["status"])) == [(14.0, None, "voorlopig")]
+
+
+def test_source_resolution_and_published_tables_from_cbs_figures(statline_server, tmp_path):
+    """A store with only StatLine figures: indicators come from CBS as CBS published them (no second
+    rounding or suppression; CBS's empty cells shown as 'geheim (CBS)', never zero); an indicator CBS
+    does not publish with the same base is refused with the reason."""
+    from datetime import date
+
+    from regiekit.publish import published
+    from tests.conftest import make_store
+
+    statline.store_cells(_cells(tmp_path), tmp_path / "cbs")
+    only_cbs = Store.open(tmp_path / "cbs")
+    catalogue = load_catalogue()
+    assert engine.resolve(catalogue.select(["jeugdhulp_pct", "jeugdbescherming_pct"]), only_cbs) == \
+        {"jeugdhulp_pct": "cbs", "jeugdbescherming_pct": "cbs"}
+    with pytest.raises(engine.EngineError, match="jeugdhulp_verblijf_pct: de eigen gegevens missen bevolking, "
+                                                 "trajecten en CBS publiceert deze indicator niet"):
+        engine.resolve(catalogue.select(["jeugdhulp_verblijf_pct"]), only_cbs)
+    with pytest.raises(engine.EngineError, match="jeugdhulp_pct: de eigen gegevens missen"):
+        engine.resolve(catalogue.select(["jeugdhulp_pct"]), only_cbs, "eigen")
+    table = published.table(["jeugdhulp_pct", "jeugdbescherming_pct"], only_cbs, periods=[2022])
+    rows = table.set_index(["indicator", "region_code"])
+    assert rows.loc[("jeugdhulp_pct", "GM0014"), "published"] == 15.4            # not rounded or suppressed again
+    assert rows.loc[("jeugdbescherming_pct", "GM0060"), "status"] == "geheim_cbs"
+    assert pd.isna(rows.loc[("jeugdbescherming_pct", "GM0060"), "published"])
+    assert set(table["bron"]) == {"cbs"} and set(table["cbs_status"]) == {"definitief"}
+    assert set(table["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}
+
+    # own records beside the CBS figures: 'auto' counts them, 'cbs' takes CBS's figure
+    trajecten = pd.DataFrame([{"traject_id": n, "jeugdige_id": n, "geslacht": "man", "geboortedatum": date(2010, 1, 1),
+                               "gemeente_code": "GM0014", "aanbieder_id": "A", "zorgvorm": "zonder_verblijf",
+                               "verwijzer": "huisarts", "startdatum": date(2022, 3, 1), "einddatum": None,
+                               "reden_beeindiging": None} for n in range(40)])
+    both = make_store(tmp_path / "both", trajecten, years=(2022,))
+    statline.store_cells(_cells(tmp_path), both.path)
+    both = Store.open(both.path)
+    own = published.table(["jeugdhulp_pct"], both, periods=[2022]).set_index("region_code")
+    assert own.loc["GM0014", "bron"] == "eigen" and own.loc["GM0014", "numerator"] == 40
+    assert own.loc["GM0014", "source"] == "eigen registratie"
+    cbs = published.table(["jeugdhulp_pct"], both, periods=[2022], bron="cbs").set_index("region_code")
+    assert cbs.loc["GM0014", "bron"] == "cbs" and cbs.loc["GM0014", "published"] == 15.4

@@ -45,11 +45,13 @@ def values(selected: list[Indicator], wanted: dict[str, Region], years: list[int
     found = found[found["region_code"].isin(list(wanted)) & found["period"].isin(years)]
     parts = []
     for ind in mapped:
+        halves = ind.period == "half_year"  # a yearly indicator takes CBS's year figures, not its half years
         mine = found[(found["table"] == ind.source.cbs_table) & (found["topic"] == ind.source.cbs_column)
-                     & (found["dimensions"] == _dimensions(ind))]
+                     & (found["dimensions"] == _dimensions(ind)) & (found["subperiod"].notna() == halves)]
         parts.append(pd.DataFrame({
             "indicator": ind.id, "region_code": mine["region_code"], "period": mine["period"].astype(int),
-            "subperiod": mine["subperiod"], "category": None, "numerator": pd.NA, "denominator": pd.NA,
+            "subperiod": mine["subperiod"].astype(object).where(mine["subperiod"].notna(), None),
+            "category": None, "numerator": pd.NA, "denominator": pd.NA,
             "value": mine["value"].astype(float), "unit": ind.unit, "ci_low": np.nan, "ci_high": np.nan,
             "status": mine["status"], "geheim": mine["geheim"].astype(bool),
             "source": [source_text(t, m) for t, m in zip(mine["table"], mine["gewijzigd"])], "note": mine["note"]}))

@@ -37,6 +37,39 @@ class EngineError(RegiekitError):
     """A request the engine cannot answer (unknown period, no data)."""
 
 
+SOURCES = ("auto", "eigen", "cbs")  # own records, CBS StatLine, or own records where the store holds them
+
+
+def _own_tables(ind: Indicator) -> set[str]:
+    """The store tables an indicator is computed from when counted from own records."""
+    kinds = {c.count for c in (ind.numerator, ind.denominator) if c is not None}
+    return {"trajecten" if k == "jongeren" else k for k in kinds}
+
+
+def resolve(selected: list[Indicator], store: Store, bron: str = "auto") -> dict[str, str]:
+    """Where each indicator comes from: ``eigen`` (counted from the store's own records) or ``cbs``
+    (taken from the CBS StatLine cells in the store). ``auto`` takes own records where the store holds
+    every table the definition counts, CBS otherwise."""
+    if bron not in SOURCES:
+        raise EngineError(f"onbekende bron {bron!r}; kies uit {', '.join(SOURCES)}")
+    found = {}
+    for ind in selected:
+        own = _own_tables(ind) <= set(store.tables)
+        cbs_ok = bool(ind.source.cbs_column) and CELLS_TABLE in store.tables
+        choice = {"eigen": "eigen" if own else None, "cbs": "cbs" if cbs_ok else None,
+                  "auto": "eigen" if own else "cbs" if cbs_ok else None}[bron]
+        if choice is None:
+            missing = ", ".join(sorted(_own_tables(ind) - set(store.tables))) or "geen"
+            where = {"eigen": f"de eigen gegevens missen {missing}",
+                     "cbs": "CBS publiceert deze indicator niet met dezelfde basis, of de CBS-cijfers zijn niet "
+                            "opgehaald ('regiekit fetch cbs')",
+                     "auto": f"de eigen gegevens missen {missing} en CBS publiceert deze indicator niet met "
+                             "dezelfde basis (of de CBS-cijfers zijn niet opgehaald)"}[bron]
+            raise EngineError(f"{ind.id}: {where}")
+        found[ind.id] = choice
+    return found
+
+
 def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
                      periods: Iterable[int] | None = None, store: Store | None = None) -> pd.DataFrame:
     """The same table as :func:`compute`, from the CBS StatLine cells in the store (``regiekit fetch

@@ -42,7 +42,7 @@ __all__ = ["STATUS_TEXT", "SUPPRESSED", "DisclosureError", "Rules", "audit", "pr
 
 SUPPRESSED = "x"  # shown instead of a suppressed value, as CBS does
 STATUS_TEXT = {"geheim": "geheim (onthullingscontrole)", "afgerond": "afgerond op {round_to}",
-               "intern": "INTERN: niet voor publicatie", "": ""}
+               "intern": "INTERN: niet voor publicatie", "geheim_cbs": "geheim (CBS)", "": ""}
 
 
 def _signature(ind: Indicator) -> str:

@@ -26,10 +26,11 @@ from regiekit.reference.regions import load_regions
 FOLDER = "gepubliceerd"
 
 
-def _key(ids: list[str], rules: disclosure.Rules, internal: bool, levels, periods, parameters) -> str:
+def _key(ids: list[str], rules: disclosure.Rules, internal: bool, levels, periods, parameters, sources) -> str:
     catalogue = load_catalogue()
     return digest.of({"definitions": [catalogue[i].model_dump(mode="json") for i in ids], "rules": asdict(rules),
-                      "internal": internal, "levels": levels, "periods": periods, "parameters": parameters})[:20]
+                      "internal": internal, "levels": levels, "periods": periods, "parameters": parameters,
+                      "sources": sources})[:20]
 
 
 def _prune(folder: Path, prefix: str) -> None:
@@ -40,23 +41,9 @@ def _prune(folder: Path, prefix: str) -> None:
             old.unlink(missing_ok=True)
 
 
-def table(indicators: list[str], store: Store | None = None, rules: disclosure.Rules | None = None,
-          internal: bool = False, levels: tuple[str, ...] | None = None,
-          periods: list[int] | None = None, parameters: dict | None = None) -> pd.DataFrame:
-    """The engine table for ``indicators`` over all regions (or all regions of ``levels``, for reports
-    published only at those levels) and years (or ``periods``), with intervals, ``published`` values and ``status``
-    marks; ``parameters`` as for :func:`regiekit.engine.compute`. Raises
-    :class:`disclosure.DisclosureError` when the audit fails."""
-    store = store or Store.open()
-    rules = rules or disclosure.Rules.load()
-    ids = sorted(set(indicators))
-    levels = sorted(levels) if levels else None
-    periods = sorted(periods) if periods else None
-    prefix = f"{digest.code()[:12]}-{store.state()[:12]}-"
-    path = Path(store.path) / FOLDER / f"{prefix}{_key(ids, rules, internal, levels, periods, parameters)}.parquet"
-    if path.exists():
-        return pd.read_parquet(path)
-    regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
+def _own(ids: list[str], regions, periods, store: Store, rules: disclosure.Rules, internal: bool,
+         parameters) -> pd.DataFrame:
+    """Indicators counted from own records: engine -> intervals -> disclosure control, audited."""
     protected = disclosure.protect(engine.compute(ids, regions, periods, store, parameters), rules, internal)
     if not internal:
         unsafe = disclosure.audit(protected, rules).query("not safe")
@@ -64,6 +51,44 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
             first = unsafe.iloc[0]
             raise disclosure.DisclosureError(f"{len(unsafe)} weggelaten cellen zijn terug te rekenen, bijvoorbeeld "
                                              f"{first['indicator']} {first['region_code']} {first['period']}")
+    synthetic = store.source_of("trajecten") == "synthetisch"
+    return protected.assign(bron="eigen", source="synthetische demodata" if synthetic else "eigen registratie",
+                            cbs_status=None)
+
+
+def _cbs(ids: list[str], regions, periods, store: Store) -> pd.DataFrame:
+    """Indicators taken from CBS StatLine: already under CBS's disclosure control, so published as CBS
+    published them; an empty cell is shown as 'geheim (CBS)' and counts as missing, never as zero."""
+    figures = engine.published_by_cbs(ids, regions, periods, store)
+    return figures.rename(columns={"status": "cbs_status"}).drop(columns="geheim").assign(
+        published=figures["value"], status=figures["geheim"].map({True: "geheim_cbs", False: ""}), bron="cbs")
+
+
+def table(indicators: list[str], store: Store | None = None, rules: disclosure.Rules | None = None,
+          internal: bool = False, levels: tuple[str, ...] | None = None,
+          periods: list[int] | None = None, parameters: dict | None = None, bron: str = "auto") -> pd.DataFrame:
+    """The engine table for ``indicators`` over all regions (or all regions of ``levels``, for reports
+    published only at those levels) and years (or ``periods``), with intervals, ``published`` values and ``status``
+    marks; ``parameters`` as for :func:`regiekit.engine.compute`. ``bron`` chooses own records, CBS
+    StatLine or each where it is available (:func:`regiekit.engine.resolve`); ``bron``, ``source`` and
+    ``cbs_status`` say where every number came from. Raises :class:`disclosure.DisclosureError` when the
+    audit fails."""
+    store = store or Store.open()
+    rules = rules or disclosure.Rules.load()
+    ids = sorted(set(indicators))
+    levels = sorted(levels) if levels else None
+    periods = sorted(periods) if periods else None
+    sources = engine.resolve(load_catalogue().select(ids), store, bron)
+    prefix = f"{digest.code()[:12]}-{store.state()[:12]}-"
+    key = _key(ids, rules, internal, levels, periods, parameters, sources)
+    path = Path(store.path) / FOLDER / f"{prefix}{key}.parquet"
+    if path.exists():
+        return pd.read_parquet(path)
+    regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
+    own, cbs = [i for i in ids if sources[i] == "eigen"], [i for i in ids if sources[i] == "cbs"]
+    parts = ([_own(own, regions, periods, store, rules, internal, parameters)] if own else []) + \
+        ([_cbs(cbs, regions, periods, store)] if cbs else [])
+    protected = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     try:
         path.parent.mkdir(exist_ok=True)
         write_bytes(path, protected.to_parquet(index=False))
