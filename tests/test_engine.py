@@ -72,8 +72,8 @@ def test_every_level_is_the_sum_of_its_gemeenten(demo_store):
     result = engine.compute(["jeugdhulp_pct", "jeugdhulp_verblijf_aandeel"], periods=[2019, 2024], store=demo_store)
     gemeente = result[result["level"] == "gemeente"].set_index(["indicator", "region_code", "period"])
     higher = result[result["level"] != "gemeente"]
-    assert set(higher["level"]) == {"jeugdregio", "provincie", "land"}
-    assert len(higher) == 2 * 2 * (42 + 12 + 1)
+    assert set(higher["level"]) == {"jeugdregio", "provincie", "land", "grootteklasse"}
+    assert len(higher) == 2 * 2 * (42 + 12 + 1 + 5)  # the size classes of gemeenten too
     for row in higher.itertuples():
         members = gemeente.loc[[(row.indicator, g, row.period) for g in regions.members(row.region_code)]]
         assert row.numerator == members["numerator"].sum()

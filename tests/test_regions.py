@@ -65,3 +65,18 @@ def test_packaged_reference_matches_the_shared_facts(regions, shared_regions_csv
         assert regions.get(row["gemeente_code"]).name == row["gemeente_naam"]
         assert regions.parent(row["gemeente_code"], "jeugdregio").code == row["jeugdregio_code"]
         assert regions.parent(row["gemeente_code"], "provincie").code == row["provincie_code"]
+
+
+def test_size_classes_partition_the_gemeenten_by_inhabitants():
+    """CBS's classes of gemeenten by inhabitants on 1 January 2024, from the real population."""
+    index = load_regions()
+    classes = index.all("grootteklasse")
+    assert [r.code for r in classes] == ["GK01", "GK02", "GK03", "GK04", "GK05"]
+    members = [set(index.members(r.code)) for r in classes]
+    assert sum(len(m) for m in members) == 342 and set().union(*members) == set(index.members("NL01"))
+    assert sum(index.inhabitants.values()) == 17_942_942  # CBS: Nederland on 1 January 2024
+    assert index.parent("Assen", "grootteklasse").label == "gemeenten met 50.000 tot 100.000 inwoners"  # 69.701
+    assert index.parent("Amsterdam", "grootteklasse").code == "GK05"
+    assert index.parent("Vlieland", "grootteklasse").code == "GK01"   # 1.255 inhabitants
+    assert index.parent("GM0014", "grootteklasse").code == "GK05"     # Groningen 243.768
+    assert index.get("gemeenten met minder dan 20.000 inwoners").code == "GK01"

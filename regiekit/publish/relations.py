@@ -42,7 +42,7 @@ def relations_of(group: pd.DataFrame, breakdowns: set, rules: Rules) -> list[_Re
                 continue  # a gemeente not in the table: the relation holds no published information
             parent = position[(region, category)]
             relations.append(_Relation([parent, *children], [1.0] + [-1.0] * len(children), 0.0, parent))
-    for level in ("jeugdregio", "provincie"):  # each level partitions Nederland
+    for level in ("jeugdregio", "provincie", "grootteklasse"):  # each level partitions Nederland
         for category in group["category"].unique():
             parts = [position.get((r.code, category)) for r in index.all(level)]
             whole = position.get((NEDERLAND, category))

@@ -1,7 +1,10 @@
-"""Region reference for the CBS 2024 classification: gemeenten, jeugdregio's, provincies, Nederland.
+"""Region reference for the CBS 2024 classification: gemeenten, jeugdregio's, provincies, Nederland,
+and the size classes of gemeenten (``grootteklasse``: CBS's classes by number of inhabitants on
+1 January 2024, from ``inwoners_2024.csv``), so a gemeente can be compared with gemeenten of its size.
 
 Membership is modelled as a many-to-many relation from gemeente to higher levels: a jeugdregio is
-not nested in one provincie (JZ12, JZ21 and JZ32 cross a provincial border).
+not nested in one provincie (JZ12, JZ21 and JZ32 cross a provincial border). Every level above the
+gemeente is a sum of gemeenten, so every figure of it is computed from the gemeenten's counts.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from importlib import resources
 
 from regiekit.errors import RegiekitError
 
-LEVELS = ("gemeente", "jeugdregio", "provincie", "land")
+LEVELS = ("gemeente", "jeugdregio", "provincie", "land", "grootteklasse")
+# CBS's classes of gemeenten by inhabitants: (code, lowest, highest + 1, name)
+SIZE_CLASSES = (("GK01", 0, 20_000, "gemeenten met minder dan 20.000 inwoners"),
+                ("GK02", 20_000, 50_000, "gemeenten met 20.000 tot 50.000 inwoners"),
+                ("GK03", 50_000, 100_000, "gemeenten met 50.000 tot 100.000 inwoners"),
+                ("GK04", 100_000, 150_000, "gemeenten met 100.000 tot 150.000 inwoners"),
+                ("GK05", 150_000, 10**9, "gemeenten met 150.000 inwoners of meer"))
 NEDERLAND = "NL01"
 CLASSIFICATION_YEAR = 2024
 
@@ -41,7 +50,7 @@ class Region:
     @property
     def label(self) -> str:
         """Dutch label for a reader, e.g. 'gemeente Assen'."""
-        return self.name if self.level == "land" else f"{self.level} {self.name}"
+        return self.name if self.level in ("land", "grootteklasse") else f"{self.level} {self.name}"
 
 
 def normalise(text: str) -> str:
@@ -54,8 +63,9 @@ def normalise(text: str) -> str:
 class RegionIndex:
     """All regions of one classification year, with lookups and membership."""
 
-    def __init__(self, rows: list[dict[str, str]], year: int = CLASSIFICATION_YEAR):
+    def __init__(self, rows: list[dict[str, str]], inhabitants: dict[str, int], year: int = CLASSIFICATION_YEAR):
         self.year = year
+        self.inhabitants = inhabitants
         self._regions: dict[str, Region] = {NEDERLAND: Region(NEDERLAND, "Nederland", "land")}
         self._members: dict[str, list[str]] = {NEDERLAND: []}
         self._parents: dict[str, dict[str, str]] = {}
@@ -70,6 +80,11 @@ class RegionIndex:
                 code = row[f"{level}_code"]
                 self._regions.setdefault(code, Region(code, row[f"{level}_naam"], level))
                 self._members.setdefault(code, []).append(gm)
+            size = next(c for c, low, high, _ in SIZE_CLASSES if low <= inhabitants[gm] < high)
+            self._parents[gm]["grootteklasse"] = size
+            self._members.setdefault(size, []).append(gm)
+        for code, _, _, name in SIZE_CLASSES:
+            self._regions[code] = Region(code, name, "grootteklasse")
         # Exact names first; shortened names ("Hengelo" for "Hengelo (O.)") only when no exact match.
         self._by_name: dict[str, list[str]] = {}
         self._by_alias: dict[str, list[str]] = {}
@@ -127,7 +142,7 @@ class RegionIndex:
         return list(self._members[self.get(code).code])
 
     def parent(self, gemeente_code: str, level: str) -> Region:
-        """The jeugdregio, provincie or land a gemeente belongs to."""
+        """The jeugdregio, provincie, land or grootteklasse a gemeente belongs to."""
         return self._regions[self._parents[self.get(gemeente_code, "gemeente").code][level]]
 
     def membership(self):
@@ -141,5 +156,7 @@ class RegionIndex:
 @lru_cache(maxsize=1)
 def load_regions() -> RegionIndex:
     """The packaged 2024 region reference."""
-    text = resources.files("regiekit.reference").joinpath("gemeenten_2024.csv").read_text(encoding="utf-8")
-    return RegionIndex(list(csv.DictReader(text.splitlines())))
+    folder = resources.files("regiekit.reference")
+    rows = list(csv.DictReader(folder.joinpath("gemeenten_2024.csv").read_text(encoding="utf-8").splitlines()))
+    counts = csv.DictReader(folder.joinpath("inwoners_2024.csv").read_text(encoding="utf-8").splitlines())
+    return RegionIndex(rows, {r["gemeente_code"]: int(r["inwoners"]) for r in counts})

@@ -12,6 +12,7 @@ from regiekit.data.schemas import SCHEMAS
 from regiekit.data.synth import DEFAULT_SEED
 from regiekit.engine import backends
 from regiekit.errors import RegiekitError
+from regiekit.reference.regions import LEVELS
 from regiekit.reports import registry
 
 DEMO_REGIONS = ("JZ04", "GM0106", "PV22", "NL01")
@@ -228,7 +229,7 @@ def parser() -> argparse.ArgumentParser:
 
     regions = sub.add_parser("regions", help="the region reference").add_subparsers(dest="action", required=True)
     rlist = regions.add_parser("list", help="list regions")
-    rlist.add_argument("--level", choices=["gemeente", "jeugdregio", "provincie", "land"])
+    rlist.add_argument("--level", choices=LEVELS)
     rlist.set_defaults(func=_regions_list)
 
     indicators = (sub.add_parser("indicators", help="the indicator catalogue")
