@@ -172,3 +172,29 @@ def test_source_resolution_and_published_tables_from_cbs_figures(statline_server
     assert own.loc["GM0014", "source"] == "eigen registratie"
     cbs = published.table(["jeugdhulp_pct"], both, periods=[2022], bron="cbs").set_index("region_code")
     assert cbs.loc["GM0014", "bron"] == "cbs" and cbs.loc["GM0014", "published"] == 15.4
+
+
+def test_the_demo_snapshot_follows_cbs_format_and_rules(demo_store, tmp_path):
+    """The demo's StatLine snapshot: computed from the synthetic records, in CBS's OData shape, with
+    CBS's empty cells for small counts, statuses by year, and labelled synthetic all the way."""
+    from regiekit.run import statline_demo
+
+    folder = statline_demo.write(demo_store, tmp_path / "raw")
+    found = statline.cells(folder)
+    assert found["synthetisch"].all() and "SYNTHETISCH" in json.loads((folder / "fetch.json").read_text())["titel"]
+    statline.store_cells(found, tmp_path / "p")
+    store = Store.open(tmp_path / "p")
+    assert store.source_of("cbs_cijfers") == "synthetisch"
+    own = engine.compute(["jeugdhulp_pct"], ["GM0106", "NL01"], [2024], demo_store).set_index("region_code")
+    cbs = engine.published_by_cbs(["jeugdhulp_pct"], ["GM0106", "NL01"], [2024], store).set_index("region_code")
+    for code in ("GM0106", "NL01"):
+        assert cbs.loc[code, "value"] == round(own.loc[code, "value"], 1)
+    assert set(cbs["source"]) == {"synthetische demodata in de vorm van CBS StatLine 85098NED"}
+    assert set(cbs["status"]) == {"voorlopig"}
+    assert set(found[found["period"] == 2023]["status"]) == {"nader voorlopig"}
+    assert set(found["level"]) == {"gemeente", "provincie", "land"}   # CBS publishes no jeugdregio in 85098NED
+    reclassering = engine.compute(["jeugdreclassering_pct_12_23"], None, [2024], demo_store)
+    small = reclassering[(reclassering["numerator"] > 0) & (reclassering["numerator"] < 10)
+                         & (reclassering["level"] == "gemeente")]["region_code"]
+    cells = found[(found["topic"] == "JongerenMetJeugdreclassering_5") & (found["period"] == 2024)]
+    assert len(small) and cells.set_index("region_code").loc[list(small), "geheim"].all()

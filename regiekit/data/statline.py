@@ -167,6 +167,7 @@ def cells(folder: Path) -> pd.DataFrame:
             gewijzigd=meta.get("gewijzigd")))
     found = pd.concat(parts, ignore_index=True)
     found["geheim"] = found["value"].isna()
+    found["synthetisch"] = bool(meta.get("synthetisch"))  # the demo's snapshot, never presented as CBS's
     found["level"] = found["region_code"].map({r.code: r.level for r in load_regions().all()})
     found.attrs["unmapped"] = unmapped
     return found
@@ -181,6 +182,7 @@ def store_cells(found: pd.DataFrame, processed_dir: Path) -> int:
         old = pd.read_parquet(target)
         found = pd.concat([old[~old["table"].isin(tables)], found], ignore_index=True)
     write_bytes(target, found.to_parquet(index=False))
-    register(processed_dir, CELLS_TABLE, len(found), {"bron": "cbs", "tabellen": sorted(set(found["table"]))},
+    label = "synthetisch" if found["synthetisch"].all() else "cbs"
+    register(processed_dir, CELLS_TABLE, len(found), {"bron": label, "tabellen": sorted(set(found["table"]))},
              (int(found["period"].min()), int(found["period"].max())))
     return len(found)

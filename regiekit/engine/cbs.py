@@ -24,8 +24,10 @@ from regiekit.reference.regions import Region
 EXTRA = ["status", "geheim", "source", "note"]
 
 
-def source_text(table: str, modified: str | None) -> str:
+def source_text(table: str, modified: str | None, synthetic: bool = False) -> str:
     """'CBS StatLine 85098NED, gewijzigd 31-10-2023' (the date CBS last changed the table)."""
+    if synthetic:
+        return f"synthetische demodata in de vorm van CBS StatLine {table}"
     if not modified:
         return f"CBS StatLine {table}"
     return f"CBS StatLine {table}, gewijzigd {datetime.fromisoformat(modified):%d-%m-%Y}"
@@ -54,7 +56,8 @@ def values(selected: list[Indicator], wanted: dict[str, Region], years: list[int
             "category": None, "numerator": pd.NA, "denominator": pd.NA,
             "value": mine["value"].astype(float), "unit": ind.unit, "ci_low": np.nan, "ci_high": np.nan,
             "status": mine["status"], "geheim": mine["geheim"].astype(bool),
-            "source": [source_text(t, m) for t, m in zip(mine["table"], mine["gewijzigd"])], "note": mine["note"]}))
+            "source": [source_text(t, m, s) for t, m, s in zip(mine["table"], mine["gewijzigd"], mine["synthetisch"])],
+            "note": mine["note"]}))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS + EXTRA)
     table["region_name"] = table["region_code"].map({c: r.name for c, r in wanted.items()})
     table["level"] = table["region_code"].map({c: r.level for c, r in wanted.items()})
