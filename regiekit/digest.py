@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-SUFFIXES = {".py", ".yaml", ".csv", ".ipynb"}
+SUFFIXES = {".py", ".yaml", ".csv", ".ipynb", ".topojson"}
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,8 @@ def assen(demo_store, tmp_path_factory) -> Path:
     import sys
 
     out = tmp_path_factory.mktemp("out")
-    env = {**os.environ, "REGIEKIT_GRENZEN": str(SHARED / "reference" / "regions")}  # with a map when present
+    env = {k: v for k, v in os.environ.items() if k != "REGIEKIT_GRENZEN"}  # offline: the packaged boundaries
+    env["REGIEKIT_HOME"] = str(tmp_path_factory.mktemp("project"))  # a new project: no boundaries downloaded
     done = subprocess.run([sys.executable, "-m", "regiekit", "run", "factsheet", "--region", "Assen",
                            "--period", "2024", "--out", str(out), "--data", str(demo_store.path)],
                           capture_output=True, text=True, timeout=600, env=env)
@@ -76,16 +77,6 @@ def make_store(folder: Path, trajecten: pd.DataFrame, years=(2023, 2024), aantal
     for name, frame in tables.items():
         pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), raw / f"{name}.parquet")
     return store.Store.open(store.build(raw, folder / "processed"))
-
-
-@pytest.fixture
-def boundaries(monkeypatch) -> Path:
-    """The 2024 boundary files from shared/reference/regions, configured as a user would."""
-    folder = SHARED / "reference" / "regions"
-    if not (folder / "gemeente_2024.topojson").exists():
-        pytest.skip("shared/ is not beside the repository")
-    monkeypatch.setenv("REGIEKIT_GRENZEN", str(folder))
-    return folder
 
 
 @pytest.fixture

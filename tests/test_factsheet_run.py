@@ -9,7 +9,6 @@ import pytest
 from regiekit import engine, formatting
 from regiekit.indicators.definitions import load_catalogue
 from regiekit.run import cli
-from tests.conftest import SHARED
 
 
 class _TableCells(HTMLParser):
@@ -48,8 +47,10 @@ def test_run_writes_html_csv_and_executed_notebook(assen):
     html = (assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
     assert "Factsheet jeugdhulp gemeente Assen, 2024" in html
     assert "synthetische demodata" in html
-    charts = len(re.findall(r'<img[^>]*src="data:image/png;base64', html))  # trend, funnel and (with boundaries) map
-    assert charts == 2 + (SHARED / "reference" / "regions" / "gemeente_2024.topojson").exists()
+    charts = len(re.findall(r'<img[^>]*src="data:image/png;base64', html))  # trend, funnel and map
+    assert charts == 3  # offline, nothing downloaded: the map from the packaged boundaries
+    assert 'alt="Kaart: jongeren met jeugdhulp per gemeente in jeugdregio Drenthe, 2024' in html
+    assert "Kaartgrenzen: CBS-gebiedsindelingen (CBS, Kadaster; CC BY 4.0)" in html
     assert "factsheet.build(" not in html            # no code cells
     assert "Traceback" not in html
     assert "Wat zegt deze factsheet ons?" in html and "t.o.v. rest van Nederland" in html

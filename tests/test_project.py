@@ -109,9 +109,12 @@ def test_a_wheel_installed_outside_the_repository_makes_the_demo(tmp_path):
     proj = home / "jeugdmonitor"
     done = subprocess.run([regiekit, "demo"], cwd=proj, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert "kaart: grenzen 2024 uit het pakket" in done.stdout  # nothing downloaded: the packaged boundaries
     out = proj / "output" / "demo"
     for code in ("JZ04", "GM0106", "PV22", "NL01"):
-        assert (out / f"factsheet_{code}_2024.html").stat().st_size > 10_000
+        html = (out / f"factsheet_{code}_2024.html").read_text(encoding="utf-8")
+        assert len(html) > 10_000 and 'alt="Kaart: jongeren met jeugdhulp per gemeente in ' in html  # with its map
         assert (out / f"factsheet_{code}_2024.csv").exists()
+    assert not (proj / "data" / "raw" / "grenzen").exists()
     assert (out / "monitor" / "monitor_JZ04_2024.html").exists()
     assert (proj / "data" / "processed" / "store.json").exists() and (proj / "data" / "raw" / "demo").is_dir()

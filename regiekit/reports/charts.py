@@ -10,11 +10,14 @@ import textwrap
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from regiekit import formatting
 
 PALETTE = ["#154273", "#E17000", "#39870C", "#A90061"]  # Rijkshuisstijl-like, readable in print
+EDGE, HIDDEN = "#8A8A8A", "#E6E6E6"  # map: borders, gemeenten without a published value
 
 
 def house_style() -> None:
@@ -114,23 +117,31 @@ def categories(rows: pd.DataFrame, title: str, xlabel: str):
 
 
 def gemeente_map(shapes, ind, title: str, highlight: str | None = None):
-    """Gemeenten coloured by their published value (column ``value``); suppressed ones hatched grey;
-    ``highlight`` (a gemeente code) outlined."""
+    """Gemeenten coloured by their published value (column ``value``) with a colour bar saying what the
+    colours mean; those without a published value hatched grey; ``highlight`` (a gemeente code) outlined;
+    a legend for the hatching and the outline."""
     house_style()
-    fig, ax = plt.subplots(figsize=(7, 6))
+    fig, ax = plt.subplots(figsize=(7, 6.5))
     known = shapes[shapes["value"].notna()]
     hidden = shapes[shapes["value"].isna()]
     if not known.empty:
-        known.plot(column="value", cmap="Blues", ax=ax, edgecolor="#8A8A8A", linewidth=0.3, legend=True,
-                   legend_kwds={"label": formatting.UNIT_LABEL.get(ind.unit, ind.unit), "shrink": 0.6,
+        known.plot(column="value", cmap="Blues", ax=ax, edgecolor=EDGE, linewidth=0.3, legend=True,
+                   legend_kwds={"label": f"{ind.label} ({formatting.UNIT_LABEL.get(ind.unit, ind.unit)})",
+                                "orientation": "horizontal", "shrink": 0.6, "pad": 0.02,
                                 "format": lambda v, _pos: f"{v:g}".replace(".", ",")})
+    keys = []
     if not hidden.empty:
-        hidden.plot(ax=ax, color="#E6E6E6", edgecolor="#8A8A8A", hatch="///", linewidth=0.3)
-    if highlight is not None:
-        shapes[shapes["statcode"] == highlight].boundary.plot(ax=ax, color=PALETTE[1], linewidth=2)
+        hidden.plot(ax=ax, color=HIDDEN, edgecolor=EDGE, hatch="///", linewidth=0.3)
+        keys.append(Patch(facecolor=HIDDEN, edgecolor=EDGE, hatch="///", label="niet gepubliceerd"))
+    outlined = shapes[shapes["statcode"] == highlight]
+    if not outlined.empty:
+        outlined.boundary.plot(ax=ax, color=PALETTE[1], linewidth=2)
+        keys.append(Line2D([], [], color=PALETTE[1], linewidth=2, label=outlined["statnaam"].iloc[0]))
+    if keys:
+        fig.legend(handles=keys, loc="lower center", ncol=len(keys), frameon=False, fontsize=9)
     ax.set_title(title)
     ax.set_axis_off()
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.05 if keys else 0, 1, 1))  # the legend below the colour bar
     return fig
 
 

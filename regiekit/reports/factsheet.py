@@ -191,26 +191,32 @@ class Factsheet(Report):
 
     @cached_property
     def shapes(self):
-        """Boundaries of the gemeenten on the map, when boundary files are available (see regiekit.reports.maps)."""
+        """Boundaries of the gemeenten on the map (the packaged 2024 ones unless others are configured, see
+        regiekit.reports.maps)."""
         if self.map_rows is None or self.map_rows.empty:
             return None
         found = maps.load("gemeente", load_regions().year)
         return None if found is None else found[found["statcode"].isin(self.map_rows["region_code"])]
 
-    def map_html(self) -> str:
+    def map_figure(self):
         """The gemeenten of the region (of its jeugdregio, for a gemeente) coloured by the first share."""
         if self.shapes is None:
-            return ""
-        ident = self.map_rows["indicator"].iloc[0]
-        ind = load_catalogue()[ident]
+            return None
+        ind = load_catalogue()[self.map_rows["indicator"].iloc[0]]
         shown = self.published
         values = shown[(shown["part"] == "kaart")].set_index("region_code")["value"]
-        where = (self.region if self.region.level != "gemeente"
-                 else load_regions().parent(self.region.code, "jeugdregio"))
+        where = map_area(self.region)
         title = f"{ind.label}, {self.period}: gemeenten in {where.label}" if where.level != "land" else \
             f"{ind.label}, {self.period}: alle gemeenten"
-        figure = charts.gemeente_map(self.shapes.assign(value=self.shapes["statcode"].map(values).astype(float)), ind,
-                                     title, self.region.code if self.region.level == "gemeente" else None)
+        return charts.gemeente_map(self.shapes.assign(value=self.shapes["statcode"].map(values).astype(float)), ind,
+                                   title, self.region.code if self.region.level == "gemeente" else None)
+
+    def map_html(self) -> str:
+        figure = self.map_figure()
+        if figure is None:
+            return ""
+        ind = load_catalogue()[self.map_rows["indicator"].iloc[0]]
+        where = map_area(self.region)
         return charts.html_image(figure, f"Kaart: {ind.label.lower()} per gemeente in "
                                  f"{where.label if where.level != 'land' else 'Nederland'}"
                                  f", {self.period}; donkerder is hoger, gearceerde gemeenten zijn weggelaten"
@@ -243,6 +249,8 @@ class Factsheet(Report):
                  "aantallen jongeren per gemeente; een jongere telt één keer per jaar. Een ontwikkeling heet een "
                  "trend als die statistisch betekenisvol is (95%); 'gelijk' t.o.v. de rest van Nederland "
                  "betekent geen betekenisvol verschil."]
+        if self.shapes is not None:
+            lines[0] += f" Kaartgrenzen: {maps.ATTRIBUTION}."
         lines.append(self.disclosure_markdown())
         return "\n\n".join(lines)
 
@@ -283,14 +291,15 @@ def build(region: str, period: int, data_dir: str | Path | None = None, indicato
                      verdicts.load_overrides(overrides_file) if overrides_file else None, peers, on_map)
 
 
+def map_area(region: Region) -> Region:
+    """The region whose gemeenten a factsheet's map shows: the region, or its jeugdregio for a gemeente."""
+    return load_regions().parent(region.code, "jeugdregio") if region.level == "gemeente" else region
+
+
 def map_gemeenten(region: Region) -> list[str]:
-    """The gemeenten a factsheet's map shows: those of the region, or of its jeugdregio for a gemeente."""
-    index = load_regions()
-    if region.level == "land":
-        return [r.code for r in index.all("gemeente")]
-    if region.level == "gemeente":
-        return index.members(index.parent(region.code, "jeugdregio").code)
-    return index.members(region.code)
+    """The gemeenten a factsheet's map shows (all of them for Nederland)."""
+    index, area = load_regions(), map_area(region)
+    return [r.code for r in index.all("gemeente")] if area.level == "land" else index.members(area.code)
 
 
 REPORT = registry.register(registry.ReportKind("factsheet", "De factsheet",

@@ -1,7 +1,10 @@
-"""Boundaries of gemeenten for maps. They are not in the repository: regiekit reads TopoJSON files
-``{level}_{year}.topojson`` (properties ``statcode``, ``statnaam``; the simplified CBS/PDOK boundaries of
-the public cartomap/nl repository) from ``$REGIEKIT_GRENZEN`` or ``data/raw/grenzen/``, where
-``regiekit fetch grenzen`` downloads and caches them."""
+"""Boundaries for maps: TopoJSON files ``{level}_{year}.topojson`` (properties ``statcode``, ``statnaam``;
+the CBS/PDOK boundaries as simplified by the public cartomap/nl repository).
+
+Which file a map uses: the one in ``$REGIEKIT_GRENZEN`` when that is set; else the project's
+``data/raw/grenzen/`` when it holds the file (``regiekit fetch grenzen`` downloads newer files there,
+:func:`fetch` other years); else the 2024 files that come with the package (``regiekit/reference/grenzen/``,
+with their source, licence and repairs in the README there)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from regiekit.errors import RegiekitError
 
 ENV = "REGIEKIT_GRENZEN"
 SOURCE = "https://cartomap.github.io/nl/wgs84/{level}_{year}.topojson"
+PACKAGED = Path(__file__).resolve().parents[1] / "reference" / "grenzen"  # package data: 2024, valid geometries
+ATTRIBUTION = "CBS-gebiedsindelingen (CBS, Kadaster; CC BY 4.0), vereenvoudigd door cartomap/nl"
 RD_NEW = "EPSG:28992"  # the Dutch national grid: true shapes and areas
 
 
@@ -26,6 +31,8 @@ class BoundaryError(RegiekitError):
 
 
 def boundaries_dir() -> Path:
+    """Where boundary files are looked for first and downloaded to: ``$REGIEKIT_GRENZEN`` or the project's
+    ``data/raw/grenzen/``."""
     return Path(os.environ.get(ENV) or paths.default_raw_dir() / "grenzen")
 
 
@@ -33,10 +40,17 @@ def boundary_file(level: str = "gemeente", year: int = 2024, folder: str | Path 
     return Path(folder or boundaries_dir()) / f"{level}_{year}.topojson"
 
 
+def find(level: str = "gemeente", year: int = 2024) -> Path | None:
+    """The boundary file a map uses (see the module docstring), or None when there is none."""
+    places = [boundary_file(level, year)] + ([] if os.environ.get(ENV) else [boundary_file(level, year, PACKAGED)])
+    return next((path for path in places if path.is_file()), None)
+
+
 def load(level: str = "gemeente", year: int = 2024, folder: str | Path | None = None) -> gpd.GeoDataFrame | None:
-    """The boundaries (``statcode``, ``statnaam``, geometry in RD New), or None when no file is there."""
-    path = boundary_file(level, year, folder)
-    return read(path) if path.is_file() else None
+    """The boundaries (``statcode``, ``statnaam``, geometry in RD New) from ``folder`` or as :func:`find`
+    finds them, or None when there is no file."""
+    path = boundary_file(level, year, folder) if folder else find(level, year)
+    return read(path) if path is not None and path.is_file() else None
 
 
 def read(path: Path) -> gpd.GeoDataFrame:
@@ -46,13 +60,15 @@ def read(path: Path) -> gpd.GeoDataFrame:
     if missing:
         raise BoundaryError(f"{path}: het grenzenbestand mist {', '.join(sorted(missing))}")
     shapes = shapes[["statcode", "statnaam", "geometry"]].set_crs("EPSG:4326", allow_override=True)
-    shapes["geometry"] = shapes.geometry.make_valid()  # a few simplified polygons self-intersect
+    broken = ~shapes.is_valid
+    if broken.any():  # a downloaded file: a few simplified polygons self-intersect (the packaged ones are repaired)
+        shapes.loc[broken, "geometry"] = shapes.geometry[broken].make_valid()
     return shapes.to_crs(RD_NEW)
 
 
 def fetch(level: str = "gemeente", year: int = 2024, folder: str | Path | None = None,
           source: str = SOURCE) -> Path:
-    """Download one boundary file into the cache folder (atomically) and return its path."""
+    """Download one boundary file into the download folder (atomically) and return its path."""
     path = boundary_file(level, year, folder)
     url = source.format(level=level, year=year)
     try:
@@ -73,11 +89,14 @@ def fetch(level: str = "gemeente", year: int = 2024, folder: str | Path | None =
 
 
 def ensure(level: str = "gemeente", year: int = 2024, source: str = SOURCE) -> tuple[Path | None, str]:
-    """The boundary file, downloaded when it is not there yet; None and the reason when that fails
-    (reports are then made without a map)."""
-    path = boundary_file(level, year)
-    if path.is_file():
+    """The boundary file a map uses, downloaded when there is none (another year, or a ``$REGIEKIT_GRENZEN``
+    without it); None and the reason when that fails (reports are then made without a map)."""
+    path = find(level, year)
+    if path is not None and path.parent == PACKAGED:
+        return path, f"kaart: grenzen {year} uit het pakket: {ATTRIBUTION}"
+    if path is not None:
         return path, f"kaart: grenzen uit {path}"
+    path = boundary_file(level, year)
     try:
         return fetch(level, year, source=source), f"kaart: grenzen gedownload naar {path}"
     except BoundaryError as exc:

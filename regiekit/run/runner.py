@@ -66,9 +66,9 @@ class Job:
         definitions, parameters, the files named on the command line."""
         extra = {name: _digest(Path(p)) for name, p in (("regels", self.rules_file), ("oordelen", self.overrides_file),
                                                           ("teksten", self.texts_file)) if p}
-        boundaries = maps.boundary_file()
-        if boundaries.is_file():  # a map appears (or changes) when boundary files are added
-            extra["grenzen"] = _stat(boundaries)
+        boundaries = maps.find()
+        if boundaries is not None:  # the map changes with the boundary file it uses (or disappears without one)
+            extra["grenzen"] = [str(boundaries), *_stat(boundaries)]
         return digest.of({"job": self.__dict__, "store": store.state(), "extra": extra,
                           "notebook": _digest(project.notebook(self.report)), "code": digest.code()})
 
