@@ -37,10 +37,10 @@ def test_a_changed_definition_or_rule_recomputes_the_published_table(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout.strip()
 
-    assert run() == str(30 * 4)  # Assen, Drenthe's jeugdregio and provincie, Nederland
+    assert run() == str(30 * 5)  # Assen, its jeugdregio, provincie and size class, Nederland
     first = _cached(store)
     assert len(first) == 1
-    assert run() == "120" and _cached(store) == first  # unchanged: served from the cache
+    assert run() == "150" and _cached(store) == first  # unchanged: served from the cache
 
     catalogue = package / "regiekit" / "indicators" / "catalogue" / "cbs_jeugd.yaml"
     text = catalogue.read_text(encoding="utf-8")
@@ -48,12 +48,12 @@ def test_a_changed_definition_or_rule_recomputes_the_published_table(tmp_path):
     line_end = text.index("\n", label)
     catalogue.write_text(text[:label] + "label: Jongeren met jeugdhulp, nieuw label" + text[line_end:],
                          encoding="utf-8")
-    assert run() == "120"
+    assert run() == "150"
     second = _cached(store)
     assert len(second) == 1 and second != first  # recomputed under a new key; the old table removed
 
     rule = package / "regiekit" / "engine" / "sql.py"
     rule.write_text(rule.read_text(encoding="utf-8") + "\n# a changed counting rule\n", encoding="utf-8")
-    assert run() == "120"
+    assert run() == "150"
     third = _cached(store)
     assert len(third) == 1 and third not in (first, second)
