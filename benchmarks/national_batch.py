@@ -142,10 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.publish import published
     from regiekit.reference.regions import load_regions
     from regiekit.reports import factsheet
+    from regiekit.reports.common import KERN
 
     data = ensure_store()
     codes = [r.code for r in load_regions().all("gemeente")][: args.regions]
-    published.table([i.id for i in factsheet.load_catalogue().select(tag=factsheet.KERN)], Store.open(data))  # cache
+    published.table([i.id for i in factsheet.load_catalogue().select(tag=KERN)], Store.open(data))  # cache
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="regiekit-bench-"))
     print(f"Factsheets voor {len(codes)} gemeenten, periode {args.period}, {args.jobs} workers voor regiekit")
     try:

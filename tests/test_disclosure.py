@@ -15,6 +15,7 @@ from regiekit.indicators.definitions import load_catalogue
 from regiekit.publish import disclosure, verdicts
 from regiekit.reference.regions import load_regions
 from regiekit.reports import factsheet
+from regiekit.reports.common import KERN
 
 RULES = disclosure.Rules()
 INDEX = load_regions()
@@ -170,7 +171,7 @@ def test_internal_output_is_unprotected_and_marked(demo_store):
 def test_every_number_the_demo_factsheets_publish_passes_the_audit(demo_store):
     from regiekit.publish import published
 
-    kern = [i.id for i in load_catalogue().select(tag=factsheet.KERN)]
+    kern = [i.id for i in load_catalogue().select(tag=KERN)]
     table = published.table(kern, demo_store)
     assert disclosure.audit(table).query("not safe").empty
     assert (table.loc[table["status"] == "geheim", "published"].isna()).all()

@@ -198,3 +198,33 @@ def test_the_demo_snapshot_follows_cbs_format_and_rules(demo_store, tmp_path):
                          & (reclassering["level"] == "gemeente")]["region_code"]
     cells = found[(found["topic"] == "JongerenMetJeugdreclassering_5") & (found["period"] == 2024)]
     assert len(small) and cells.set_index("region_code").loc[list(small), "geheim"].all()
+
+
+@pytest.mark.slow
+def test_reports_from_statline_figures_alone(statline_server, tmp_path):
+    """The real path of a user with only StatLine: 'regiekit fetch cbs' from the (stand-in) service, then
+    the factsheet and the progress report from a store without any trajectory records."""
+    data, out = tmp_path / "p", tmp_path / "out"
+    assert cli.main(["fetch", "cbs", "--raw", str(tmp_path / "raw"), "--data", str(data)]) == 0
+    assert "trajecten" not in Store.open(data).tables
+    run = ["run", "factsheet", "--data", str(data), "--out", str(out), "--no-pdf", "--quiet"]
+    assert cli.main([*run, "--region", "Groningen", "Ameland", "--period", "2022"]) == 0
+    assert cli.main([*run, "--region", "Assen", "--period", "2024"]) == 0
+    table = pd.read_csv(out / "factsheet_GM0014_2022.csv").query("part == 'tabel'")
+    table = table.set_index(["indicator", "region_code"])
+    assert table.loc[("jeugdhulp_pct", "GM0014"), "value"] == 15.4                    # CBS's figure, as published
+    assert table.loc[("jeugdhulp_verblijf_aandeel_0_18", "GM0014"), "value"] == 9.5   # share of youths with jeugdhulp
+    assert "jeugdhulp_verblijf_pct" not in table.index.get_level_values(0)             # no CBS column with its base
+    assert set(table["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}
+    html = (out / "factsheet_GM0014_2022.html").read_text(encoding="utf-8")
+    assert "15,4%" in html and "Cijfers van CBS." in html and "geheim (CBS)" in html
+    ameland = pd.read_csv(out / "factsheet_GM0060_2022.csv").query("part == 'tabel' and region_code == 'GM0060'")
+    secret = ameland.set_index("indicator").loc["jeugdbescherming_pct"]
+    assert secret["markering"] == "geheim (CBS)" and pd.isna(secret["value"])        # empty at CBS: not zero
+    assen = pd.read_csv(out / "factsheet_GM0106_2024.csv").query("part == 'tabel' and region_code == 'GM0106'")
+    assert set(assen["markering"]) == {"voorlopig (CBS)"}
+    assert "14,0%*" in (out / "factsheet_GM0106_2024.html").read_text(encoding="utf-8")
+    assert cli.main(["run", "voortgang", "--region", "Assen", "--period", "2024", "--data", str(data),
+                     "--out", str(out / "voortgang"), "--no-pdf", "--quiet"]) == 0
+    progress = pd.read_csv(out / "voortgang" / "voortgang_GM0106_2024.csv")
+    assert set(progress["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}

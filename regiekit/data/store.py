@@ -180,8 +180,8 @@ class Store:
 
     @property
     def synthetic(self) -> bool:
-        """True when the youth-care data (trajecten, bevolking) is synthetic demo data."""
-        return any(self.source_of(t) == "synthetisch" for t in REQUIRED)
+        """True when the youth-care data (trajecten, bevolking, or the StatLine cells) is synthetic demo data."""
+        return any(self.source_of(t) == "synthetisch" for t in (*REQUIRED, "cbs_cijfers") if t in self.tables)
 
     def source_of(self, table: str) -> str:
         """Where a table came from ('synthetisch', 'import', ...); stores built before sources were

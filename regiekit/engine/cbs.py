@@ -53,7 +53,7 @@ def values(selected: list[Indicator], wanted: dict[str, Region], years: list[int
         parts.append(pd.DataFrame({
             "indicator": ind.id, "region_code": mine["region_code"], "period": mine["period"].astype(int),
             "subperiod": mine["subperiod"].astype(object).where(mine["subperiod"].notna(), None),
-            "category": None, "numerator": pd.NA, "denominator": pd.NA,
+            "category": None, "numerator": np.nan, "denominator": np.nan,
             "value": mine["value"].astype(float), "unit": ind.unit, "ci_low": np.nan, "ci_high": np.nan,
             "status": mine["status"], "geheim": mine["geheim"].astype(bool),
             "source": [source_text(t, m, s) for t, m, s in zip(mine["table"], mine["gewijzigd"], mine["synthetisch"])],

@@ -46,6 +46,18 @@ def _own_tables(ind: Indicator) -> set[str]:
     return {"trajecten" if k == "jongeren" else k for k in kinds}
 
 
+def available(selected: list[Indicator], store: Store, bron: str = "auto") -> list[Indicator]:
+    """The indicators of ``selected`` that the chosen source has (see :func:`resolve`)."""
+    found = []
+    for ind in selected:
+        try:
+            resolve([ind], store, bron)
+        except EngineError:
+            continue
+        found.append(ind)
+    return found
+
+
 def resolve(selected: list[Indicator], store: Store, bron: str = "auto") -> dict[str, str]:
     """Where each indicator comes from: ``eigen`` (counted from the store's own records) or ``cbs``
     (taken from the CBS StatLine cells in the store). ``auto`` takes own records where the store holds

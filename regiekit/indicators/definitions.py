@@ -162,7 +162,7 @@ class Indicator(_Strict):
     source: Source
     reference: str
     new: bool = False
-    tags: list[Literal["kernindicator"]] = Field(default_factory=list)
+    tags: list[Literal["kernindicator", "kernindicator_cbs"]] = Field(default_factory=list)
     caveats: list[str] = Field(default_factory=list)
     series_breaks: list[DatedNote] = Field(default_factory=list)
 

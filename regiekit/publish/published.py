@@ -88,6 +88,8 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     own, cbs = [i for i in ids if sources[i] == "eigen"], [i for i in ids if sources[i] == "cbs"]
     parts = ([_own(own, regions, periods, store, rules, internal, parameters)] if own else []) + \
         ([_cbs(cbs, regions, periods, store)] if cbs else [])
+    if not parts:
+        raise engine.EngineError("geen indicatoren om te berekenen uit de gekozen bron")
     protected = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     try:
         path.parent.mkdir(exist_ok=True)

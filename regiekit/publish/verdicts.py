@@ -93,10 +93,15 @@ def judge(ind: Indicator, series: pd.DataFrame, period: int, region_code: str = 
         return Verdict(ind.id, region_code, period, "onbekend",
                        f"{_subject(ind)} is {formatting.value(rows.loc[period, 'value'], _unit(ind), ind.decimals)} "
                        f"in {period}; een vergelijking met eerdere jaren is niet mogelijk.", note=note)
+    previous = rows.index[-2]
+    if ind.statistic is None and pd.to_numeric(rows["numerator"], errors="coerce").isna().any():
+        movement = _movement(ind, rows["value"].iloc[-2], rows["value"].iloc[-1], previous, period)
+        return Verdict(ind.id, region_code, period, "onbekend",
+                       f"{_subject(ind)} {movement}. CBS publiceert hier percentages zonder aantallen; of dat meer "
+                       "is dan toeval, is daarom niet te toetsen.", note=note)
     den = rows["denominator"] if ind.denominator is not None else None
     has_den = den is not None and den.notna().all()
     num = rows["numerator"].astype(float)
-    previous = rows.index[-2]
     change_p = statistics.change_test(num.iloc[-2], den.iloc[-2] if has_den else None, num.iloc[-1],
                                       den.iloc[-1] if has_den else None) if ind.statistic is None else None
     movement = _movement(ind, rows["value"].iloc[-2], rows["value"].iloc[-1], previous, period)

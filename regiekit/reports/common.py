@@ -14,9 +14,29 @@ from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator
 from regiekit.publish import disclosure, statistics
 from regiekit.reference.regions import NEDERLAND, Region
 
+KERN = "kernindicator"  # the catalogue tag of the kernindicatoren counted from own records
+KERN_CBS = "kernindicator_cbs"  # the kernindicatoren as CBS StatLine publishes them (each with CBS's base)
+
+
+def kern_tag(store, bron: str) -> str:
+    """The tag of the kernindicatoren a report shows: those counted from own records, or, when the
+    figures come from CBS StatLine (chosen, or the store holds no own records), CBS's."""
+    own = {"trajecten", "bevolking"} <= set(store.tables)
+    return KERN if bron == "eigen" or (bron == "auto" and own) else KERN_CBS
+
+
 INTERNAL_BANNER = ("**INTERN – niet voor publicatie.** Deze versie toont cijfers zonder onthullingscontrole: "
                    "kleine aantallen zijn zichtbaar. Niet verspreiden.")
 SYNTHETIC_BANNER = "**Let op: synthetische demodata.** Deze cijfers zijn verzonnen en gaan niet over echte jongeren."
+
+
+CBS_STATUS_TEXT = {"voorlopig": "voorlopig (CBS)", "nader voorlopig": "nader voorlopig (CBS)", "definitief": ""}
+
+
+def cbs_mark(markering: str | None) -> str:
+    """CBS's mark of a provisional figure ('*' voorlopig, '**' nader voorlopig), from a row's markering."""
+    text = markering or ""
+    return "**" if "nader voorlopig (CBS)" in text else "*" if "voorlopig (CBS)" in text else ""
 
 
 def cell_text(value, suppressed: bool, ind: Indicator) -> str:
@@ -85,8 +105,25 @@ class Report:
         texts = {**disclosure.STATUS_TEXT,
                  "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to)}
         out["markering"] = out["status"].map(texts)
-        out["source"] = self.source_label
+        from_cbs = out["bron"].eq("cbs") if "bron" in out else pd.Series(False, index=out.index)
+        out["source"] = out["source"].where(from_cbs, self.source_label) if "source" in out else self.source_label
+        if "cbs_status" in out:  # CBS's provisional figures keep CBS's marks
+            marks = out["cbs_status"].map(CBS_STATUS_TEXT).fillna("")
+            out["markering"] = [", ".join(m for m in (a, b) if m) for a, b in zip(out["markering"].fillna(""), marks)]
         return out
+
+    def cbs_markdown(self, rows: pd.DataFrame) -> str:
+        """What a report says about figures taken from CBS StatLine (empty when it shows none)."""
+        if "bron" not in rows or not rows["bron"].eq("cbs").any():
+            return ""
+        sources = sorted(set(rows.loc[rows["bron"].eq("cbs"), "source"]))
+        return ("**Cijfers van CBS.** Overgenomen uit: " + "; ".join(sources) + ". Ze staan zoals CBS ze "
+                "publiceert: CBS past zelf onthullingscontrole toe, regiekit rondt ze niet opnieuw af en laat niets "
+                "extra weg. Een lege cel van CBS staat als 'geheim (CBS)' en telt niet als nul. * voorlopig, ** nader "
+                "voorlopig "
+                "(CBS kan deze cijfers nog bijstellen). CBS publiceert hier percentages zonder aantallen: daarom "
+                "staat er geen betrouwbaarheidsinterval en geen toets bij, en zijn regio's die CBS niet publiceert "
+                "(zoals jeugdregio's) niet uit de gemeenten af te leiden.")
 
     def write_csv(self, path: str | Path) -> None:
         write_text(Path(path), self.published.to_csv(index=False))

@@ -16,15 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regiekit import formatting
+from regiekit import engine, formatting
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator, load_catalogue
 from regiekit.publish import disclosure, published, statistics, verdicts
 from regiekit.reference.regions import NEDERLAND, Region, load_regions
 from regiekit.reports import charts, maps, registry
-from regiekit.reports.common import Report, compare_with_nederland
+from regiekit.reports.common import Report, cbs_mark, compare_with_nederland, kern_tag
 
-KERN = "kernindicator"  # the catalogue tag of the indicators a factsheet shows
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "ci_low", "ci_high",
                      "unit", "part", "markering", "vergelijking_nederland", "oordeel", "source"]
 LEVEL_PLURAL = {"gemeente": "gemeenten", "jeugdregio": "jeugdregio's", "provincie": "provincies"}
@@ -120,10 +119,11 @@ class Factsheet(Report):
             mark = disclosure.SUPPRESSED if row is not None and row["markering"].startswith("geheim") else "–"
             return f'<td class="num"><span class="waarde">{mark}</span></td>'
         interval = ""
+        mark = cbs_mark(row["markering"])
         if row["ci_low"] is not None and not pd.isna(row["ci_low"]):
             interval = (f'<br><small class="interval">{formatting.number(row["ci_low"], ind.decimals)}–'
                         f'{formatting.number(row["ci_high"], ind.decimals)}</small>')
-        return f'<td class="num"><span class="waarde">{_fmt(row["value"], ind)}</span>{interval}</td>'
+        return f'<td class="num"><span class="waarde">{_fmt(row["value"], ind)}{mark}</span>{interval}</td>'
 
     def table_html(self) -> str:
         """The kernindicatoren for the period: the region beside its comparators, with 95%-intervals, the
@@ -143,8 +143,9 @@ class Factsheet(Report):
             body.append(f'<tr data-indicator="{ind.id}"><th scope="row" style="text-align:left">'
                         f'{html.escape(ind.label)}'
                         f'<br><small>{html.escape(_population_text(ind))}</small></th>{cells}</tr>')
-        return (f'<table class="regiekit-kern"><caption>Kernindicatoren {self.period} '
-                f'(klein: 95%-betrouwbaarheidsinterval)</caption>'
+        caption = ("zoals CBS ze publiceert; * voorlopig, ** nader voorlopig" if self._from_cbs
+                   else "klein: 95%-betrouwbaarheidsinterval")
+        return (f'<table class="regiekit-kern"><caption>Kernindicatoren {self.period} ({caption})</caption>'
                 f"<thead><tr><th>Indicator</th>{head}{extra}<th>Ontwikkeling</th></tr></thead>"
                 f"<tbody>{''.join(body)}</tbody></table>")
 
@@ -170,8 +171,8 @@ class Factsheet(Report):
     @cached_property
     def funnel_indicator(self) -> str | None:
         """The share shown in the funnel plot: the first kernindicator that is a share; none for Nederland."""
-        if self.peers is None or self.region.level == "land":
-            return None
+        if self.peers is None or self.region.level == "land" or self.peers["denominator"].isna().all():
+            return None  # no funnel without the sizes of the regions (CBS publishes percentages only)
         return next((i.id for i in self.indicators if i.unit in PROPORTION_UNITS), None)
 
     def funnel_figure(self):
@@ -243,16 +244,26 @@ class Factsheet(Report):
             lines += ["", "**Kanttekeningen**", *caveats]
         return "\n".join(lines)
 
+    @property
+    def _from_cbs(self) -> bool:
+        """Whether every number comes from CBS StatLine."""
+        return bool(self.results["bron"].eq("cbs").all()) if "bron" in self.results else False
+
     def source_markdown(self) -> str:
-        source = self.source("CBS Beleidsinformatie Jeugd")
-        lines = [f"Bron: {source}. Regio-indeling {load_regions().year}. Percentages zijn berekend uit "
-                 "aantallen jongeren per gemeente; een jongere telt één keer per jaar. Een ontwikkeling heet een "
-                 "trend als die statistisch betekenisvol is (95%); 'gelijk' t.o.v. de rest van Nederland "
-                 "betekent geen betekenisvol verschil."]
+        from_cbs = self._from_cbs
+        if from_cbs:
+            lines = [f"Bron: {'; '.join(sorted(set(self.results['source'])))}. Regio-indeling "
+                     f"{load_regions().year}.", self.cbs_markdown(self.results)]
+        else:
+            lines = [f"Bron: {self.source('CBS Beleidsinformatie Jeugd')}. Regio-indeling {load_regions().year}. "
+                     "Percentages zijn berekend uit aantallen jongeren per gemeente; een jongere telt één keer per "
+                     "jaar. Een ontwikkeling heet een trend als die statistisch betekenisvol is (95%); 'gelijk' t.o.v. "
+                     "de rest van Nederland betekent geen betekenisvol verschil.", self.cbs_markdown(self.results)]
         if self.shapes is not None:
             lines[0] += f" Kaartgrenzen: {maps.ATTRIBUTION}."
-        lines.append(self.disclosure_markdown())
-        return "\n\n".join(lines)
+        if not from_cbs:
+            lines.append(self.disclosure_markdown())
+        return "\n\n".join(line for line in lines if line)
 
 
 def _fmt(value, ind: Indicator) -> str:
@@ -264,23 +275,30 @@ def _population_text(ind: Indicator) -> str:
     return f"{low} tot {high} jaar" + (", op 31 december" if ind.period == "peildatum" else "")
 
 
-def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
+def kernindicatoren(store: Store, bron: str) -> list[Indicator]:
+    """The kernindicatoren a factsheet shows from the chosen source (CBS's own when from StatLine)."""
+    return engine.available(load_catalogue().select(tag=kern_tag(store, bron)), store, bron)
+
+
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
     """Compute the published table of the kernindicatoren (all regions, all years) into the cache."""
-    published.table([i.id for i in load_catalogue().select(tag=KERN)], store, rules, internal)
+    published.table([i.id for i in kernindicatoren(store, bron)], store, rules, internal, bron=bron)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, indicators=None, internal: bool = False,
-          rules_file: str | Path | None = None, overrides_file: str | Path | None = None) -> Factsheet:
+          rules_file: str | Path | None = None, overrides_file: str | Path | None = None,
+          bron: str = "auto") -> Factsheet:
     """Compute everything a factsheet for ``region`` (code or name) and ``period`` shows: the given
     indicator ids, or the catalogue's kernindicatoren. ``internal`` switches disclosure control off and
     marks everything as not for publication; ``rules_file`` overrides the disclosure rules and
-    ``overrides_file`` holds manual verdicts."""
+    ``overrides_file`` holds manual verdicts; ``bron`` chooses own records, CBS StatLine or each where
+    available (:func:`regiekit.engine.resolve`)."""
     store = Store.open(data_dir)
     target, period = REPORT.request(region, period, store)
     others = comparators(target)
-    chosen = load_catalogue().select(list(indicators) if indicators else None, tag=None if indicators else KERN)
+    chosen = load_catalogue().select(list(indicators)) if indicators else kernindicatoren(store, bron)
     rules = disclosure.Rules.load(rules_file)
-    table = published.table([i.id for i in chosen], store, rules, internal)
+    table = published.table([i.id for i in chosen], store, rules, internal, bron=bron)
     codes = [target.code, *(r.code for r in others)]
     results = table[table["region_code"].isin(codes)].reset_index(drop=True)
     peers = table[(table["level"] == target.level) & (table["period"] == period)].reset_index(drop=True)

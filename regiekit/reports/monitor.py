@@ -59,9 +59,9 @@ class Monitor(Overview):
                             "JeugdzorgPlus op 31 december.", self.disclosure_markdown()])
 
 
-def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
     """Compute the published tables of the periods to report into the cache."""
-    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods)
+    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, bron=bron)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, texts_file: str | Path | None = None,

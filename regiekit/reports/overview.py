@@ -35,26 +35,26 @@ def periods(store: Store, period: int) -> list[int]:
 
 
 def table(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...], period: int,
-          parameters: dict | None = None) -> pd.DataFrame:
+          parameters: dict | None = None, bron: str = "auto") -> pd.DataFrame:
     """The published table of an overview (the levels it is made for, the two years it shows)."""
-    return published.table(ids, store, rules, internal, levels, periods(store, period), parameters)
+    return published.table(ids, store, rules, internal, levels, periods(store, period), parameters, bron)
 
 
 def prepare(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...],
-            periods: list[int], parameters: dict | None = None) -> None:
+            periods: list[int], parameters: dict | None = None, bron: str = "auto") -> None:
     """Compute the published tables of an overview for each period into the cache (before a batch)."""
     for period in periods:
-        table(ids, store, rules, internal, levels, period, parameters)
+        table(ids, store, rules, internal, levels, period, parameters, bron)
 
 
 def request(kind: registry.ReportKind, region: str, period, data_dir, ids: list[str], internal: bool,
-            rules_file, parameters: dict | None = None) -> dict:
+            rules_file, parameters: dict | None = None, bron: str = "auto") -> dict:
     """Check a request for an overview and gather what it is built from: the base fields of an
     :class:`Overview` (region, period, synthetic, rules, internal, results)."""
     store = Store.open(data_dir)
     target, period = kind.request(region, period, store)
     rules = disclosure.Rules.load(rules_file)
-    rows = table(ids, store, rules, internal, kind.levels, period, parameters)
+    rows = table(ids, store, rules, internal, kind.levels, period, parameters, bron)
     return {"region": target, "period": period, "synthetic": store.synthetic, "rules": rules, "internal": internal,
             "results": rows[rows["region_code"] == target.code].reset_index(drop=True)}
 

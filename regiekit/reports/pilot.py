@@ -98,8 +98,8 @@ class Pilot(Overview):
                             "jaar waarin de vragenlijst is ingevuld.", self.disclosure_markdown()])
 
 
-def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
-    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods)
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
+    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, bron=bron)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, texts_file: str | Path | None = None,

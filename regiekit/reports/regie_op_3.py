@@ -60,9 +60,9 @@ class RegieOp3(Overview):
         return "\n\n".join([f"Bron: {source}. Een jongere telt één keer per jaar.", self.disclosure_markdown()])
 
 
-def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], jaren: int = 3,
-            aanbieders: int = 3) -> None:
-    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, parameters(jaren, aanbieders))
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto",
+            jaren: int = 3, aanbieders: int = 3) -> None:
+    overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, parameters(jaren, aanbieders), bron)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, jaren: int = 3, aanbieders: int = 3,

@@ -4,9 +4,10 @@ A report is a :class:`ReportKind` that its module registers when it is imported 
 imports every report module, so importing anything from it fills the registry): its name (also the
 name of its notebook, ``notebooks/<name>.ipynb``), the region levels it is made for, how to fill the
 cache of published tables before a batch (``prepare``), and, for a report made only where its data
-exists, the regions that have it (``available``). The module also has a ``build(region, period, ...)``
-that the notebook calls; it starts with :meth:`ReportKind.request`, the shared check of region, level
-and period.
+exists, the regions that have it (``available``). ``bron`` chooses where the figures come from
+(:data:`regiekit.engine.SOURCES`: own records, CBS StatLine, or each where available). The module also
+has a ``build(region, period, ...)`` that the notebook calls; it starts with
+:meth:`ReportKind.request`, the shared check of region, level and period.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class ReportKind:
     name: str
     title: str  # Dutch, as in the report's heading and the overview page of a run
     levels: tuple[str, ...]
-    prepare: Callable[[Store, Rules, bool, list[int]], None]  # store, rules, internal, periods
+    prepare: Callable[[Store, Rules, bool, list[int], str], None]  # store, rules, internal, periods, bron
     available: Callable[[Store], list[str]] | None = None  # region codes with data, where that limits the report
 
     def request(self, region: str, period: int | str, store: Store) -> tuple[Region, int]:

@@ -19,8 +19,8 @@ from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import disclosure, published
 from regiekit.reference.regions import NEDERLAND, load_regions
 from regiekit.reports import charts, registry
-from regiekit.reports.common import Report, cell_text, compare_with_nederland
-from regiekit.reports.factsheet import KERN, comparators
+from regiekit.reports.common import KERN, Report, cell_text, compare_with_nederland, kern_tag
+from regiekit.reports.factsheet import comparators
 
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "level", "period", "category", "value",
                      "ci_low", "ci_high", "unit", "markering", "source"]
@@ -120,11 +120,12 @@ class Exploration(Report):
 
 def explore(indicators: list[str] | None = None, regions: list[str] | None = None, level: str | None = None,
             periods: list[int] | None = None, data_dir: str | Path | None = None, internal: bool = False,
-            rules_file: str | Path | None = None) -> Exploration:
+            rules_file: str | Path | None = None, bron: str = "auto") -> Exploration:
     """Choose ``indicators`` (default the kernindicatoren), ``regions`` (codes or names) and/or every
     region of ``level`` (default Nederland), and ``periods`` (default all years of the store)."""
     store = Store.open(data_dir)
-    chosen = load_catalogue().select(list(indicators) if indicators else None, tag=None if indicators else KERN)
+    chosen = (load_catalogue().select(list(indicators)) if indicators
+              else engine.available(load_catalogue().select(tag=kern_tag(store, bron)), store, bron))
     index = load_regions()
     codes = [index.get(str(r)).code for r in regions or []] + ([r.code for r in index.all(level)] if level else [])
     codes = list(dict.fromkeys(codes)) or [NEDERLAND]
@@ -134,7 +135,7 @@ def explore(indicators: list[str] | None = None, regions: list[str] | None = Non
         raise engine.EngineError(f"geen gegevens voor {', '.join(map(str, missing))}; "
                                  f"de gegevens lopen van {store.years[0]} tot en met {store.years[-1]}")
     rules = disclosure.Rules.load(rules_file)
-    table = published.table([i.id for i in chosen], store, rules, internal)
+    table = published.table([i.id for i in chosen], store, rules, internal, bron=bron)
     rows = table[table["region_code"].isin(codes + [NEDERLAND]) & table["period"].isin(years)].reset_index(drop=True)
     return Exploration(index.get(codes[0]), years[-1], store.synthetic, rules, internal, chosen, codes, years, rows)
 
@@ -145,9 +146,10 @@ def around(region: str) -> list[str]:
     return [target.code, *(r.code for r in comparators(target))]
 
 
-def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
     """Compute the published table of the kernindicatoren (what the runner's explorations show)."""
-    published.table([i.id for i in load_catalogue().select(tag=KERN)], store, rules, internal)
+    chosen = engine.available(load_catalogue().select(tag=kern_tag(store, bron)), store, bron)
+    published.table([i.id for i in chosen], store, rules, internal, bron=bron)
 
 
 REPORT = registry.register(registry.ReportKind("verkennen", "De verkenning",

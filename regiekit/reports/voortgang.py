@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from regiekit import formatting
+from regiekit import engine, formatting
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import changes, disclosure, published, verdicts
@@ -286,22 +286,30 @@ def _periods(store: Store, period: int, layout: Layout) -> list[int]:
     return [p for p in store.years if period - layout.jaren < p <= period]
 
 
-def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int]) -> None:
+def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
     """Compute the published tables of the runner's periods into the cache."""
     layout = load_layout()
     for period in periods:
-        published.table(layout.indicator_ids, store, rules, internal, None, _periods(store, period, layout))
+        _table(layout, store, rules, internal, _periods(store, period, layout), bron)
+
+
+def _table(layout: Layout, store: Store, rules: disclosure.Rules, internal: bool, periods: list[int],
+           bron: str) -> pd.DataFrame:
+    """The published table of the layout's indicators that the chosen source has (a panel whose
+    indicator it lacks says so)."""
+    chosen = engine.available(load_catalogue().select(layout.indicator_ids), store, bron)
+    return published.table([i.id for i in chosen], store, rules, internal, None, periods, bron=bron)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, internal: bool = False,
           rules_file: str | Path | None = None, overrides_file: str | Path | None = None,
-          layout_file: str | Path | None = None) -> Voortgang:
+          layout_file: str | Path | None = None, bron: str = "auto") -> Voortgang:
     """Everything the progress report for ``region`` (any level) and ``period`` shows; ``layout_file``
     replaces the standard layout (``regiekit/reports/voortgang.yaml``)."""
     store = Store.open(data_dir)
     target, period = REPORT.request(region, period, store)
     layout, rules = load_layout(layout_file), disclosure.Rules.load(rules_file)
-    table = published.table(layout.indicator_ids, store, rules, internal, None, _periods(store, period, layout))
+    table = _table(layout, store, rules, internal, _periods(store, period, layout), bron)
     rows = table[table["region_code"].isin([target.code, NEDERLAND])].reset_index(drop=True)
     return Voortgang(target, period, store.synthetic, rules, internal, layout, rows,
                      verdicts.load_overrides(overrides_file) if overrides_file else None)

@@ -140,13 +140,13 @@ def _on_cluster(cluster: str, todo: list, store_path: Path, out: Path, pdf: bool
 def run_batch(report: str, regions: list[str] | None = None, level: str | None = None,
               periods: list[str] | None = None, out_dir: Path | str | None = None, data_dir=None, jobs: int = 1,
               force: bool = False, pdf: bool = True, internal: bool = False, rules_file=None, overrides_file=None,
-              texts_file=None, progress: bool = True, cluster: str | None = None) -> BatchResult:
+              texts_file=None, progress: bool = True, cluster: str | None = None, bron: str = "auto") -> BatchResult:
     """Run ``report`` for every region and period; see the module docstring."""
     started = time.time()
     store = Store.open(data_dir)
     kind = registry.get(report)
     codes = targets(regions, level, kind, store)
-    todo = [make_job(report, code, period, store, internal, rules_file, overrides_file, texts_file)
+    todo = [make_job(report, code, period, store, internal, rules_file, overrides_file, texts_file, bron)
             for code in codes for period in (periods or ["latest"])]
     todo = list(dict.fromkeys(todo))
     out = writable(Path(out_dir) if out_dir else project.default_output_dir())
@@ -155,8 +155,8 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
         for stale in out.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock
         # the published tables, computed once before the workers start (they read them from the cache)
-        kind.prepare(store, disclosure.Rules.load(todo[0].rules_file), internal,
-                                      sorted({j.period for j in todo}))
+        kind.prepare(store, disclosure.Rules.load(todo[0].rules_file), internal, sorted({j.period for j in todo}),
+                     bron)
 
         if cluster:
             result.records = _on_cluster(cluster, todo, Path(store.path), out, pdf, force, jobs, report, progress)
@@ -174,7 +174,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
                            "periodes": sorted({j.period for j in todo}), "intern": internal,
                            "regels": todo[0].rules_file, "oordelen": todo[0].overrides_file,
                            "teksten": todo[0].texts_file, "jobs": jobs, "force": force, "pdf": pdf,
-                           "dask": cluster},
+                           "dask": cluster, "bron": bron},
             "gegevens": {"map": str(Path(store.path).resolve()), "gebouwd": store.manifest.get("gebouwd"),
                          "bronnen": store.manifest.get("bronnen", store.manifest.get("bron"))},
             "start": datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),

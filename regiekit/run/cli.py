@@ -10,7 +10,7 @@ from pathlib import Path
 from regiekit import formatting, project
 from regiekit.data.schemas import SCHEMAS
 from regiekit.data.synth import DEFAULT_SEED
-from regiekit.engine import backends
+from regiekit.engine import SOURCES, backends
 from regiekit.errors import RegiekitError
 from regiekit.reference.regions import LEVELS
 from regiekit.reports import registry
@@ -20,8 +20,9 @@ DEMO_PERIOD = 2024
 
 
 def _demo(args) -> int:
-    from regiekit.data import store, synth
+    from regiekit.data import statline, store, synth
     from regiekit.reports import maps
+    from regiekit.run import statline_demo
     from regiekit.run.batch import run_batch
 
     raw = Path(args.raw or project.default_raw_dir() / "demo")
@@ -30,10 +31,15 @@ def _demo(args) -> int:
     print("  " + ", ".join(f"{k}: {formatting.number(v)} rijen" for k, v in rows.items()))
     processed = store.build(raw, args.data, source={"bron": "synthetisch", "seed": args.seed})
     print(f"Verwerkte gegevens in {processed}")
+    snapshot = statline.cells(statline_demo.write(store.Store.open(processed), raw))
+    statline.store_cells(snapshot, processed)
+    print(f"Synthetische StatLine-kopie ({statline_demo.TABLE}, in de vorm van CBS): {len(snapshot)} cijfers")
     print(maps.ensure()[1])
     out = Path(args.out or project.default_output_dir() / "demo")
     results = [run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out,
                          data_dir=processed, jobs=2),
+               run_batch("factsheet", ["GM0106"], periods=[str(DEMO_PERIOD)], out_dir=out / "cbs", data_dir=processed,
+                         bron="cbs"),
                run_batch("monitor", ["JZ04"], periods=[str(DEMO_PERIOD)], out_dir=out / "monitor", data_dir=processed)]
     for result in results:
         for record in result.records:
@@ -60,7 +66,7 @@ def _run(args) -> int:
         os.environ["REGIEKIT_ENGINE"] = args.engine  # the batch and the report kernels it starts
     result = run_batch(args.report, args.region, args.level, args.period, args.out, args.data, args.jobs,
                        args.force, not args.no_pdf, args.intern, args.regels, args.oordelen, args.teksten,
-                       progress=not args.quiet, cluster=args.dask)
+                       progress=not args.quiet, cluster=args.dask, bron=args.bron)
     print(result.summary())
     return 1 if result.failed else 0
 
@@ -192,6 +198,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",
                      help="fan the reports out to a Dask cluster: a local one with --jobs workers, or the "
                           "scheduler address of a running cluster (e.g. tcp://10.0.0.5:8786)")
+    run.add_argument("--bron", choices=SOURCES, default="auto",
+                     help="where the figures come from: own records (eigen), CBS StatLine (cbs, after 'regiekit fetch "
+                          "cbs'), or own records where the store holds them and CBS otherwise (auto, the default)")
     run.add_argument("--engine", choices=backends.NAMES,
                      help="where indicators are computed: embedded DuckDB (default) or Apache Spark (pip install "
                           "'regiekit[spark]'; a local session unless Spark is configured for a cluster)")

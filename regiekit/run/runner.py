@@ -31,7 +31,7 @@ from nbconvert import HTMLExporter
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from regiekit import __version__, digest, project
+from regiekit import __version__, digest, engine, project
 from regiekit.data.store import Store
 from regiekit.errors import RegiekitError
 from regiekit.publish import disclosure
@@ -56,10 +56,12 @@ class Job:
     rules_file: str | None = None
     overrides_file: str | None = None
     texts_file: str | None = None
+    bron: str = "auto"  # own records, CBS StatLine, or each where available
 
     @property
     def stem(self) -> str:
-        return f"{self.report}_{self.region}_{self.period}" + ("_intern" if self.internal else "")
+        return (f"{self.report}_{self.region}_{self.period}" + ("" if self.bron == "auto" else f"_{self.bron}")
+                + ("_intern" if self.internal else ""))
 
     def fingerprint(self, store: Store) -> str:
         """Changes when anything the report is made from changes: data, notebook, package code and
@@ -143,10 +145,12 @@ def check_files(rules_file, overrides_file, texts_file=None) -> tuple[str | None
 
 
 def make_job(report: str, region: str, period: int | str, store: Store, internal: bool = False,
-             rules_file=None, overrides_file=None, texts_file=None) -> Job:
-    """Check a request (report, region, period, files) and turn it into a job."""
+             rules_file=None, overrides_file=None, texts_file=None, bron: str = "auto") -> Job:
+    """Check a request (report, region, period, files, source) and turn it into a job."""
+    if bron not in engine.SOURCES:
+        raise RunError(f"onbekende bron {bron!r}; kies uit {', '.join(engine.SOURCES)}")
     target, year = registry.get(report).request(region, period, store)
-    return Job(report, target.code, year, internal, *check_files(rules_file, overrides_file, texts_file))
+    return Job(report, target.code, year, internal, *check_files(rules_file, overrides_file, texts_file), bron)
 
 
 # Empties the namespace between reports like %reset -f, then freezes what is left (modules, caches)
@@ -235,7 +239,7 @@ def execute(job: Job, store: Store, out: Path, pdf: bool = True, kernels: Kernel
         notebook = project.notebook(job.report)
         offered = {"region": job.region, "period": job.period, "data_dir": str(Path(store.path).resolve()),
                    "published_csv": str(csv), "intern": job.internal, "regels": job.rules_file,
-                   "oordelen": job.overrides_file, "teksten": job.texts_file}
+                   "oordelen": job.overrides_file, "teksten": job.texts_file, "bron": job.bron}
         declared = papermill.inspect_notebook(notebook)
         try:
             run_notebook(notebook, executed, {k: v for k, v in offered.items() if k in declared}, kernels)
@@ -276,8 +280,8 @@ def up_to_date(job: Job, store: Store, out: Path) -> bool:
 def run_report(report: str, region: str, period: int | str, out_dir: Path | str | None = None,
                data_dir: Path | str | None = None, internal: bool = False, rules_file: Path | str | None = None,
                overrides_file: Path | str | None = None, texts_file: Path | str | None = None,
-               pdf: bool = True) -> Outputs:
+               pdf: bool = True, bron: str = "auto") -> Outputs:
     """Execute ``notebooks/<report>.ipynb`` for one region and period and export it."""
     store = Store.open(data_dir)
-    job = make_job(report, region, period, store, internal, rules_file, overrides_file, texts_file)
+    job = make_job(report, region, period, store, internal, rules_file, overrides_file, texts_file, bron)
     return execute(job, store, writable(Path(out_dir) if out_dir else project.default_output_dir()), pdf)
