@@ -21,11 +21,13 @@ def test_catalogue_can_be_searched_and_filtered():
 
 
 def test_regions_with_the_same_name_stay_apart(drenthe):
-    assert drenthe.regions == ["GM0106", "JZ04", "PV22", "NL01"]
+    assert drenthe.regions == ["GM0106", "JZ04", "PV22", "GK03", "NL01"]
     table = drenthe.wide("jeugdhulp_pct")
-    assert list(table.index) == ["gemeente Assen", "jeugdregio Drenthe", "provincie Drenthe", "Nederland"]
+    assert list(table.index) == ["gemeente Assen", "jeugdregio Drenthe", "provincie Drenthe",
+                                 "gemeenten met 50.000 tot 100.000 inwoners", "Nederland"]
     assert list(table.columns) == [2023, 2024]
-    assert set(drenthe.compare()["regio"]) <= {"gemeente Assen", "jeugdregio Drenthe", "provincie Drenthe"}
+    assert set(drenthe.compare()["regio"]) <= {"gemeente Assen", "jeugdregio Drenthe", "provincie Drenthe",
+                                               "gemeenten met 50.000 tot 100.000 inwoners"}
 
 
 def test_numbers_agree_with_the_factsheet(drenthe, demo_store):
@@ -63,7 +65,7 @@ def test_verkennen_runs_through_the_runner(demo_store, tmp_path):
                              pdf=False, progress=False)
     assert [r["status"] for r in result.records] == ["gemaakt"], result.summary()
     html = (out / "verkennen_GM0106_2024.html").read_text(encoding="utf-8")
-    assert "Verkenning: 8 indicator(en), 4 regio" in html and "jeugdregio Drenthe" in html and "Traceback" not in html
+    assert "Verkenning: 8 indicator(en), 5 regio" in html and "jeugdregio Drenthe" in html and "Traceback" not in html
     csv = pd.read_csv(out / "verkennen_GM0106_2024.csv")
-    assert (set(csv["region_code"]) == {"GM0106", "JZ04", "PV22", "NL01"}
+    assert (set(csv["region_code"]) == {"GM0106", "JZ04", "PV22", "GK03", "NL01"}
             and set(csv["period"]) == {2020, 2021, 2022, 2023, 2024})

@@ -31,13 +31,14 @@ COMPARISON_TEXT = {"hoger": "hoger dan", "lager": "lager dan", "gelijk": "niet d
 
 
 def comparators(region: Region) -> list[Region]:
-    """Regions shown beside ``region``: its jeugdregio and provincie (for a gemeente) and Nederland."""
+    """Regions shown beside ``region``: its jeugdregio, provincie and the gemeenten of its size (for a
+    gemeente) and Nederland."""
     index = load_regions()
     if region.level == "land":
         return []
     found = []
     if region.level == "gemeente":
-        found = [index.parent(region.code, "jeugdregio"), index.parent(region.code, "provincie")]
+        found = [index.parent(region.code, level) for level in ("jeugdregio", "provincie", "grootteklasse")]
     elif region.level == "jeugdregio":
         provincies = {index.parent(g, "provincie").code for g in index.members(region.code)}
         found = [index.get(p) for p in sorted(provincies)] if len(provincies) == 1 else []
