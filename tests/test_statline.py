@@ -228,3 +228,37 @@ def test_reports_from_statline_figures_alone(statline_server, tmp_path):
                      "--out", str(out / "voortgang"), "--no-pdf", "--quiet"]) == 0
     progress = pd.read_csv(out / "voortgang" / "voortgang_GM0106_2024.csv")
     assert set(progress["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}
+
+
+def test_own_records_against_cbs(statline_server, tmp_path, capsys):
+    """A team checks its registration against the official statistics: own figure with its interval,
+    CBS's figure, the difference and whether CBS's figure lies within the own interval."""
+    from datetime import date
+
+    from regiekit.publish.reconcile import reconcile
+    from tests.conftest import make_store
+
+    trajecten = pd.DataFrame([{"traject_id": n, "jeugdige_id": n, "geslacht": "man", "geboortedatum": date(2010, 1, 1),
+                               "gemeente_code": "GM0014", "aanbieder_id": "A", "zorgvorm": "zonder_verblijf",
+                               "verwijzer": "huisarts", "startdatum": date(2022, 3, 1), "einddatum": None,
+                               "reden_beeindiging": None} for n in range(62)])
+    store = make_store(tmp_path / "both", trajecten, years=(2022,), aantal=100)  # 100 per sex and band
+    statline.store_cells(_cells(tmp_path), store.path)
+    store = Store.open(store.path)
+    table = reconcile(["jeugdhulp_pct"], ["Groningen"], [2022], store)
+    row = table.iloc[0]
+    # own: 62 youths of 600 aged 0-18 (3 bands x 2 sexes x 100) = 10,3%; CBS published 15,4
+    assert (row["region_code"], row["eigen"], row["cbs"], row["verschil"]) == ("GM0014", 10.3, 15.4, -5.1)
+    assert row["ci_low"] < 10.3 < row["ci_high"] < 15.4 and not row["binnen_interval"]
+    assert row["bron_cbs"] == "CBS StatLine 85098NED, gewijzigd 30-10-2024"
+    assert cli.main(["vergelijk", "--indicator", "jeugdhulp_pct", "--region", "Groningen", "--period", "2022",
+                     "--data", str(store.path), "--out", str(tmp_path / "vergelijking.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "bij 1 ligt het CBS-cijfer buiten het 95%-interval" in out and "BUITEN interval" in out
+    assert len(pd.read_csv(tmp_path / "vergelijking.csv")) == 1
+    with pytest.raises(engine.EngineError, match="geen indicator die zowel"):
+        reconcile(["jeugdhulp_verblijf_pct"], None, None, store)
+    from regiekit.reports import verkennen  # the same table in the exploration notebook
+
+    shown = verkennen.explore(["jeugdhulp_pct"], ["Groningen"], periods=[2022], data_dir=store.path).vergelijking()
+    assert list(shown[["regio", "eigen", "cbs", "binnen_interval"]].iloc[0]) == ["Groningen", 10.3, 15.4, False]

@@ -16,7 +16,7 @@ from regiekit import engine
 from regiekit.atomic import write_bytes, write_text
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import Indicator, load_catalogue
-from regiekit.publish import disclosure, published
+from regiekit.publish import disclosure, published, reconcile
 from regiekit.reference.regions import NEDERLAND, load_regions
 from regiekit.reports import charts, registry
 from regiekit.reports.common import KERN, Report, cell_text, compare_with_nederland, kern_tag
@@ -46,6 +46,20 @@ class Exploration(Report):
     regions: list[str]  # codes, in the order chosen
     periods: list[int]
     results: pd.DataFrame  # published rows of the chosen indicators, regions and periods
+    store: Store | None = None
+
+    def vergelijking(self) -> pd.DataFrame | None:
+        """Own figures against CBS StatLine for the chosen indicators, regions and years (regiekit vergelijk);
+        None when the store does not hold both for any of them."""
+        mapped = [i.id for i in self.indicators if i.source.cbs_column]
+        if self.store is None or self.internal or not mapped:
+            return None
+        try:
+            table = reconcile.reconcile(mapped, self.regions, self.periods, self.store, self.rules)
+        except engine.EngineError:
+            return None
+        return table.rename(columns={"label": "indicator_naam", "region_name": "regio", "period": "jaar"})[
+            ["indicator_naam", "regio", "jaar", "eigen", "ci_low", "ci_high", "cbs", "verschil", "binnen_interval"]]
 
     @cached_property
     def defs(self) -> dict[str, Indicator]:
@@ -137,7 +151,8 @@ def explore(indicators: list[str] | None = None, regions: list[str] | None = Non
     rules = disclosure.Rules.load(rules_file)
     table = published.table([i.id for i in chosen], store, rules, internal, bron=bron)
     rows = table[table["region_code"].isin(codes + [NEDERLAND]) & table["period"].isin(years)].reset_index(drop=True)
-    return Exploration(index.get(codes[0]), years[-1], store.synthetic, rules, internal, chosen, codes, years, rows)
+    return Exploration(index.get(codes[0]), years[-1], store.synthetic, rules, internal, chosen, codes, years, rows,
+                       store)
 
 
 def around(region: str) -> list[str]:

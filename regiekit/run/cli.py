@@ -114,6 +114,27 @@ def _fetch(args) -> int:
     return 0
 
 
+def _vergelijk(args) -> int:
+    from regiekit.atomic import write_text
+    from regiekit.data.store import Store
+    from regiekit.publish.reconcile import reconcile
+
+    table = reconcile(args.indicator, args.region, [int(p) for p in args.period] if args.period else None,
+                      Store.open(args.data))
+    outside = int((~table["binnen_interval"]).sum())
+    print(f"{len(table)} vergelijkingen van eigen cijfers met CBS; bij {outside} ligt het CBS-cijfer buiten het "
+          "95%-interval van het eigen cijfer")
+    for row in table.head(args.rijen).itertuples():
+        print(f"{row.indicator}\t{row.region_name}\t{row.period}\teigen {formatting.number(row.eigen, 1)} "
+              f"({formatting.number(row.ci_low, 1)}-{formatting.number(row.ci_high, 1)})\tCBS "
+              f"{formatting.number(row.cbs, 1)}\tverschil {formatting.signed(row.verschil, 1)}\t"
+              + ("binnen interval" if row.binnen_interval else "BUITEN interval"))
+    if args.out:
+        write_text(Path(args.out), table.to_csv(index=False))
+        print(args.out)
+    return 0
+
+
 def _regions_list(args) -> int:
     from regiekit.reference.regions import load_regions
 
@@ -235,6 +256,16 @@ def parser() -> argparse.ArgumentParser:
     tmpl.add_argument("kind", help=kinds)
     tmpl.add_argument("--out", help="file to write (default: print)")
     tmpl.set_defaults(func=_import_template)
+
+    compare = sub.add_parser("vergelijk", help="own records against CBS StatLine: own figure with its interval, "
+                                              "CBS's figure, the difference")
+    compare.add_argument("--indicator", nargs="+", help="indicator ids (default: all that both sources have)")
+    compare.add_argument("--region", nargs="+", help="CBS codes or names (default: all)")
+    compare.add_argument("--period", nargs="+", help="years (default: all)")
+    compare.add_argument("--data", help="processed store folder (default data/processed)")
+    compare.add_argument("--out", help="CSV file for the whole table")
+    compare.add_argument("--rijen", type=int, default=40, help="rows to print (default 40)")
+    compare.set_defaults(func=_vergelijk)
 
     regions = sub.add_parser("regions", help="the region reference").add_subparsers(dest="action", required=True)
     rlist = regions.add_parser("list", help="list regions")
