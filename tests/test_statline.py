@@ -24,7 +24,7 @@ def test_fetch_caches_raw_responses_and_follows_paging(statline_server, tmp_path
     assert "opgehaald, door CBS gewijzigd op 2024-10-30" in message
     assert any("$skip=12" in url for url in statline_server.urls)       # the second page, from odata.nextLink
     assert all(url.startswith("/ODataFeed/odata/85098NED") for url in statline_server.urls)
-    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 21
+    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 22
     meta = json.loads((folder / "fetch.json").read_text())
     assert meta["tabel"] == "85098NED" and meta["gewijzigd"] == "2024-10-30T02:00:00" and meta["opgehaald"]
 
@@ -262,3 +262,18 @@ def test_own_records_against_cbs(statline_server, tmp_path, capsys):
 
     shown = verkennen.explore(["jeugdhulp_pct"], ["Groningen"], periods=[2022], data_dir=store.path).vergelijking()
     assert list(shown[["regio", "eigen", "cbs", "binnen_interval"]].iloc[0]) == ["Groningen", 10.3, 15.4, False]
+
+
+def test_series_breaks_cbs_documents_apply_to_its_figures(statline_server, tmp_path):
+    """CBS's break in the youth-care figures from 2021 (more providers report) is in the catalogue and
+    stops comparisons across it in CBS's series; figures counted from own records have no such break."""
+    from regiekit.reports import factsheet
+
+    statline.store_cells(_cells(tmp_path), tmp_path / "p")
+    jeugdhulp = load_catalogue()["jeugdhulp_pct"]
+    assert [b.date.year for b in jeugdhulp.source.cbs_series_breaks] == [2021] and not jeugdhulp.series_breaks
+    assert [b.date.year for b in jeugdhulp.for_source("cbs").series_breaks] == [2021]
+    assert not load_catalogue()["jeugdbescherming_pct"].source.cbs_series_breaks   # a GI count: not affected
+    verdict = factsheet.build("Groningen", 2022, tmp_path / "p").judgements["jeugdhulp_pct"]  # 2020, 2021, 2022
+    assert verdict.note.startswith("Trendbreuk in 2021: CBS: vanaf de cijfers over 2021")
+    assert "van 15,1% in 2021 naar 15,4% in 2022" in verdict.sentence and "2020" not in verdict.sentence

@@ -116,6 +116,11 @@ class Population(_Strict):
         return band
 
 
+class DatedNote(_Strict):
+    date: date
+    note: str
+
+
 class Source(_Strict):
     dataset: Literal["trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken", "followups",
                      "pilot_casussen", "enquetes"]
@@ -124,6 +129,7 @@ class Source(_Strict):
     cbs_column: str | None = None  # the topic key whose cells are this indicator, where the base is the same
     cbs_dimensions: dict[str, str] = Field(default_factory=dict)  # other dimensions: name -> category key
     cbs_base: str | None = None  # CBS's base of the column in words, as its table explains it
+    cbs_series_breaks: list[DatedNote] = Field(default_factory=list)  # breaks in CBS's series of the column
 
     @model_validator(mode="after")
     def _known_fields(self):
@@ -135,11 +141,6 @@ class Source(_Strict):
         if self.cbs_dimensions and not self.cbs_column:
             raise ValueError("cbs_dimensions horen bij een cbs_column")
         return self
-
-
-class DatedNote(_Strict):
-    date: date
-    note: str
 
 
 class Indicator(_Strict):
@@ -198,6 +199,13 @@ class Indicator(_Strict):
     @property
     def scale(self) -> int:
         return SCALES.get(self.unit, 1)
+
+    def for_source(self, bron: str) -> Indicator:
+        """The definition as it applies to figures from ``bron``: from CBS StatLine ('cbs') it carries the
+        series breaks CBS documents for its column as well."""
+        if bron != "cbs" or not self.source.cbs_series_breaks:
+            return self
+        return self.model_copy(update={"series_breaks": [*self.series_breaks, *self.source.cbs_series_breaks]})
 
     def direction_for(self, band: str | None = None) -> Direction:
         if isinstance(self.direction, str):

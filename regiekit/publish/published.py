@@ -98,3 +98,9 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     except OSError:
         pass  # a read-only store: use the table without caching it
     return protected
+
+
+def sources(table: pd.DataFrame, indicators) -> list[str]:
+    """Where each of ``indicators`` came from in a published table ('eigen' or 'cbs')."""
+    found = table.groupby("indicator")["bron"].first().to_dict() if "bron" in table else {}
+    return [found.get(i.id, "eigen") for i in indicators]

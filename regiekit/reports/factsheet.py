@@ -300,6 +300,7 @@ def build(region: str, period: int, data_dir: str | Path | None = None, indicato
     chosen = load_catalogue().select(list(indicators)) if indicators else kernindicatoren(store, bron)
     rules = disclosure.Rules.load(rules_file)
     table = published.table([i.id for i in chosen], store, rules, internal, bron=bron)
+    chosen = [i.for_source(b) for i, b in zip(chosen, published.sources(table, chosen))]
     codes = [target.code, *(r.code for r in others)]
     results = table[table["region_code"].isin(codes)].reset_index(drop=True)
     peers = table[(table["level"] == target.level) & (table["period"] == period)].reset_index(drop=True)

@@ -150,6 +150,7 @@ def explore(indicators: list[str] | None = None, regions: list[str] | None = Non
                                  f"de gegevens lopen van {store.years[0]} tot en met {store.years[-1]}")
     rules = disclosure.Rules.load(rules_file)
     table = published.table([i.id for i in chosen], store, rules, internal, bron=bron)
+    chosen = [i.for_source(b) for i, b in zip(chosen, published.sources(table, chosen))]
     rows = table[table["region_code"].isin(codes + [NEDERLAND]) & table["period"].isin(years)].reset_index(drop=True)
     return Exploration(index.get(codes[0]), years[-1], store.synthetic, rules, internal, chosen, codes, years, rows,
                        store)
