@@ -191,3 +191,16 @@ def test_a_million_rows_stream_within_modest_memory(tmp_path):
     peak_mb = int(done.stdout.split("PEAK_KB")[1].split()[0]) / 1024
     print(f"peak memory of the import: {peak_mb:.0f} MB")
     assert peak_mb < 1000
+
+
+def test_a_file_where_every_row_is_invalid_is_reported_not_crashed(tmp_path, capsys):
+    """No valid row at all: no crash, a summary line, every row in the rejects file with a clean reason,
+    and the counts reconcile (read = imported + already imported + rejected)."""
+    bad = [GOOD.replace("RET-1", f"RET-{i}").replace("2024-", "2024-13-", 1) for i in range(1, 4)]  # month 13
+    path = _write(tmp_path / "alles_fout.csv", bad)
+    report = import_file("aanmeldingen", path, tmp_path / "p")
+    assert (report.rows_read, report.imported, report.unchanged, report.rejected) == (3, 0, 0, 3)
+    reasons = _rejects(report)["reden"]
+    assert len(reasons) == 3 and not reasons.str.startswith("nan").any() and reasons.str.contains("datum").all()
+    assert cli.main(["import", "aanmeldingen", str(path), "--data", str(tmp_path / "q")]) == 0
+    assert "3 rijen gelezen: 0 geïmporteerd, 0 al eerder geïmporteerd, 3 afgewezen" in capsys.readouterr().out

@@ -208,11 +208,11 @@ def _pandera_schema(schema: Schema, today: date) -> pa.DataFrameSchema:
 
 def _join_reasons(parts: list[pd.Series]) -> pd.Series:
     """Per row, the reasons of all parts joined with '; ' (None where there are none)."""
-    out = pd.Series(None, index=parts[0].index, dtype=object)
+    out = pd.Series(None, index=parts[0].index, dtype="string")
     for part in parts:
-        has = part.notna()
-        out[has] = [p if o is None else f"{o}; {p}" for o, p in zip(out[has], part[has])]
-    return out
+        reason = part.astype("string")
+        out = out.mask(out.notna() & reason.notna(), out + "; " + reason).fillna(reason)
+    return out.astype(object).where(out.notna(), None)
 
 
 def _validate(schema: Schema, frame: pd.DataFrame, today: date) -> pd.Series:
@@ -325,7 +325,8 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
           o.k is not null and o._hash = v._hash as unchanged
         from v join groups g on v.{key}::varchar = g.k left join old o on o.k = g.k""")
     unchanged, duplicates = con.execute(
-        "select count_if(reden is null and unchanged), count_if(reden is not null) from decided").fetchone()
+        "select coalesce(count_if(reden is null and unchanged), 0), coalesce(count_if(reden is not null), 0) "
+        "from decided").fetchone()  # 0, not NULL, when no row is valid
     rejects = _write_rejects(con, work, path, archive, counts)
     rejected = duplicates + (con.execute(f"select count(*) from read_parquet('{work}/rejected_*.parquet')")
                              .fetchone()[0] if any(work.glob("rejected_*.parquet")) else 0)
