@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -145,7 +146,7 @@ def test_region_or_level_is_required(home, demo_store, capsys):
     assert "geef --region (een of meer regio's) of --level" in capsys.readouterr().err
 
 
-def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
+def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path, capfd):
     from regiekit.run.runner import Kernels, run_notebook
 
     def notebook(name, code):
@@ -162,12 +163,16 @@ def test_warm_kernels_start_each_report_clean_and_replace_a_dead_one(tmp_path):
                                  "len(Out), _ == '')")
     with Kernels() as kernels:
         kernel = kernels.get()
+        sockets = Path(kernel.ip).parent
+        assert kernel.transport == "ipc" and sockets.is_dir()  # local sockets, not TCP on localhost
         run_notebook(first, tmp_path / "a_out.ipynb", {"region": "GM0106"}, kernels)
         run_notebook(second, tmp_path / "b_out.ipynb", {"region": "GM0014"}, kernels)
         assert kernels.get() is kernel  # the same warm kernel served both
         kernel.shutdown_kernel(now=True)
         assert kernels.get() is not kernel and kernels.get().is_alive()
         run_notebook(second, tmp_path / "c_out.ipynb", {"region": "GM0034"}, kernels)  # on the new kernel
+    assert not sockets.exists()  # removed with the kernels
+    assert "eavesdropping" not in capfd.readouterr().err  # no warning about plain-text TCP
     executed = nbformat.read(tmp_path / "b_out.ipynb", as_version=4)
     assert executed.cells[-1].outputs[0]["text"] == "GM0014 [] 0 True\n"  # names, output cache: all gone
     assert nbformat.read(tmp_path / "c_out.ipynb", as_version=4).cells[-1].outputs[0]["text"] == "GM0034 [] 0 True\n"

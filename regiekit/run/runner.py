@@ -168,7 +168,7 @@ class Kernels:
 
     def __init__(self):
         self._local = threading.local()
-        self._started: list[tuple[KernelManager, KernelClient]] = []
+        self._started: list[tuple[KernelManager, KernelClient, Path]] = []  # with the folder of its sockets
         self._lock = threading.Lock()
 
     def get(self) -> KernelManager:
@@ -176,7 +176,9 @@ class Kernels:
         if kernel is None or not kernel.is_alive():
             if kernel is not None:
                 self._local.client.stop_channels()
-            kernel = KernelManager(kernel_name="python3")
+            # local sockets (IPC) instead of TCP on localhost: nothing to eavesdrop on, and no warning about it
+            sockets = Path(tempfile.mkdtemp(prefix="regiekit-kernel-"))
+            kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
             kernel.start_kernel(cwd=str(project.working_dir()))
             client = kernel.client()
             client.start_channels()
@@ -184,7 +186,7 @@ class Kernels:
             client.allow_stdin = False
             self._local.kernel, self._local.client = kernel, client
             with self._lock:
-                self._started.append((kernel, client))
+                self._started.append((kernel, client, sockets))
         return kernel
 
     def client(self) -> KernelClient:
@@ -194,10 +196,11 @@ class Kernels:
 
     def shutdown(self) -> None:
         with self._lock:
-            for kernel, client in self._started:
+            for kernel, client, sockets in self._started:
                 client.stop_channels()
                 if kernel.has_kernel:
                     kernel.shutdown_kernel(now=True)
+                shutil.rmtree(sockets, ignore_errors=True)
             self._started.clear()
 
     def __enter__(self) -> Kernels:
