@@ -100,7 +100,8 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     return protected
 
 
-def sources(table: pd.DataFrame, indicators) -> list[str]:
-    """Where each of ``indicators`` came from in a published table ('eigen' or 'cbs')."""
+def as_published(table: pd.DataFrame, indicators: list) -> list:
+    """``indicators`` as they apply to the figures of a published table: an indicator taken from CBS
+    StatLine carries the series breaks CBS documents (:meth:`Indicator.for_source`)."""
     found = table.groupby("indicator")["bron"].first().to_dict() if "bron" in table else {}
-    return [found.get(i.id, "eigen") for i in indicators]
+    return [i.for_source(found.get(i.id, "eigen")) for i in indicators]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiekit import formatting
+from regiekit import engine, formatting
 from regiekit.atomic import write_text
-from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator
+from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator, load_catalogue
 from regiekit.publish import disclosure, statistics
 from regiekit.reference.regions import NEDERLAND, Region
 
@@ -18,11 +18,12 @@ KERN = "kernindicator"  # the catalogue tag of the kernindicatoren counted from 
 KERN_CBS = "kernindicator_cbs"  # the kernindicatoren as CBS StatLine publishes them (each with CBS's base)
 
 
-def kern_tag(store, bron: str) -> str:
-    """The tag of the kernindicatoren a report shows: those counted from own records, or, when the
-    figures come from CBS StatLine (chosen, or the store holds no own records), CBS's."""
+def kernindicatoren(store, bron: str) -> list[Indicator]:
+    """The kernindicatoren a report shows from the chosen source: those counted from own records, or,
+    when the figures come from CBS StatLine (chosen, or the store holds no own records), CBS's own."""
     own = {"trajecten", "bevolking"} <= set(store.tables)
-    return KERN if bron == "eigen" or (bron == "auto" and own) else KERN_CBS
+    tag = KERN if bron == "eigen" or (bron == "auto" and own) else KERN_CBS
+    return engine.available(load_catalogue().select(tag=tag), store, bron)
 
 
 INTERNAL_BANNER = ("**INTERN – niet voor publicatie.** Deze versie toont cijfers zonder onthullingscontrole: "

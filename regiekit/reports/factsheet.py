@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regiekit import engine, formatting
+from regiekit import formatting
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator, load_catalogue
 from regiekit.publish import disclosure, published, statistics, verdicts
 from regiekit.reference.regions import NEDERLAND, Region, load_regions
 from regiekit.reports import charts, maps, registry
-from regiekit.reports.common import Report, cbs_mark, compare_with_nederland, kern_tag
+from regiekit.reports.common import Report, cbs_mark, compare_with_nederland, kernindicatoren
 
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "ci_low", "ci_high",
                      "unit", "part", "markering", "vergelijking_nederland", "oordeel", "source"]
@@ -276,11 +276,6 @@ def _population_text(ind: Indicator) -> str:
     return f"{low} tot {high} jaar" + (", op 31 december" if ind.period == "peildatum" else "")
 
 
-def kernindicatoren(store: Store, bron: str) -> list[Indicator]:
-    """The kernindicatoren a factsheet shows from the chosen source (CBS's own when from StatLine)."""
-    return engine.available(load_catalogue().select(tag=kern_tag(store, bron)), store, bron)
-
-
 def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
     """Compute the published table of the kernindicatoren (all regions, all years) into the cache."""
     published.table([i.id for i in kernindicatoren(store, bron)], store, rules, internal, bron=bron)
@@ -300,7 +295,7 @@ def build(region: str, period: int, data_dir: str | Path | None = None, indicato
     chosen = load_catalogue().select(list(indicators)) if indicators else kernindicatoren(store, bron)
     rules = disclosure.Rules.load(rules_file)
     table = published.table([i.id for i in chosen], store, rules, internal, bron=bron)
-    chosen = [i.for_source(b) for i, b in zip(chosen, published.sources(table, chosen))]
+    chosen = published.as_published(table, chosen)
     codes = [target.code, *(r.code for r in others)]
     results = table[table["region_code"].isin(codes)].reset_index(drop=True)
     peers = table[(table["level"] == target.level) & (table["period"] == period)].reset_index(drop=True)

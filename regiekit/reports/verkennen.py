@@ -19,7 +19,7 @@ from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import disclosure, published, reconcile
 from regiekit.reference.regions import NEDERLAND, load_regions
 from regiekit.reports import charts, registry
-from regiekit.reports.common import KERN, Report, cell_text, compare_with_nederland, kern_tag
+from regiekit.reports.common import KERN, Report, cell_text, compare_with_nederland, kernindicatoren
 from regiekit.reports.factsheet import comparators
 
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "level", "period", "category", "value",
@@ -139,7 +139,7 @@ def explore(indicators: list[str] | None = None, regions: list[str] | None = Non
     region of ``level`` (default Nederland), and ``periods`` (default all years of the store)."""
     store = Store.open(data_dir)
     chosen = (load_catalogue().select(list(indicators)) if indicators
-              else engine.available(load_catalogue().select(tag=kern_tag(store, bron)), store, bron))
+              else kernindicatoren(store, bron))
     index = load_regions()
     codes = [index.get(str(r)).code for r in regions or []] + ([r.code for r in index.all(level)] if level else [])
     codes = list(dict.fromkeys(codes)) or [NEDERLAND]
@@ -150,7 +150,7 @@ def explore(indicators: list[str] | None = None, regions: list[str] | None = Non
                                  f"de gegevens lopen van {store.years[0]} tot en met {store.years[-1]}")
     rules = disclosure.Rules.load(rules_file)
     table = published.table([i.id for i in chosen], store, rules, internal, bron=bron)
-    chosen = [i.for_source(b) for i, b in zip(chosen, published.sources(table, chosen))]
+    chosen = published.as_published(table, chosen)
     rows = table[table["region_code"].isin(codes + [NEDERLAND]) & table["period"].isin(years)].reset_index(drop=True)
     return Exploration(index.get(codes[0]), years[-1], store.synthetic, rules, internal, chosen, codes, years, rows,
                        store)
@@ -164,7 +164,7 @@ def around(region: str) -> list[str]:
 
 def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
     """Compute the published table of the kernindicatoren (what the runner's explorations show)."""
-    chosen = engine.available(load_catalogue().select(tag=kern_tag(store, bron)), store, bron)
+    chosen = kernindicatoren(store, bron)
     published.table([i.id for i in chosen], store, rules, internal, bron=bron)
 
 

@@ -15,9 +15,6 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from regiekit import engine
 from regiekit.atomic import write_text
 from regiekit.data.store import Store
@@ -71,16 +68,9 @@ def write(store: Store, raw_dir: Path) -> Path:
     }
     folder = Path(raw_dir) / "cbs" / TABLE
     for name, records in documents.items():
-        write_text(folder / f"{name}.json", json.dumps(records, ensure_ascii=False, default=_plain))
+        write_text(folder / f"{name}.json", json.dumps(records, ensure_ascii=False))
     meta = {"tabel": TABLE, "titel": TITLE, "gewijzigd": MODIFIED, "synthetisch": True,
             "opgehaald": datetime.now(UTC).isoformat(timespec="seconds")}
     write_text(folder / "fetch.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     return folder
 
-
-def _plain(value):
-    if isinstance(value, np.integer | np.floating):
-        return value.item()
-    if value is pd.NA:
-        return None
-    raise TypeError(f"{type(value).__name__} is not JSON")
