@@ -212,6 +212,9 @@ class Voortgang(Report):
     def panel_html(self, line: Actielijn, number: int) -> str:
         panel = line.panelen[number - 1]
         ind = self.defs[panel.indicator]
+        if not (self.results["indicator"] == ind.id).any():  # the chosen source (CBS) does not have it
+            return (f"<h3>{number}. {html.escape(panel.titel)}</h3><p><em>Niet beschikbaar uit de gekozen bron: "
+                    f"CBS publiceert deze indicator niet met dezelfde basis ({_population_text(ind)}).</em></p>")
         latest = self.latest(ind.id)
         head = (f"<h3>{number}. {html.escape(panel.titel)}</h3><p><em>" + (f"Laatste cijfer: {latest}" if latest
                 else "Geen publiceerbare cijfers voor deze regio") + f" ({_population_text(ind)})</em></p>")
@@ -251,7 +254,14 @@ class Voortgang(Report):
                                          + (" en Nederland" if self.region.code != NEDERLAND else "")
                                  + ", met 95%-betrouwbaarheidsinterval.")
 
+    @property
+    def _from_cbs(self) -> bool:
+        """Whether every number comes from CBS StatLine."""
+        return bool(self.results["bron"].eq("cbs").all()) if "bron" in self.results else False
+
     def bron_markdown(self, line: Actielijn) -> str:
+        if self._from_cbs:
+            return f"*Bron: {'; '.join(sorted(set(self.results['source'])))}.*"
         return f"*Bron: {self.source(line.bron.rstrip('.'))}. Een jongere telt één keer per jaar.*"
 
     def findings_markdown(self, line: Actielijn) -> str:
@@ -271,10 +281,10 @@ class Voortgang(Report):
         return "\n\n".join(parts)
 
     def source_markdown(self) -> str:
-        return "\n\n".join([f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die "
-                            "statistisch betekenisvol is (95%). 'Blijft hoog' of 'blijft laag' vergelijkt met de "
-                            "rest van Nederland.",
-                            self.disclosure_markdown()])
+        parts = [f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die statistisch "
+                 "betekenisvol is (95%). 'Blijft hoog' of 'blijft laag' vergelijkt met de rest van Nederland.",
+                 self.cbs_markdown(self.results), "" if self._from_cbs else self.disclosure_markdown()]
+        return "\n\n".join(part for part in parts if part)
 
 
 def _population_text(ind: Indicator) -> str:
