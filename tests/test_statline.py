@@ -2,6 +2,7 @@
 responses in CBS's own format, tests/data/statline/), reached through REGIEKIT_STATLINE_URL."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,7 +25,7 @@ def test_fetch_caches_raw_responses_and_follows_paging(statline_server, tmp_path
     assert "opgehaald, door CBS gewijzigd op 2024-10-30" in message
     assert any("$skip=12" in url for url in statline_server.urls)       # the second page, from odata.nextLink
     assert all(url.startswith("/ODataFeed/odata/85098NED") for url in statline_server.urls)
-    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 22
+    assert len(json.loads((folder / "TypedDataSet.json").read_text())) == 23
     meta = json.loads((folder / "fetch.json").read_text())
     assert meta["tabel"] == "85098NED" and meta["gewijzigd"] == "2024-10-30T02:00:00" and meta["opgehaald"]
 
@@ -104,13 +105,13 @@ def test_an_unusable_address_is_refused(monkeypatch):
 
 def test_fetch_command_writes_the_store(statline_server, tmp_path, capsys):
     args = ["fetch", "cbs", "--raw", str(tmp_path / "raw"), "--data", str(tmp_path / "p")]
-    assert cli.main(args) == 0  # every table the catalogue maps: 85098NED
+    assert cli.main(args) == 0  # every table the catalogue maps: 85098NED and 85099NED
     out = capsys.readouterr().out
     assert "85098NED: opgehaald" in out and "cijfers in" in out
     store = Store.open(tmp_path / "p")
     assert store.source_of("cbs_cijfers") == "cbs"
     stored = store.table("cbs_cijfers")
-    assert stored["geheim"].any() and set(stored["table"]) == {"85098NED"}
+    assert stored["geheim"].any() and set(stored["table"]) == {"85098NED", "85099NED"}
     # fetching again replaces the table's cells instead of adding them twice
     assert cli.main(args) == 0
     assert len(Store.open(tmp_path / "p").table("cbs_cijfers")) == len(stored)
@@ -179,10 +180,13 @@ def test_the_demo_snapshot_follows_cbs_format_and_rules(demo_store, tmp_path):
     CBS's empty cells for small counts, statuses by year, and labelled synthetic all the way."""
     from regiekit.run import statline_demo
 
-    folder = statline_demo.write(demo_store, tmp_path / "raw")
-    found = statline.cells(folder)
-    assert found["synthetisch"].all() and "SYNTHETISCH" in json.loads((folder / "fetch.json").read_text())["titel"]
-    statline.store_cells(found, tmp_path / "p")
+    folders = {f.name: f for f in statline_demo.write(demo_store, tmp_path / "raw")}
+    assert sorted(folders) == ["85098NED", "85099NED"]
+    for folder in folders.values():
+        assert "SYNTHETISCH" in json.loads((folder / "fetch.json").read_text())["titel"]
+        statline.store_cells(statline.cells(folder), tmp_path / "p")
+    found = statline.cells(folders["85098NED"])
+    assert found["synthetisch"].all()
     store = Store.open(tmp_path / "p")
     assert store.source_of("cbs_cijfers") == "synthetisch"
     own = engine.compute(["jeugdhulp_pct"], ["GM0106", "NL01"], [2024], demo_store).set_index("region_code")
@@ -198,6 +202,13 @@ def test_the_demo_snapshot_follows_cbs_format_and_rules(demo_store, tmp_path):
                          & (reclassering["level"] == "gemeente")]["region_code"]
     cells = found[(found["topic"] == "JongerenMetJeugdreclassering_5") & (found["period"] == 2024)]
     assert len(small) and cells.set_index("region_code").loc[list(small), "geheim"].all()
+    # 85099NED: counts rounded to fives as CBS does, small counts empty, no jeugdregio rows
+    counts = statline.cells(folders["85099NED"])
+    assert (counts["value"].dropna() % 5 == 0).all() and counts["geheim"].any()
+    assert set(counts["level"]) == {"gemeente", "provincie", "land"}
+    own = engine.compute(["jeugdhulp_verblijf_aantal"], ["GM0106"], [2024], demo_store)["value"].iloc[0]
+    cbs = engine.published_by_cbs(["jeugdhulp_verblijf_aantal"], ["GM0106"], [2024], store)["value"].iloc[0]
+    assert cbs == 5 * round(own / 5)
 
 
 @pytest.mark.slow
@@ -277,3 +288,69 @@ def test_series_breaks_cbs_documents_apply_to_its_figures(statline_server, tmp_p
     verdict = factsheet.build("Groningen", 2022, tmp_path / "p").judgements["jeugdhulp_pct"]  # 2020, 2021, 2022
     assert verdict.note.startswith("Trendbreuk in 2021: CBS: vanaf de cijfers over 2021")
     assert "van 15,1% in 2021 naar 15,4% in 2022" in verdict.sentence and "2020" not in verdict.sentence
+
+
+def _counts_store(tmp_path) -> Store:
+    for table in ("85098NED", "85099NED"):
+        statline.store_cells(statline.cells(statline.fetch(table, tmp_path / "raw")[0]), tmp_path / "p")
+    return Store.open(tmp_path / "p")
+
+
+def _recorded(table: str, column: str, dimension: str | None = None) -> pd.DataFrame:
+    """The recorded cells of a table as a frame (region, period, dimension title, value)."""
+    responses = json.loads((Path(__file__).parent / "data" / "statline" / f"{table}.json")
+                           .read_text(encoding="utf-8"))["responses"]
+    rows = [r for key, page in responses.items() if key.startswith(f"{table}/TypedDataSet") for r in page["value"]]
+    frame = pd.DataFrame(rows).assign(region=lambda f: f["RegioS"].str.strip())
+    if dimension:
+        titles = {c["Key"]: c["Title"] for c in responses[f"{table}/{dimension}"]["value"]}
+        frame["title"] = frame[dimension].map(titles)
+    return frame.rename(columns={column: "value"})
+
+
+def test_regions_cbs_does_not_publish_are_sums_of_gemeente_counts(statline_server, tmp_path):
+    """A jeugdregio is the sum of its gemeenten's CBS counts (numerators and denominators, never averaged
+    percentages), says so, and is withheld when one of its gemeenten is empty at CBS; a region CBS does
+    publish keeps CBS's figure; a region with gemeenten missing from the table is not summed at all."""
+    store = _counts_store(tmp_path)
+    ids = ["jeugdhulp_aantal", "jeugdhulp_verblijf_aandeel", "jeugdreclassering_aantal", "jeugdhulp_aantal_halfjaar"]
+    figures = engine.published_by_cbs(ids, ["JZ01", "PV20", "PV22", "GK01", "GM0014"], [2023], store)
+    got = figures.set_index(["indicator", "region_code", "subperiod"])
+    recorded = _recorded("85099NED", "JongerenMetJeugdzorg_1", "VormenVanJeugdzorg")
+    members = load_regions().members("JZ01")
+
+    def total(title, period="2023JJ00", regions=members):
+        return recorded.query("title == @title and Perioden == @period and region in @regions")["value"].sum()
+
+    jz01 = got.loc[("jeugdhulp_aantal", "JZ01", None)]
+    assert jz01["value"] == total("JH 1 Totaal jeugdhulp") and jz01["numerator"] == jz01["value"]
+    assert jz01["source"] == "afgeleid uit CBS StatLine 85099NED, gewijzigd 31-10-2024"
+    assert "som van de CBS-cijfers van 10 gemeenten" in jz01["note"]
+    assert got.loc[("jeugdhulp_aantal_halfjaar", "JZ01", "H1"), "value"] == total("JH 1 Totaal jeugdhulp", "2023HJ01")
+    share = got.loc[("jeugdhulp_verblijf_aandeel", "JZ01", None)]
+    num, den = total("JH 122 Totaal jeugdhulp met verblijf"), total("JH 1 Totaal jeugdhulp")
+    assert (share["numerator"], share["denominator"]) == (num, den)
+    assert share["value"] == pytest.approx(100 * num / den) and share["ci_low"] < share["value"] < share["ci_high"]
+    pv20 = got.loc[("jeugdhulp_aantal", "PV20", None)]      # CBS publishes the provincie: its figure, not a sum
+    assert pv20["value"] == total("JH 1 Totaal jeugdhulp", regions=["PV20"])
+    assert pv20["source"] == "CBS StatLine 85099NED, gewijzigd 31-10-2024" and pd.isna(pv20["note"])
+    drenthe = got.loc[("jeugdreclassering_aantal", "PV22", None)]
+    assert drenthe["geheim"] and pd.isna(drenthe["value"]) and "De Wolden" in drenthe["note"]
+    assert got.loc[("jeugdhulp_aantal", "PV22", None), "value"] == total("JH 1 Totaal jeugdhulp",
+                                                                         regions=load_regions().members("PV22"))
+    assert "GK01" not in figures.query("indicator == 'jeugdhulp_aantal'")["region_code"].values  # not all members
+    # the safeguard: the same sum appears once De Wolden's cell is filled in
+    path = store.path / "cbs_cijfers.parquet"
+    cells = pd.read_parquet(path)
+    secret = (cells["region_code"] == "GM1690") & cells["geheim"] & (cells["period"] == 2023)
+    cells.loc[secret, ["value", "geheim"]] = [5.0, False]
+    cells.to_parquet(path)
+    filled = engine.published_by_cbs(["jeugdreclassering_aantal"], ["PV22"], [2023], store)
+    assert filled["value"].iloc[0] == total("JR 1 Totaal jeugdreclassering", regions=load_regions().members("PV22")) + 5
+
+
+def test_size_classes_cbs_publishes_are_read_by_their_title(statline_server, tmp_path):
+    store = _counts_store(tmp_path)
+    figures = engine.published_by_cbs(["jeugdhulp_pct"], ["GK01", "GM0060"], [2022], store).set_index("region_code")
+    assert figures.loc["GK01", "value"] == 12.9 and figures.loc["GK01", "level"] == "grootteklasse"
+    assert figures.loc["GK01", "source"] == "CBS StatLine 85098NED, gewijzigd 30-10-2024"

@@ -13,7 +13,8 @@
 - :func:`store_cells` writes them to the store table ``cbs_cijfers``. Which cell means which indicator
   is in the indicator definitions (``source.cbs_*``) and is resolved by the engine, not here.
 
-Older gemeente codes are mapped to the 2024 classification: counts of merged gemeenten are summed
+CBS's rows for the size classes of gemeenten ('Minder dan 20 000 inwoners', ...) get regiekit's codes
+GK01-GK05 from their titles. Older gemeente codes are mapped to the 2024 classification: counts of merged gemeenten are summed
 (and stay empty when one of them is empty), other units cannot be and stay empty with a note.
 """
 
@@ -35,7 +36,7 @@ from regiekit.atomic import write_bytes, write_text
 from regiekit.data.store import register
 from regiekit.errors import RegiekitError
 from regiekit.reference import herindeling
-from regiekit.reference.regions import load_regions
+from regiekit.reference.regions import load_regions, size_class_for_title
 
 CELLS_TABLE = "cbs_cijfers"
 ENV_URL = "REGIEKIT_STATLINE_URL"
@@ -139,6 +140,9 @@ def cells(folder: Path) -> pd.DataFrame:
     if data.empty:
         raise StatLineError(f"{table}: de tabel bevat geen cijfers")
     data["region_raw"] = data["RegioS"].str.strip()
+    if (folder / "RegioS.json").exists():  # CBS's size classes of gemeenten have no code of their own
+        classes = {r["Key"].strip(): size_class_for_title(r["Title"] or "") for r in _json(folder, "RegioS")}
+        data["region_raw"] = data["region_raw"].map(lambda code: classes.get(code) or code)
     data["dimensions"], data["dimension_titles"] = "", ""
     if dimensions:  # e.g. 'VormenVanJeugdzorg=A045790' and 'VormenVanJeugdzorg=JH 122 Jeugdhulp met verblijf'
         keys = [d + "=" + data[d].str.strip() for d in dimensions]

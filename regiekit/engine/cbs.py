@@ -2,10 +2,16 @@
 (``source.cbs_table``, ``cbs_column``, ``cbs_dimensions``), in the engine's table format.
 
 CBS's figures are already under CBS's own disclosure control: a value is taken as CBS published it,
-an empty cell stays empty (``geheim``, CBS: secret or unreliable) and is never read as zero. CBS
-publishes values, not numerators and denominators, so those columns and the interval stay empty.
-Every row says where it came from (``source``: table and CBS's modification date) and CBS's status
-of the period (``status``: definitief, voorlopig, nader voorlopig).
+an empty cell stays empty (``geheim``, CBS: secret or unreliable) and is never read as zero. Every
+row says where it came from (``source``: table and CBS's modification date) and CBS's status of the
+period (``status``: definitief, voorlopig, nader voorlopig).
+
+Two kinds of figure are derived from CBS's cells, never from its percentages:
+- a share of two CBS counts (``cbs_denominator``: the denominator's cell in the same column), with
+  numerator, denominator and interval;
+- a region CBS does not publish (a jeugdregio, a size class, or a provincie missing from the table)
+  as the sum of its gemeenten's counts, numerators and denominators. The sum is withheld when a
+  member's cell is empty: with the other members published it would give the secret cell away.
 """
 
 from __future__ import annotations
@@ -18,10 +24,15 @@ import pandas as pd
 from regiekit.data.statline import CELLS_TABLE
 from regiekit.data.store import Store
 from regiekit.engine.complete import COLUMNS
+from regiekit.engine.intervals import with_intervals
 from regiekit.indicators.definitions import Indicator
-from regiekit.reference.regions import Region
+from regiekit.reference.regions import Region, load_regions
 
 EXTRA = ["status", "geheim", "source", "note"]
+_CELL = ["region_code", "period", "subperiod"]
+SUM_NOTE = ("som van de CBS-cijfers van {n} gemeenten (CBS rondt aantallen af op vijftallen; een jongere die in het "
+            "jaar verhuisde, telt in beide gemeenten)")
+SECRET_NOTE = "niet af te leiden: CBS heeft het cijfer van {names} geheimgehouden"
 
 
 def source_text(table: str, modified: str | None, synthetic: bool = False) -> str:
@@ -33,32 +44,99 @@ def source_text(table: str, modified: str | None, synthetic: bool = False) -> st
     return f"CBS StatLine {table}, gewijzigd {datetime.fromisoformat(modified):%d-%m-%Y}"
 
 
-def _dimensions(ind: Indicator) -> str:
-    return ";".join(f"{name}={key}" for name, key in sorted(ind.source.cbs_dimensions.items()))
+def _matches(stored: pd.Series, wanted: dict[str, str]) -> pd.Series:
+    """Which stored 'name=value;...' strings name exactly the wanted dimensions (order does not matter)."""
+    target = {f"{name}={value}" for name, value in wanted.items()}
+    return stored.map(lambda text: set(filter(None, str(text).split(";"))) == target)
+
+
+def _cells(found: pd.DataFrame, ind: Indicator, dimensions: dict[str, str]) -> pd.DataFrame:
+    """The cells of the indicator's column with these dimensions (by CBS's key or title)."""
+    halves = ind.period == "half_year"  # a yearly indicator takes CBS's year figures, not its half years
+    mine = found[(found["table"] == ind.source.cbs_table) & (found["topic"] == ind.source.cbs_column)
+                 & (found["subperiod"].notna() == halves)]
+    mine = mine[_matches(mine["dimensions"], dimensions) | _matches(mine["dimension_titles"], dimensions)]
+    return mine.assign(subperiod=mine["subperiod"].astype(object).where(mine["subperiod"].notna(), None),
+                       source=[source_text(t, m, s) for t, m, s in
+                               zip(mine["table"], mine["gewijzigd"], mine["synthetisch"])])
+
+
+def _figures(found: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """One row per published region and period: value, numerator, denominator, status, geheim, source, note."""
+    keep = [*_CELL, "value", "status", "geheim", "source", "note"]
+    top = _cells(found, ind, ind.source.cbs_dimensions)[keep]
+    if not ind.source.cbs_denominator:
+        counted = ind.unit == "count"
+        return top.assign(numerator=top["value"] if counted else np.nan, denominator=np.nan)
+    bottom = _cells(found, ind, ind.source.cbs_denominator)[[*_CELL, "value", "geheim"]]
+    both = top.merge(bottom, on=_CELL, suffixes=("", "_den"))
+    geheim = both["geheim"] | both["geheim_den"] | ~(both["value_den"] > 0)
+    return both.assign(numerator=both["value"].where(~geheim), denominator=both["value_den"].where(~geheim),
+                       value=(ind.scale * both["value"] / both["value_den"]).where(~geheim),
+                       geheim=geheim)[[*keep, "numerator", "denominator"]]
+
+
+def _keys(frame: pd.DataFrame) -> pd.Series:
+    """'JZ01|2023|H1' per row: region, period and half year (empty for a year)."""
+    sub = frame["subperiod"].astype(object).where(frame["subperiod"].notna(), "")
+    return frame["region_code"].astype(str) + "|" + frame["period"].astype(str) + "|" + sub.astype(str)
+
+
+def _derived(figures: pd.DataFrame, missing: list[Region], names: dict[str, str]) -> pd.DataFrame:
+    """Regions CBS does not publish, as sums of their gemeenten's numerators (and denominators)."""
+    index = load_regions()
+    members = pd.DataFrame([(r.code, m) for r in missing for m in index.members(r.code)],
+                           columns=["region_code", "gemeente_code"])
+    cells = figures.rename(columns={"region_code": "gemeente_code"}).merge(members, on="gemeente_code")
+    if cells.empty:
+        return figures.iloc[0:0]
+    size = members.groupby("region_code").size()
+    grouped = cells.groupby(["region_code", "period", "subperiod"], dropna=False)
+    out = grouped.agg(numerator=("numerator", "sum"), denominator=("denominator", lambda d: d.sum(min_count=1)),
+                      n=("gemeente_code", "size"), secret=("geheim", "sum"), status=("status", "first"),
+                      source=("source", "first")).reset_index()
+    secret_names = grouped.apply(lambda g: ", ".join(sorted(names[c] for c in g.loc[g["geheim"], "gemeente_code"])),
+                                 include_groups=False).rename("secret_names").reset_index()
+    out = out.merge(secret_names, on=["region_code", "period", "subperiod"])
+    out = out[out["n"] == out["region_code"].map(size)]  # every member gemeente is in the table
+    withheld = out["secret"] > 0
+    out["numerator"] = out["numerator"].where(~withheld)
+    out["denominator"] = out["denominator"].where(~withheld)
+    out["geheim"] = withheld
+    out["source"] = "afgeleid uit " + out["source"]
+    out["note"] = [SECRET_NOTE.format(names=s) if w else SUM_NOTE.format(n=n)
+                   for w, s, n in zip(withheld, out["secret_names"], out["n"])]
+    return out.drop(columns=["n", "secret", "secret_names"])
 
 
 def values(selected: list[Indicator], wanted: dict[str, Region], years: list[int], store: Store) -> pd.DataFrame:
-    """The cells of the mapped indicators for the wanted regions (code -> region) and years."""
+    """The cells of the mapped indicators for the wanted regions (code -> region) and years; regions CBS
+    does not publish are derived from gemeente counts where the indicator is a count or a share of two."""
     mapped = [i for i in selected if i.source.cbs_column]
     if CELLS_TABLE not in store.tables or not mapped:
         return pd.DataFrame(columns=COLUMNS + EXTRA)
     tables = sorted({i.source.cbs_table for i in mapped})
     found = pd.read_parquet(store.path / f"{CELLS_TABLE}.parquet", filters=[("table", "in", tables)])
-    found = found[found["region_code"].isin(list(wanted)) & found["period"].isin(years)]
+    found = found[found["period"].isin(years)]
+    names = {r.code: r.name for r in load_regions().all("gemeente")}
     parts = []
     for ind in mapped:
-        halves = ind.period == "half_year"  # a yearly indicator takes CBS's year figures, not its half years
-        mine = found[(found["table"] == ind.source.cbs_table) & (found["topic"] == ind.source.cbs_column)
-                     & (found["dimensions"] == _dimensions(ind)) & (found["subperiod"].notna() == halves)]
-        parts.append(pd.DataFrame({
-            "indicator": ind.id, "region_code": mine["region_code"], "period": mine["period"].astype(int),
-            "subperiod": mine["subperiod"].astype(object).where(mine["subperiod"].notna(), None),
-            "category": None, "numerator": np.nan, "denominator": np.nan,
-            "value": mine["value"].astype(float), "unit": ind.unit, "ci_low": np.nan, "ci_high": np.nan,
-            "status": mine["status"], "geheim": mine["geheim"].astype(bool),
-            "source": [source_text(t, m, s) for t, m, s in zip(mine["table"], mine["gewijzigd"], mine["synthetisch"])],
-            "note": mine["note"]}))
+        figures = _figures(found, ind)
+        direct = figures[figures["region_code"].isin(list(wanted))]
+        above = [r for r in wanted.values() if r.level != "gemeente"]
+        summable = ind.unit == "count" or bool(ind.source.cbs_denominator)
+        derived = _derived(figures, above, names) if summable and above else figures.iloc[0:0]
+        derived = derived[~_keys(derived).isin(set(_keys(direct)))]  # CBS's own figure comes first
+        if not derived.empty:
+            scale = ind.scale if ind.source.cbs_denominator else 1
+            derived = derived.assign(value=derived["numerator"] / derived["denominator"] * scale
+                                     if ind.source.cbs_denominator else derived["numerator"])
+        rows = pd.concat([direct, derived], ignore_index=True)
+        parts.append(rows.assign(indicator=ind.id, unit=ind.unit, category=None, ci_low=np.nan, ci_high=np.nan))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS + EXTRA)
+    table["period"] = table["period"].astype(int)
+    table["geheim"] = table["geheim"].astype(bool)
+    table = with_intervals(table)
     table["region_name"] = table["region_code"].map({c: r.name for c, r in wanted.items()})
     table["level"] = table["region_code"].map({c: r.level for c, r in wanted.items()})
     order = {i.id: n for n, i in enumerate(mapped)}

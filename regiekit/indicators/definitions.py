@@ -127,7 +127,8 @@ class Source(_Strict):
     fields: list[str] = Field(default_factory=list)
     cbs_table: str | None = Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")  # the StatLine table CBS publishes it in
     cbs_column: str | None = None  # the topic key whose cells are this indicator, where the base is the same
-    cbs_dimensions: dict[str, str] = Field(default_factory=dict)  # other dimensions: name -> category key
+    cbs_dimensions: dict[str, str] = Field(default_factory=dict)  # other dimensions: name -> category key or title
+    cbs_denominator: dict[str, str] = Field(default_factory=dict)  # a share of two counts: the denominator's dimensions
     cbs_base: str | None = None  # CBS's base of the column in words, as its table explains it
     cbs_series_breaks: list[DatedNote] = Field(default_factory=list)  # breaks in CBS's series of the column
 
@@ -138,8 +139,8 @@ class Source(_Strict):
             raise ValueError(f"dataset {self.dataset} heeft geen veld(en) {', '.join(unknown)}")
         if self.cbs_column and not (self.cbs_table and self.cbs_base):
             raise ValueError("een cbs_column hoort bij een cbs_table en een cbs_base (de basis van CBS in woorden)")
-        if self.cbs_dimensions and not self.cbs_column:
-            raise ValueError("cbs_dimensions horen bij een cbs_column")
+        if (self.cbs_dimensions or self.cbs_denominator) and not self.cbs_column:
+            raise ValueError("cbs_dimensions en cbs_denominator horen bij een cbs_column")
         return self
 
 
@@ -188,6 +189,8 @@ class Indicator(_Strict):
             if self.denominator is not None and self.denominator.count != self.numerator.count and not per_band:
                 raise ValueError("een uitsplitsing telt in teller en noemer dezelfde eenheden "
                                  "(of deelt door de bevolking van elke leeftijdsklasse)")
+        if self.source.cbs_denominator and self.unit != "percent":
+            raise ValueError("cbs_denominator hoort bij een percentage (aandeel van twee CBS-aantallen)")
         if isinstance(self.direction, dict):
             for band in self.direction:
                 vocabulary.population_bands(band)

@@ -53,6 +53,16 @@ class Region:
         return self.name if self.level in ("land", "grootteklasse") else f"{self.level} {self.name}"
 
 
+def size_class_for_title(title: str) -> str | None:
+    """The size class a StatLine region title names ('Minder dan 20 000 inwoners', '20 000 tot 50 000
+    inwoners', '150 000 inwoners of meer'), or None for any other title."""
+    text = re.sub(r"(?<=\d)[ .](?=\d{3})", "", title.strip().casefold())
+    bounds = {f"minder dan {hi} inwoners" if lo == 0 else
+              f"{lo} inwoners of meer" if hi == 10**9 else f"{lo} tot {hi} inwoners": code
+              for code, lo, hi, _ in SIZE_CLASSES}
+    return bounds.get(text)
+
+
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a region name."""
     decomposed = unicodedata.normalize("NFKD", text)

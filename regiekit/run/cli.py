@@ -31,9 +31,10 @@ def _demo(args) -> int:
     print("  " + ", ".join(f"{k}: {formatting.number(v)} rijen" for k, v in rows.items()))
     processed = store.build(raw, args.data, source={"bron": "synthetisch", "seed": args.seed})
     print(f"Verwerkte gegevens in {processed}")
-    snapshot = statline.cells(statline_demo.write(store.Store.open(processed), raw))
-    statline.store_cells(snapshot, processed)
-    print(f"Synthetische StatLine-kopie ({statline_demo.TABLE}, in de vorm van CBS): {len(snapshot)} cijfers")
+    for folder in statline_demo.write(store.Store.open(processed), raw):
+        snapshot = statline.cells(folder)
+        statline.store_cells(snapshot, processed)
+        print(f"Synthetische StatLine-kopie ({folder.name}, in de vorm van CBS): {len(snapshot)} cijfers")
     print(maps.ensure()[1])
     out = Path(args.out or project.default_output_dir() / "demo")
     results = [run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out,

@@ -1,12 +1,14 @@
-"""A synthetic StatLine snapshot for the demo: the indicators CBS publishes per gemeente (85098NED),
-computed from the synthetic records and written in CBS's own OData v3 shape and rules, so that the
-demo follows the path a real user takes (``regiekit fetch cbs`` -> ``cbs_cijfers`` -> reports).
+"""A synthetic StatLine snapshot for the demo: every table the catalogue maps (85098NED, the indicators
+per gemeente; 85099NED, youths by form of care), computed from the synthetic records and written in
+CBS's own OData v3 shape and rules, so that the demo follows the path a real user takes (``regiekit
+fetch cbs`` -> ``cbs_cijfers`` -> reports).
 
-CBS's rules are followed where they are known: percentages with one decimal computed from the counts;
-a cell is left empty (secret) when its count or the count of the rest of the base is 1 to 9 or the
-base is under 20; the last year is 'Voorlopig', the year before 'Nader voorlopig', earlier years
-'Definitief'. Titles and the fetch record say the table is synthetic, and the store records its source
-as synthetic, so no report presents these figures as CBS's.
+CBS's rules are followed where they are known: counts rounded to multiples of five; percentages with
+one decimal computed from the unrounded counts; a cell is left empty (secret) when its count or the
+count of the rest of the base is 1 to 9 or the base is under 20; the last year is 'Voorlopig', the
+year before 'Nader voorlopig', earlier years 'Definitief'. Like CBS, the snapshot has gemeenten,
+provincies and Nederland, not jeugdregio's. Titles and the fetch record say the tables are synthetic,
+and the store records their source as synthetic, so no report presents these figures as CBS's.
 """
 
 from __future__ import annotations
@@ -18,59 +20,94 @@ from pathlib import Path
 from regiekit import engine
 from regiekit.atomic import write_text
 from regiekit.data.store import Store
-from regiekit.indicators.definitions import load_catalogue
+from regiekit.indicators.definitions import Indicator, load_catalogue
 
-TABLE = "85098NED"
-TITLE = "SYNTHETISCH (demodata regiekit): Indicatoren jeugdzorg in natura; gemeenten"
+TITLES = {"85098NED": "Indicatoren jeugdzorg in natura; gemeenten",
+          "85099NED": "Jongeren met jeugdzorg; vormen van jeugdzorg, regio"}
 MODIFIED = "2025-01-01T00:00:00"
 SMALL = 10  # a count of 1 to SMALL - 1 leaves a cell empty
 MIN_BASE = 20
+LEVELS = ("gemeente", "provincie", "land")  # CBS publishes these, not jeugdregio's
 
 
-def _cell(numerator: int, denominator: int) -> float | None:
+def _percent(numerator: int, denominator: int) -> float | None:
     if denominator < MIN_BASE or 0 < numerator < SMALL or 0 < denominator - numerator < SMALL:
         return None
     return round(100 * numerator / denominator, 1)
+
+
+def _count(numerator: int) -> int | None:
+    return None if 0 < numerator < SMALL else int(5 * round(numerator / 5))
 
 
 def _status(year: int, last: int) -> str:
     return "Voorlopig" if year == last else "Nader voorlopig" if year == last - 1 else "Definitief"
 
 
-def write(store: Store, raw_dir: Path) -> Path:
-    """Compute the snapshot from the store's own records and write it as a fetched table into
-    ``raw_dir/cbs/85098NED/`` (what :func:`regiekit.data.statline.cells` reads)."""
-    mapped = [i for i in load_catalogue().values() if i.source.cbs_table == TABLE and i.source.cbs_column]
-    levels = ("gemeente", "provincie", "land")  # CBS publishes 85098NED for these, not for jeugdregio's
+def _period(year: int, half: str | None) -> str:
+    return f"{year}JJ00" if half is None else f"{year}HJ0{half[-1]}"
+
+
+def _dimension_key(title: str) -> str:
+    return title.split(" Totaal")[0].replace(" ", "")  # 'JH 122 Totaal jeugdhulp met verblijf' -> 'JH122'
+
+
+def _cells(mapped: list[Indicator], store: Store) -> tuple[dict, dict[str, str], list[int]]:
+    """(region, period, dimensions) -> {column: value}, the region names and the years."""
     table = engine.compute([i.id for i in mapped], store=store)
-    table = table[table["level"].isin(levels)]
+    table = table[table["level"].isin(LEVELS)]
+    cells: dict[tuple, dict] = {}
+    for ind in mapped:
+        dims = tuple(sorted(ind.source.cbs_dimensions.items()))
+        for row in table[table["indicator"] == ind.id].itertuples():
+            half = row.subperiod if isinstance(row.subperiod, str) else None
+            value = (_count(int(row.numerator)) if ind.unit == "count"
+                     else _percent(int(row.numerator), int(row.denominator)))
+            cells.setdefault((row.region_code, _period(row.period, half), dims), {})[ind.source.cbs_column] = value
+    names = dict(zip(table["region_code"], table["region_name"]))
+    return cells, names, sorted({int(p) for p in table["period"]})
+
+
+def _write_table(table: str, mapped: list[Indicator], store: Store, raw_dir: Path) -> Path:
+    cells, names, years = _cells(mapped, store)
+    dimensions = sorted({name for i in mapped for name in i.source.cbs_dimensions})
     rows = []
-    for (region, period), part in table.groupby(["region_code", "period"], sort=True):
-        values = dict(zip(part["indicator"], zip(part["numerator"], part["denominator"].fillna(0))))
-        row = {"ID": len(rows), "RegioS": f"{region:<8}", "Perioden": f"{period}JJ00"}
-        for ind in mapped:
-            num, den = values[ind.id]
-            row[ind.source.cbs_column] = _cell(int(num), int(den))
-        rows.append(row)
-    properties = [{"Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's"},
-                  {"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"}]
-    properties += [{"Type": "Topic", "Key": i.source.cbs_column, "Title": i.label, "Unit": "%", "Decimals": 1,
-                    "Description": f"Basis: {i.source.cbs_base}. Synthetisch."} for i in mapped]
-    names = {r: n for r, n in zip(table["region_code"], table["region_name"])}
-    last = int(table["period"].max())
+    for n, ((region, period, dims), values) in enumerate(sorted(cells.items())):
+        keys = {name: _dimension_key(title) for name, title in dims}
+        rows.append({"ID": n, **keys, "RegioS": f"{region:<8}", "Perioden": period, **values})
+    topics = {i.source.cbs_column: i for i in mapped}
+    properties = [{"Type": "Dimension", "Key": d, "Title": d} for d in dimensions]
+    properties += [{"Type": "GeoDimension", "Key": "RegioS", "Title": "Regio's"},
+                   {"Type": "TimeDimension", "Key": "Perioden", "Title": "Perioden"}]
+    properties += [{"Type": "Topic", "Key": column, "Title": i.label,
+                    "Unit": "aantal" if i.unit == "count" else "%", "Decimals": 0 if i.unit == "count" else 1,
+                    "Description": f"Basis: {i.source.cbs_base}. Synthetisch."} for column, i in topics.items()]
     documents = {
-        "TableInfos": [{"Title": TITLE, "Identifier": TABLE, "Modified": MODIFIED, "Status": "Synthetisch"}],
+        "TableInfos": [{"Title": f"SYNTHETISCH (demodata regiekit): {TITLES.get(table, table)}",
+                        "Identifier": table, "Modified": MODIFIED, "Status": "Synthetisch"}],
         "DataProperties": properties,
         "RegioS": [{"Key": f"{code:<8}", "Title": name} for code, name in sorted(names.items())],
-        "Perioden": [{"Key": f"{y}JJ00", "Title": f"{y}", "Status": _status(y, last)}
-                     for y in sorted({int(p) for p in table["period"]})],
+        "Perioden": [{"Key": key, "Title": key, "Status": _status(int(key[:4]), years[-1])}
+                     for key in sorted({period for _, period, _ in cells})],
         "TypedDataSet": rows,
+        **{d: [{"Key": _dimension_key(title), "Title": title}
+               for title in sorted({i.source.cbs_dimensions[d] for i in mapped if d in i.source.cbs_dimensions})]
+           for d in dimensions},
     }
-    folder = Path(raw_dir) / "cbs" / TABLE
+    folder = Path(raw_dir) / "cbs" / table
     for name, records in documents.items():
         write_text(folder / f"{name}.json", json.dumps(records, ensure_ascii=False))
-    meta = {"tabel": TABLE, "titel": TITLE, "gewijzigd": MODIFIED, "synthetisch": True,
+    meta = {"tabel": table, "titel": documents["TableInfos"][0]["Title"], "gewijzigd": MODIFIED, "synthetisch": True,
             "opgehaald": datetime.now(UTC).isoformat(timespec="seconds")}
     write_text(folder / "fetch.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     return folder
 
+
+def write(store: Store, raw_dir: Path) -> list[Path]:
+    """Compute a snapshot of every mapped table from the store's own records and write each as a fetched
+    table into ``raw_dir/cbs/<table>/`` (what :func:`regiekit.data.statline.cells` reads). A share of
+    two counts (``cbs_denominator``) is not a column of its own: CBS publishes the two counts."""
+    catalogue = load_catalogue()
+    return [_write_table(table, [i for i in catalogue.values() if i.source.cbs_table == table
+                                 and i.source.cbs_column and not i.source.cbs_denominator], store, raw_dir)
+            for table in catalogue.cbs_tables()]
