@@ -14,8 +14,9 @@
   is in the indicator definitions (``source.cbs_*``) and is resolved by the engine, not here.
 
 CBS's rows for the size classes of gemeenten ('Minder dan 20 000 inwoners', ...) get regiekit's codes
-GK01-GK05 from their titles. Older gemeente codes are mapped to the 2024 classification: counts of merged gemeenten are summed
-(and stay empty when one of them is empty), other units cannot be and stay empty with a note.
+GK01-GK05 from their titles. Older gemeente codes are mapped to the 2024 classification: counts of
+merged gemeenten are summed (and stay empty when one of them is empty), other units cannot be and stay
+empty with a note.
 """
 
 from __future__ import annotations
