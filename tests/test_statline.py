@@ -226,7 +226,9 @@ def test_reports_from_statline_figures_alone(statline_server, tmp_path):
     assert table.loc[("jeugdhulp_pct", "GM0014"), "value"] == 15.4                    # CBS's figure, as published
     assert table.loc[("jeugdhulp_verblijf_aandeel_0_18", "GM0014"), "value"] == 9.5   # share of youths with jeugdhulp
     assert "jeugdhulp_verblijf_pct" not in table.index.get_level_values(0)             # no CBS column with its base
-    assert set(table["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}
+    assert set(table["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024",
+                                    "CBS StatLine 85099NED, gewijzigd 31-10-2024",
+                                    "afgeleid uit CBS StatLine 85099NED, gewijzigd 31-10-2024"}  # the jeugdregio
     html = (out / "factsheet_GM0014_2022.html").read_text(encoding="utf-8")
     assert "15,4%" in html and "Cijfers van CBS." in html and "geheim (CBS)" in html
     ameland = pd.read_csv(out / "factsheet_GM0060_2022.csv").query("part == 'tabel' and region_code == 'GM0060'")
@@ -238,7 +240,22 @@ def test_reports_from_statline_figures_alone(statline_server, tmp_path):
     assert cli.main(["run", "voortgang", "--region", "Assen", "--period", "2024", "--data", str(data),
                      "--out", str(out / "voortgang"), "--no-pdf", "--quiet"]) == 0
     progress = pd.read_csv(out / "voortgang" / "voortgang_GM0106_2024.csv")
-    assert set(progress["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024"}
+    assert set(progress["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024",
+                                       "CBS StatLine 85099NED, gewijzigd 31-10-2024"}
+    # panels CBS does not publish show their CBS alternative, with CBS's base
+    assert {"jeugdreclassering_pct_12_23", "jeugdbescherming_met_verblijf_pct"} <= set(progress["indicator"])
+    assert "jeugdreclassering_pct" not in set(progress["indicator"])
+    page = (out / "voortgang" / "voortgang_GM0106_2024.html").read_text(encoding="utf-8")
+    assert "CBS publiceert geen uithuisplaatsingen" in page and "12 tot 23 jaar" in page
+    # a jeugdregio, which CBS does not publish: summed from its gemeenten's counts, and it says so
+    assert cli.main([*run, "--region", "JZ01", "--period", "2023"]) == 0
+    jz = pd.read_csv(out / "factsheet_JZ01_2023.csv").query("part == 'tabel' and region_code == 'JZ01'")
+    share = jz.set_index("indicator").loc["jeugdhulp_verblijf_aandeel"]
+    assert share["source"] == "afgeleid uit CBS StatLine 85099NED, gewijzigd 31-10-2024"
+    assert share["ci_low"] < share["value"] < share["ci_high"]
+    assert "jeugdhulp_pct" not in set(jz["indicator"])  # a CBS percentage without counts: not derivable
+    page = (out / "factsheet_JZ01_2023.html").read_text(encoding="utf-8")
+    assert "Voor jeugdregio Groningen publiceert CBS deze cijfers niet" in page
 
 
 def test_own_records_against_cbs(statline_server, tmp_path, capsys):

@@ -47,7 +47,8 @@ def source_text(table: str, modified: str | None, synthetic: bool = False) -> st
 def _matches(stored: pd.Series, wanted: dict[str, str]) -> pd.Series:
     """Which stored 'name=value;...' strings name exactly the wanted dimensions (order does not matter)."""
     target = {f"{name}={value}" for name, value in wanted.items()}
-    return stored.map(lambda text: set(filter(None, str(text).split(";"))) == target)
+    return pd.Series([set(filter(None, str(text).split(";"))) == target for text in stored], index=stored.index,
+                     dtype=bool)
 
 
 def _cells(found: pd.DataFrame, ind: Indicator, dimensions: dict[str, str]) -> pd.DataFrame:

@@ -33,9 +33,11 @@ def _count_text(count: Count | None) -> str:
 
 
 def _entry(ind: Indicator) -> list[str]:
-    source = ind.source.dataset + (f" (CBS {ind.source.cbs_table}"
-                                   + (f", {ind.source.cbs_column}" if ind.source.cbs_column else "") + ")"
-                                   if ind.source.cbs_table else "")
+    src = ind.source
+    cell = "".join([f", {src.cbs_column}" if src.cbs_column else "",
+                    "".join(f" {v!r}" for v in src.cbs_dimensions.values()),
+                    "".join(f" / {v!r}" for v in src.cbs_denominator.values())])
+    source = src.dataset + (f" (CBS {src.cbs_table}{cell})" if src.cbs_table else "")
     rows = [
         ("Omschrijving", ind.description),
         ("Eenheid", UNIT_TITLES[ind.unit] + (f", {ind.decimals} decima{'al' if ind.decimals == 1 else 'len'}"

@@ -8,6 +8,7 @@ import io
 import textwrap
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
@@ -62,7 +63,8 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
         ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-        ax.set_ylim(bottom=0)
+        top = ax.dataLim.ymax if np.isfinite(ax.dataLim.ymax) and ax.dataLim.ymax > 0 else 1
+        ax.set_ylim(0, top * 1.08)  # from zero, and a line at the maximum stays inside the frame
     if panels:
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
@@ -91,6 +93,7 @@ def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, leve
     ax.set_title(textwrap.fill(f"{ind.label}: alle {level_label} vergeleken", 70), y=1.02)
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
     ax.xaxis.set_major_formatter(lambda v, _pos: formatting.number(v))
+    ax.xaxis.set_minor_formatter(lambda v, _pos: "")  # no '3,5 x 10^4' between the round numbers
     ax.legend(frameon=False, fontsize=8, loc="upper right")
     _margins(fig, left=0.8, right=0.2, top=0.4, bottom=0.65)
     return fig

@@ -12,7 +12,7 @@ from regiekit import engine, formatting
 from regiekit.atomic import write_text
 from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator, load_catalogue
 from regiekit.publish import disclosure, statistics
-from regiekit.reference.regions import NEDERLAND, Region
+from regiekit.reference.regions import NEDERLAND, Region, load_regions
 
 KERN = "kernindicator"  # the catalogue tag of the kernindicatoren counted from own records
 KERN_CBS = "kernindicator_cbs"  # the kernindicatoren as CBS StatLine publishes them (each with CBS's base)
@@ -114,17 +114,31 @@ class Report:
         return out
 
     def cbs_markdown(self, rows: pd.DataFrame) -> str:
-        """What a report says about figures taken from CBS StatLine (empty when it shows none)."""
+        """What a report says about figures taken from CBS StatLine (empty when it shows none): the tables,
+        CBS's own disclosure control and statuses, the regions summed from gemeente counts and the
+        percentages that come without counts."""
         if "bron" not in rows or not rows["bron"].eq("cbs").any():
             return ""
-        sources = sorted(set(rows.loc[rows["bron"].eq("cbs"), "source"]))
-        return ("**Cijfers van CBS.** Overgenomen uit: " + "; ".join(sources) + ". Ze staan zoals CBS ze "
-                "publiceert: CBS past zelf onthullingscontrole toe, regiekit rondt ze niet opnieuw af en laat niets "
-                "extra weg. Een lege cel van CBS staat als 'geheim (CBS)' en telt niet als nul. * voorlopig, ** nader "
-                "voorlopig "
-                "(CBS kan deze cijfers nog bijstellen). CBS publiceert hier percentages zonder aantallen: daarom "
-                "staat er geen betrouwbaarheidsinterval en geen toets bij, en zijn regio's die CBS niet publiceert "
-                "(zoals jeugdregio's) niet uit de gemeenten af te leiden.")
+        cbs = rows[rows["bron"].eq("cbs")]
+        derived = cbs["source"].str.startswith("afgeleid uit")
+        text = ("**Cijfers van CBS.** Overgenomen uit: " + "; ".join(sorted(set(cbs.loc[~derived, "source"]))) +
+                ". Ze staan zoals CBS ze publiceert: CBS past zelf onthullingscontrole toe, regiekit rondt ze niet "
+                "opnieuw af en laat niets extra weg. Een lege cel van CBS staat als 'geheim (CBS)' en telt niet als "
+                "nul. * voorlopig, ** nader voorlopig (CBS kan deze cijfers nog bijstellen).")
+        if derived.any():
+            index = load_regions()
+            labels = sorted({index.get(code).label for code in cbs.loc[derived, "region_code"]})
+            text += (f" Voor {', '.join(labels)} publiceert CBS deze cijfers niet: regiekit telt de aantallen van de "
+                     "gemeenten bij CBS op, tellers en noemers apart, nooit een gemiddelde van percentages. CBS rondt "
+                     "aantallen af op vijftallen en telt een jongere die in het jaar verhuisde in beide gemeenten, "
+                     "dus zo'n som kan iets afwijken van een cijfer dat CBS zelf zou maken. Is het cijfer van een "
+                     "van de gemeenten bij CBS geheim, dan blijft de som leeg: anders zou ze dat cijfer verraden.")
+        without_counts = cbs["unit"].isin(PROPORTION_UNITS) & cbs["value"].notna() & cbs["ci_low"].isna()
+        if without_counts.any():
+            text += (" Een deel van de cijfers publiceert CBS als percentage zonder aantallen: daarbij staat geen "
+                     "betrouwbaarheidsinterval en geen toets, en voor regio's die CBS niet publiceert (zoals "
+                     "jeugdregio's) zijn ze niet af te leiden (–).")
+        return text
 
     def write_csv(self, path: str | Path) -> None:
         write_text(Path(path), self.published.to_csv(index=False))

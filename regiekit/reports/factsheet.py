@@ -45,6 +45,9 @@ def comparators(region: Region) -> list[Region]:
     return found + [index.get(NEDERLAND)]
 
 
+MIN_FUNNEL_REGIONS = 5
+
+
 @dataclass
 class Factsheet(Report):
     comparators: list[Region]
@@ -171,10 +174,14 @@ class Factsheet(Report):
 
     @cached_property
     def funnel_indicator(self) -> str | None:
-        """The share shown in the funnel plot: the first kernindicator that is a share; none for Nederland."""
-        if self.peers is None or self.region.level == "land" or self.peers["denominator"].isna().all():
-            return None  # no funnel without the sizes of the regions (CBS publishes percentages only)
-        return next((i.id for i in self.indicators if i.unit in PROPORTION_UNITS), None)
+        """The share shown in the funnel plot: the first kernindicator that is a share with the sizes of at
+        least MIN_FUNNEL_REGIONS regions (CBS's percentages have none; its shares of two counts do); none
+        for Nederland."""
+        if self.peers is None or self.region.level == "land":
+            return None
+        sizes = self.peers[self.peers["denominator"].astype(float) > 0].groupby("indicator").size()
+        sized = set(sizes[sizes >= MIN_FUNNEL_REGIONS].index)  # a funnel of two or three regions says nothing
+        return next((i.id for i in self.indicators if i.unit in PROPORTION_UNITS and i.id in sized), None)
 
     def funnel_figure(self):
         """Every region of the region's level against its size, with control limits around Nederland."""
@@ -185,8 +192,12 @@ class Factsheet(Report):
         points = shown[(shown["part"] == "spreiding")].dropna(subset=["value"])
         points = points.merge(self.peers[self.peers["indicator"] == ind.id][["region_code", "denominator"]],
                               on="region_code")
-        target = float(self.value(ind.id, NEDERLAND))
+        target = self.value(ind.id, NEDERLAND)
+        if target is None or pd.isna(target):
+            return None  # no Nederland to put the limits around
+        target = float(target)
         sizes = self.peers[self.peers["indicator"] == ind.id]["denominator"].astype(float)
+        sizes = sizes[sizes > 0]
         grid = pd.Series(np.unique(np.geomspace(max(sizes.min(), 1), sizes.max(), 60).round()))
         limits = statistics.funnel_limits(target, grid, ind.scale).assign(denominator=grid, target=target)
         return charts.funnel(points, limits, self.region.code, ind, LEVEL_PLURAL[self.region.level])

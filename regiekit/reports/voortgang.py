@@ -37,6 +37,8 @@ class Panel(_Strict):
     titel: str
     indicator: str
     vorm: Literal["grafiek", "tabel"]
+    cbs_indicator: str | None = None  # shown instead when the figures come from CBS, which lacks ``indicator``
+    cbs_titel: str | None = None  # the panel's title for that indicator (default: ``titel``)
 
 
 class Actielijn(_Strict):
@@ -56,17 +58,30 @@ class Layout(_Strict):
         catalogue = load_catalogue()
         for line in self.actielijnen:
             for panel in line.panelen:
-                if panel.indicator not in catalogue:
-                    raise ValueError(f"actielijn {line.nummer}: onbekende indicator {panel.indicator!r}")
-                ind = catalogue[panel.indicator]
-                if panel.vorm == "grafiek" and (ind.by is not None or ind.unit == "count"):
-                    raise ValueError(f"actielijn {line.nummer}: {panel.indicator} is een aantal of uitsplitsing; "
-                                     "toon het als 'tabel'")
+                for ident in filter(None, (panel.indicator, panel.cbs_indicator)):
+                    if ident not in catalogue:
+                        raise ValueError(f"actielijn {line.nummer}: onbekende indicator {ident!r}")
+                    ind = catalogue[ident]
+                    if panel.vorm == "grafiek" and (ind.by is not None or ind.unit == "count"):
+                        raise ValueError(f"actielijn {line.nummer}: {ident} is een aantal of uitsplitsing; "
+                                         "toon het als 'tabel'")
         return self
 
     @property
     def indicator_ids(self) -> list[str]:
-        return list(dict.fromkeys(p.indicator for line in self.actielijnen for p in line.panelen))
+        """Every indicator a panel may show: its own and its CBS alternative."""
+        return list(dict.fromkeys(i for line in self.actielijnen for p in line.panelen
+                                  for i in (p.indicator, p.cbs_indicator) if i))
+
+    def resolved(self, found: set[str]) -> Layout:
+        """The layout with each panel whose indicator is not in ``found`` showing its CBS alternative
+        (when that one is)."""
+        def choose(panel: Panel) -> Panel:
+            if panel.indicator in found or panel.cbs_indicator not in found:
+                return panel
+            return panel.model_copy(update={"indicator": panel.cbs_indicator, "titel": panel.cbs_titel or panel.titel})
+        return self.model_copy(update={"actielijnen": [
+            line.model_copy(update={"panelen": [choose(p) for p in line.panelen]}) for line in self.actielijnen]})
 
 
 def load_layout(path: str | Path | None = None) -> Layout:
@@ -101,8 +116,9 @@ class Voortgang(Report):
 
     @cached_property
     def defs(self) -> dict[str, Indicator]:
-        catalogue = load_catalogue()
-        return {i: catalogue[i] for i in self.layout.indicator_ids}
+        """The panels' definitions as they apply to the figures shown (from CBS: with CBS's series breaks)."""
+        chosen = published.as_published(self.results, load_catalogue().select(self.layout.indicator_ids))
+        return {i.id: i for i in chosen}
 
     def _rows(self, indicator: str, region: str, category=None) -> pd.DataFrame:
         r = self.results
@@ -320,6 +336,7 @@ def build(region: str, period: int, data_dir: str | Path | None = None, internal
     target, period = REPORT.request(region, period, store)
     layout, rules = load_layout(layout_file), disclosure.Rules.load(rules_file)
     table = _table(layout, store, rules, internal, _periods(store, period, layout), bron)
+    layout = layout.resolved(set(table["indicator"]))
     rows = table[table["region_code"].isin([target.code, NEDERLAND])].reset_index(drop=True)
     return Voortgang(target, period, store.synthetic, rules, internal, layout, rows,
                      verdicts.load_overrides(overrides_file) if overrides_file else None)

@@ -39,8 +39,8 @@ def _demo(args) -> int:
     out = Path(args.out or project.default_output_dir() / "demo")
     results = [run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out,
                          data_dir=processed, jobs=2),
-               run_batch("factsheet", ["GM0106"], periods=[str(DEMO_PERIOD)], out_dir=out / "cbs", data_dir=processed,
-                         bron="cbs"),
+               run_batch("factsheet", ["GM0106", "JZ04"], periods=[str(DEMO_PERIOD)], out_dir=out / "cbs",
+                         data_dir=processed, bron="cbs", jobs=2),
                run_batch("monitor", ["JZ04"], periods=[str(DEMO_PERIOD)], out_dir=out / "monitor", data_dir=processed)]
     for result in results:
         for record in result.records:

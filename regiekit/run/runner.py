@@ -108,6 +108,25 @@ def writable(out_dir: Path) -> Path:
 _exporters = threading.local()  # an exporter loads its templates once: 0,1 s per report otherwise
 
 
+# A4 print: JupyterLab's output areas scroll sideways on screen, which cuts tables off on paper; the
+# report tables wrap their headings and shrink a little instead, and charts and rows are not split.
+PRINT_CSS = """<style>
+@page { size: A4; margin: 14mm 12mm; }
+table.regiekit-kern { width: 100%; }
+@media print {
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-OutputArea-child { overflow: visible !important; }
+  table.regiekit-kern { font-size: 8pt !important; width: 100% !important; table-layout: auto !important; }
+  table.regiekit-kern th, table.regiekit-kern td { padding: 2px 3px !important; white-space: normal !important;
+                                                   hyphens: auto; }
+  table.regiekit-kern td.num { white-space: nowrap !important; }
+  .jp-OutputArea-prompt, .jp-InputPrompt { display: none !important; }
+  .jp-Notebook { padding: 0 !important; }
+  img { max-width: 100% !important; break-inside: avoid; }
+  tr { break-inside: avoid; }
+}
+</style>"""
+
+
 def _html(notebook_path: Path, title: str) -> str:
     exporter = getattr(_exporters, "html", None)
     if exporter is None:
@@ -115,7 +134,7 @@ def _html(notebook_path: Path, title: str) -> str:
                                                   exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4),
                                           resources={"metadata": {"name": title}})
-    return body.replace('<html lang="en">', '<html lang="nl">', 1)
+    return body.replace('<html lang="en">', '<html lang="nl">', 1).replace("</head>", PRINT_CSS + "</head>", 1)
 
 
 def chromium() -> str | None:
