@@ -105,13 +105,13 @@ def test_an_unusable_address_is_refused(monkeypatch):
 
 def test_fetch_command_writes_the_store(statline_server, tmp_path, capsys):
     args = ["fetch", "cbs", "--raw", str(tmp_path / "raw"), "--data", str(tmp_path / "p")]
-    assert cli.main(args) == 0  # every table the catalogue maps: 85098NED and 85099NED
+    assert cli.main(args) == 0  # every table the catalogue maps: 85097NED, 85098NED and 85099NED
     out = capsys.readouterr().out
     assert "85098NED: opgehaald" in out and "cijfers in" in out
     store = Store.open(tmp_path / "p")
     assert store.source_of("cbs_cijfers") == "cbs"
     stored = store.table("cbs_cijfers")
-    assert stored["geheim"].any() and set(stored["table"]) == {"85098NED", "85099NED"}
+    assert stored["geheim"].any() and set(stored["table"]) == {"85097NED", "85098NED", "85099NED"}
     # fetching again replaces the table's cells instead of adding them twice
     assert cli.main(args) == 0
     assert len(Store.open(tmp_path / "p").table("cbs_cijfers")) == len(stored)
@@ -181,7 +181,7 @@ def test_the_demo_snapshot_follows_cbs_format_and_rules(demo_store, tmp_path):
     from regiekit.run import statline_demo
 
     folders = {f.name: f for f in statline_demo.write(demo_store, tmp_path / "raw")}
-    assert sorted(folders) == ["85098NED", "85099NED"]
+    assert sorted(folders) == ["85097NED", "85098NED", "85099NED"]
     for folder in folders.values():
         assert "SYNTHETISCH" in json.loads((folder / "fetch.json").read_text())["titel"]
         statline.store_cells(statline.cells(folder), tmp_path / "p")
@@ -308,7 +308,7 @@ def test_series_breaks_cbs_documents_apply_to_its_figures(statline_server, tmp_p
 
 
 def _counts_store(tmp_path) -> Store:
-    for table in ("85098NED", "85099NED"):
+    for table in ("85097NED", "85098NED", "85099NED"):
         statline.store_cells(statline.cells(statline.fetch(table, tmp_path / "raw")[0]), tmp_path / "p")
     return Store.open(tmp_path / "p")
 
@@ -371,3 +371,33 @@ def test_size_classes_cbs_publishes_are_read_by_their_title(statline_server, tmp
     figures = engine.published_by_cbs(["jeugdhulp_pct"], ["GK01", "GM0060"], [2022], store).set_index("region_code")
     assert figures.loc["GK01", "value"] == 12.9 and figures.loc["GK01", "level"] == "grootteklasse"
     assert figures.loc["GK01", "source"] == "CBS StatLine 85098NED, gewijzigd 30-10-2024"
+
+
+def test_trajectories_by_referrer_and_ending_from_85097ned(statline_server, tmp_path):
+    """85097NED: columns found by their titles with their groups, CBS's real half-year figures kept as
+    published, shares of two counts per referrer and for the reason of ending, summed for a jeugdregio."""
+    store = _counts_store(tmp_path)
+    cells = store.table("cbs_cijfers").query("table == '85097NED'")
+    started = "Totaal jeugdhulptrajecten in natura / Begonnen trajecten / Totaal begonnen trajecten"
+    half = cells[(cells["subperiod"] == "H1") & (cells["topic_title"] == started)]
+    half = half.set_index(["region_code", "dimension_titles"])
+    # CBS's table page, first half of 2023: started trajectories, all referrers and the huisarts
+    assert half.loc[("NL01", "VerwijzerJeugdzorg=Totaal verwijzer"), "value"] == 159715
+    assert half.loc[("GM0518", "VerwijzerJeugdzorg=Huisarts"), "value"] == 2670
+    assert half.loc[("GM0518", "VerwijzerJeugdzorg=Verwijzer onbekend"), "geheim"]       # '.' at CBS
+    ids = ["trajecten_gestart", "beeindigd_volgens_plan_pct", "verwijzer_aandeel"]
+    got = engine.published_by_cbs(ids, ["NL01", "JZ01", "GM0014"], [2023], store)
+    recorded = _recorded("85097NED", "TotaalBegonnenTrajecten_2", "VerwijzerJeugdzorg").query("Perioden == '2023JJ00'")
+    inside = recorded[recorded["region"].isin(load_regions().members("JZ01"))]
+    total = inside.query("title == 'Totaal verwijzer'")["value"].sum()
+    rows = got.set_index(["indicator", "region_code", "category"])
+    assert rows.loc[("trajecten_gestart", "JZ01", None), "value"] == total
+    huisarts = rows.loc[("verwijzer_aandeel", "JZ01", "huisarts")]
+    assert huisarts["denominator"] == total
+    assert huisarts["numerator"] == inside.query("title == 'Huisarts'")["value"].sum()
+    assert set(got.query("indicator == 'verwijzer_aandeel'")["category"]) == {
+        "gemeentelijke_toegang", "huisarts", "jeugdarts", "gecertificeerde_instelling", "medisch_specialist",
+        "rechter_om"}
+    plan = rows.loc[("beeindigd_volgens_plan_pct", "GM0014", None)]
+    assert plan["value"] == pytest.approx(100 * plan["numerator"] / plan["denominator"])
+    assert plan["ci_low"] < plan["value"] < plan["ci_high"] and plan["source"].startswith("CBS StatLine 85097NED")

@@ -6,7 +6,8 @@
   class with the same two methods; nothing else changes.
 - :func:`fetch` keeps the raw responses and a ``fetch.json`` (table, title, CBS's modification date,
   fetch time) in ``data/raw/cbs/<table>/``; offline it says so and keeps the cached copy.
-- :func:`cells` turns a cached table into one row per cell: table, topic (column key), the other
+- :func:`cells` turns a cached table into one row per cell: table, topic (column key) and its title
+  with the titles of its groups (``topic_title``), the other
   dimensions (keys and titles), region in the 2024 classification, period, value, unit and decimals
   from ``DataProperties``, CBS's status of the period (``definitief``, ``voorlopig`` or ``nader
   voorlopig``) and whether CBS left the cell empty (``geheim``: secret or unreliable, never zero).
@@ -126,6 +127,18 @@ def _status(text: str | None) -> str:
     return STATUS[key]
 
 
+def _topic_paths(properties: list[dict]) -> dict[str, str]:
+    """Topic key -> its title with the titles of its topic groups, e.g. 'Totaal jeugdhulptrajecten in
+    natura / Beëindigde trajecten / Reden beëindiging / Beëindigd volgens plan' (leaf titles repeat)."""
+    by_id = {p["ID"]: p for p in properties if p.get("ID") is not None}
+
+    def path(prop: dict) -> list[str]:
+        parent = by_id.get(prop["ParentID"]) if prop.get("ParentID") is not None else None
+        return (path(parent) if parent is not None else []) + [prop.get("Title") or ""]
+
+    return {p["Key"]: " / ".join(path(p)) for p in properties if p.get("Type") == "Topic"}
+
+
 def cells(folder: Path) -> pd.DataFrame:
     """The cached table as one row per cell (see the module docstring); ``attrs['unmapped']`` lists the
     region codes that could not be expressed in the 2024 classification."""
@@ -134,6 +147,7 @@ def cells(folder: Path) -> pd.DataFrame:
     table = meta["tabel"]
     properties = _json(folder, "DataProperties")
     topics = {p["Key"]: p for p in properties if p.get("Type") == "Topic"}
+    paths = _topic_paths(properties)
     dimensions = [p["Key"] for p in properties if p.get("Type") == "Dimension"]
     titles = {d: {c["Key"].strip(): c["Title"] for c in _json(folder, d)} for d in dimensions}
     status = {p["Key"].strip(): _status(p.get("Status")) for p in _json(folder, "Perioden")}
@@ -168,7 +182,7 @@ def cells(folder: Path) -> pd.DataFrame:
         merged["note"] = [f"samengesteld uit {s} (herindeling)" + ("" if summable else "; niet op te tellen")
                           if r else None for s, r in zip(merged["sources"], recoded)]
         parts.append(merged.drop(columns="sources").assign(
-            table=table, topic=column, topic_title=prop.get("Title"), unit=unit, decimals=prop.get("Decimals"),
+            table=table, topic=column, topic_title=paths[column], unit=unit, decimals=prop.get("Decimals"),
             gewijzigd=meta.get("gewijzigd")))
     found = pd.concat(parts, ignore_index=True)
     found["geheim"] = found["value"].isna()

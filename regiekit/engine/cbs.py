@@ -7,8 +7,8 @@ row says where it came from (``source``: table and CBS's modification date) and 
 period (``status``: definitief, voorlopig, nader voorlopig).
 
 Two kinds of figure are derived from CBS's cells, never from its percentages:
-- a share of two CBS counts (``cbs_denominator``: the denominator's cell in the same column), with
-  numerator, denominator and interval;
+- a share of two CBS counts (``cbs_denominator``: the cell it divides by, another category or column),
+  with numerator, denominator and interval, per category for a breakdown (``cbs_categories``);
 - a region CBS does not publish (a jeugdregio, a size class, or a provincie missing from the table)
   as the sum of its gemeenten's counts, numerators and denominators. The sum is withheld when a
   member's cell is empty: with the other members published it would give the secret cell away.
@@ -51,10 +51,11 @@ def _matches(stored: pd.Series, wanted: dict[str, str]) -> pd.Series:
                      dtype=bool)
 
 
-def _cells(found: pd.DataFrame, ind: Indicator, dimensions: dict[str, str]) -> pd.DataFrame:
-    """The cells of the indicator's column with these dimensions (by CBS's key or title)."""
+def _cells(found: pd.DataFrame, ind: Indicator, column: str, dimensions: dict[str, str]) -> pd.DataFrame:
+    """The cells of one column (CBS's key, or its title with its groups) with these dimensions (key or title)."""
     halves = ind.period == "half_year"  # a yearly indicator takes CBS's year figures, not its half years
-    mine = found[(found["table"] == ind.source.cbs_table) & (found["topic"] == ind.source.cbs_column)
+    mine = found[(found["table"] == ind.source.cbs_table) & ((found["topic"] == column)
+                                                             | (found["topic_title"] == column))
                  & (found["subperiod"].notna() == halves)]
     mine = mine[_matches(mine["dimensions"], dimensions) | _matches(mine["dimension_titles"], dimensions)]
     return mine.assign(subperiod=mine["subperiod"].astype(object).where(mine["subperiod"].notna(), None),
@@ -63,13 +64,25 @@ def _cells(found: pd.DataFrame, ind: Indicator, dimensions: dict[str, str]) -> p
 
 
 def _figures(found: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """One row per published region and period: value, numerator, denominator, status, geheim, source, note."""
+    """One row per published region, period (and category): value, numerator, denominator, status, geheim,
+    source, note."""
+    src = ind.source
+    categories = src.cbs_categories.values.items() if src.cbs_categories else [(None, None)]
+    parts = []
+    for category, title in categories:
+        dims = {**src.cbs_dimensions, **({src.cbs_categories.dimension: title} if category else {})}
+        parts.append(_share(found, ind, dims).assign(category=category))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _share(found: pd.DataFrame, ind: Indicator, dimensions: dict[str, str]) -> pd.DataFrame:
     keep = [*_CELL, "value", "status", "geheim", "source", "note"]
-    top = _cells(found, ind, ind.source.cbs_dimensions)[keep]
-    if not ind.source.cbs_denominator:
+    top = _cells(found, ind, ind.source.cbs_column, dimensions)[keep]
+    below = ind.source.cbs_denominator
+    if below is None:
         counted = ind.unit == "count"
         return top.assign(numerator=top["value"] if counted else np.nan, denominator=np.nan)
-    bottom = _cells(found, ind, ind.source.cbs_denominator)[[*_CELL, "value", "geheim"]]
+    bottom = _cells(found, ind, below.column or ind.source.cbs_column, below.dimensions)[[*_CELL, "value", "geheim"]]
     both = top.merge(bottom, on=_CELL, suffixes=("", "_den"))
     geheim = both["geheim"] | both["geheim_den"] | ~(both["value_den"] > 0)
     return both.assign(numerator=both["value"].where(~geheim), denominator=both["value_den"].where(~geheim),
@@ -78,9 +91,11 @@ def _figures(found: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
 
 
 def _keys(frame: pd.DataFrame) -> pd.Series:
-    """'JZ01|2023|H1' per row: region, period and half year (empty for a year)."""
+    """'JZ01|2023|H1|huisarts' per row: region, period, half year and category (empty when none)."""
     sub = frame["subperiod"].astype(object).where(frame["subperiod"].notna(), "")
-    return frame["region_code"].astype(str) + "|" + frame["period"].astype(str) + "|" + sub.astype(str)
+    cat = frame["category"].astype(object).where(frame["category"].notna(), "")
+    return (frame["region_code"].astype(str) + "|" + frame["period"].astype(str) + "|" + sub.astype(str)
+            + "|" + cat.astype(str))
 
 
 def _derived(figures: pd.DataFrame, missing: list[Region], names: dict[str, str]) -> pd.DataFrame:
@@ -92,13 +107,14 @@ def _derived(figures: pd.DataFrame, missing: list[Region], names: dict[str, str]
     if cells.empty:
         return figures.iloc[0:0]
     size = members.groupby("region_code").size()
-    grouped = cells.groupby(["region_code", "period", "subperiod"], dropna=False)
+    keys = ["region_code", "period", "subperiod", "category"]
+    grouped = cells.groupby(keys, dropna=False)
     out = grouped.agg(numerator=("numerator", "sum"), denominator=("denominator", lambda d: d.sum(min_count=1)),
                       n=("gemeente_code", "size"), secret=("geheim", "sum"), status=("status", "first"),
                       source=("source", "first")).reset_index()
     secret_names = grouped.apply(lambda g: ", ".join(sorted(names[c] for c in g.loc[g["geheim"], "gemeente_code"])),
                                  include_groups=False).rename("secret_names").reset_index()
-    out = out.merge(secret_names, on=["region_code", "period", "subperiod"])
+    out = out.merge(secret_names, on=keys)
     out = out[out["n"] == out["region_code"].map(size)]  # every member gemeente is in the table
     withheld = out["secret"] > 0
     out["numerator"] = out["numerator"].where(~withheld)
@@ -133,7 +149,7 @@ def values(selected: list[Indicator], wanted: dict[str, Region], years: list[int
             derived = derived.assign(value=derived["numerator"] / derived["denominator"] * scale
                                      if ind.source.cbs_denominator else derived["numerator"])
         rows = pd.concat([direct, derived], ignore_index=True)
-        parts.append(rows.assign(indicator=ind.id, unit=ind.unit, category=None, ci_low=np.nan, ci_high=np.nan))
+        parts.append(rows.assign(indicator=ind.id, unit=ind.unit, ci_low=np.nan, ci_high=np.nan))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS + EXTRA)
     table["period"] = table["period"].astype(int)
     table["geheim"] = table["geheim"].astype(bool)
@@ -141,6 +157,6 @@ def values(selected: list[Indicator], wanted: dict[str, Region], years: list[int
     table["region_name"] = table["region_code"].map({c: r.name for c, r in wanted.items()})
     table["level"] = table["region_code"].map({c: r.level for c, r in wanted.items()})
     order = {i.id: n for n, i in enumerate(mapped)}
-    table = table.sort_values(["indicator", "level", "region_code", "period", "subperiod"],
+    table = table.sort_values(["indicator", "level", "region_code", "period", "subperiod", "category"],
                               key=lambda s: s.map(order) if s.name == "indicator" else s, na_position="first")
     return table[COLUMNS + EXTRA].reset_index(drop=True)

@@ -121,14 +121,28 @@ class DatedNote(_Strict):
     note: str
 
 
+class CbsDenominator(_Strict):
+    """The cell a share of two CBS counts divides by: a column (default: the numerator's) with these
+    dimensions (key or title per dimension)."""
+    column: str | None = None
+    dimensions: dict[str, str] = Field(default_factory=dict)
+
+
+class CbsCategories(_Strict):
+    """A breakdown taken from CBS: the dimension that holds it and, per regiekit category, CBS's category."""
+    dimension: str
+    values: dict[str, str]
+
+
 class Source(_Strict):
     dataset: Literal["trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken", "followups",
                      "pilot_casussen", "enquetes"]
     fields: list[str] = Field(default_factory=list)
     cbs_table: str | None = Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")  # the StatLine table CBS publishes it in
-    cbs_column: str | None = None  # the topic key whose cells are this indicator, where the base is the same
+    cbs_column: str | None = None  # the topic (key, or title with its groups) whose cells are this indicator
     cbs_dimensions: dict[str, str] = Field(default_factory=dict)  # other dimensions: name -> category key or title
-    cbs_denominator: dict[str, str] = Field(default_factory=dict)  # a share of two counts: the denominator's dimensions
+    cbs_denominator: CbsDenominator | None = None  # a share of two CBS counts: the cell it divides by
+    cbs_categories: CbsCategories | None = None  # a breakdown: where CBS has each category
     cbs_base: str | None = None  # CBS's base of the column in words, as its table explains it
     cbs_series_breaks: list[DatedNote] = Field(default_factory=list)  # breaks in CBS's series of the column
 
@@ -139,8 +153,8 @@ class Source(_Strict):
             raise ValueError(f"dataset {self.dataset} heeft geen veld(en) {', '.join(unknown)}")
         if self.cbs_column and not (self.cbs_table and self.cbs_base):
             raise ValueError("een cbs_column hoort bij een cbs_table en een cbs_base (de basis van CBS in woorden)")
-        if (self.cbs_dimensions or self.cbs_denominator) and not self.cbs_column:
-            raise ValueError("cbs_dimensions en cbs_denominator horen bij een cbs_column")
+        if (self.cbs_dimensions or self.cbs_denominator or self.cbs_categories) and not self.cbs_column:
+            raise ValueError("cbs_dimensions, cbs_denominator en cbs_categories horen bij een cbs_column")
         return self
 
 
@@ -191,6 +205,12 @@ class Indicator(_Strict):
                                  "(of deelt door de bevolking van elke leeftijdsklasse)")
         if self.source.cbs_denominator and self.unit != "percent":
             raise ValueError("cbs_denominator hoort bij een percentage (aandeel van twee CBS-aantallen)")
+        if self.source.cbs_categories:
+            allowed = vocabulary.FIELDS[self.numerator.count].get(self.by or "")
+            unknown = set(self.source.cbs_categories.values) - set(allowed if isinstance(allowed, tuple) else ())
+            if self.by is None or unknown:
+                raise ValueError("cbs_categories horen bij een uitsplitsing (by) met bekende categorieën"
+                                 + (f"; onbekend: {', '.join(sorted(unknown))}" if unknown else ""))
         if isinstance(self.direction, dict):
             for band in self.direction:
                 vocabulary.population_bands(band)

@@ -63,6 +63,11 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
         ax.set_ylabel(formatting.UNIT_LABEL[ind.unit])
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}".replace(".", ","))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        years = sorted({int(p) for p in published.loc[published["indicator"] == ind.id, "period"]})
+        if years:  # the years of the data, also when there is only one
+            ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
+            if len(years) <= 6:
+                ax.set_xticks(years, [str(y) for y in years])
         top = ax.dataLim.ymax if np.isfinite(ax.dataLim.ymax) and ax.dataLim.ymax > 0 else 1
         ax.set_ylim(0, top * 1.08)  # from zero, and a line at the maximum stays inside the frame
     if panels:
