@@ -240,7 +240,8 @@ def test_reports_from_statline_figures_alone(statline_server, tmp_path):
     assert cli.main(["run", "voortgang", "--region", "Assen", "--period", "2024", "--data", str(data),
                      "--out", str(out / "voortgang"), "--no-pdf", "--quiet"]) == 0
     progress = pd.read_csv(out / "voortgang" / "voortgang_GM0106_2024.csv")
-    assert set(progress["source"]) == {"CBS StatLine 85098NED, gewijzigd 30-10-2024",
+    assert set(progress["source"]) == {"CBS StatLine 85097NED, gewijzigd 31-10-2024",
+                                       "CBS StatLine 85098NED, gewijzigd 30-10-2024",
                                        "CBS StatLine 85099NED, gewijzigd 31-10-2024"}
     # panels CBS does not publish show their CBS alternative, with CBS's base
     assert {"jeugdreclassering_pct_12_23", "jeugdbescherming_met_verblijf_pct"} <= set(progress["indicator"])

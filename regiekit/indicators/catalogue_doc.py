@@ -34,9 +34,12 @@ def _count_text(count: Count | None) -> str:
 
 def _entry(ind: Indicator) -> list[str]:
     src = ind.source
-    cell = "".join([f", {src.cbs_column}" if src.cbs_column else "",
+    below = src.cbs_denominator
+    cell = "".join([f", {src.cbs_column!r}" if src.cbs_column else "",
                     "".join(f" {v!r}" for v in src.cbs_dimensions.values()),
-                    "".join(f" / {v!r}" for v in src.cbs_denominator.values())])
+                    f" per {src.cbs_categories.dimension}" if src.cbs_categories else "",
+                    (f" gedeeld door {below.column or 'dezelfde kolom'!r}"
+                     + "".join(f" {v!r}" for v in below.dimensions.values())) if below else ""])
     source = src.dataset + (f" (CBS {src.cbs_table}{cell})" if src.cbs_table else "")
     rows = [
         ("Omschrijving", ind.description),
