@@ -32,6 +32,7 @@ EXTRA = ["status", "geheim", "source", "note"]
 _CELL = ["region_code", "period", "subperiod"]
 SUM_NOTE = ("som van de CBS-cijfers van {n} gemeenten (CBS rondt aantallen af op vijftallen; een jongere die in het "
             "jaar verhuisde, telt in beide gemeenten)")
+ONE_NOTE = "het CBS-cijfer van de enige gemeente van de regio"
 SECRET_NOTE = "niet af te leiden: CBS heeft het cijfer van {names} geheimgehouden"
 
 
@@ -121,7 +122,7 @@ def _derived(figures: pd.DataFrame, missing: list[Region], names: dict[str, str]
     out["denominator"] = out["denominator"].where(~withheld)
     out["geheim"] = withheld
     out["source"] = "afgeleid uit " + out["source"]
-    out["note"] = [SECRET_NOTE.format(names=s) if w else SUM_NOTE.format(n=n)
+    out["note"] = [SECRET_NOTE.format(names=s) if w else ONE_NOTE if n == 1 else SUM_NOTE.format(n=n)
                    for w, s, n in zip(withheld, out["secret_names"], out["n"])]
     return out.drop(columns=["n", "secret", "secret_names"])
 
