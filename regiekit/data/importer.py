@@ -13,19 +13,19 @@ import hashlib
 import re
 import shutil
 import tempfile
-import unicodedata
 import warnings
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from regiekit.atomic import write_text
-from regiekit.data import identifying
+from regiekit.data import identifying, team_vocabulary
 from regiekit.data import store as store_module
-from regiekit.data.schemas import SCHEMAS, Column, ImportRefused, Schema
+from regiekit.data.schemas import SCHEMAS, Column, ImportRefused, Schema, normalise_code
 from regiekit.project import default_processed_dir
 from regiekit.reference.regions import RegionError, load_regions
 
@@ -47,6 +47,8 @@ class ImportReport:
     empty_rows: int
     rejects_file: Path | None
     store_path: Path
+    unknown: dict[tuple[str, str], int] = field(default_factory=dict)  # (field, value) -> rows, outside the basisset
+    vocabulary: str | None = None  # the team's vocabulary file used
 
     def summary(self) -> str:
         text = (f"{self.file.name}: {self.rows_read} rijen gelezen: {self.imported} geïmporteerd, "
@@ -55,17 +57,16 @@ class ImportReport:
             text += f" ({self.empty_rows} lege rijen overgeslagen)"
         if self.rejects_file:
             text += f"; redenen in {self.rejects_file}"
+        if self.vocabulary:
+            text += f"; eigen waarden en synoniemen uit {self.vocabulary}"
+        if self.unknown:
+            per_field: dict[str, list[str]] = {}
+            for (name, value), n in sorted(self.unknown.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1])):
+                per_field.setdefault(name, []).append(f"{value} ({n})")
+            text += ("\nWaarden buiten de basisset, geïmporteerd als eigen categorie (voeg ze toe aan "
+                     f"{team_vocabulary.FILE_NAME} als synoniem of eigen waarde):"
+                     + "".join(f"\n  {name}: {', '.join(values)}" for name, values in per_field.items()))
         return text
-
-
-def normalise_header(name: str) -> str:
-    plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", plain.strip().lower()).strip("_")
-
-
-def normalise_code(value: str) -> str:
-    """'RET-tafel' -> 'ret_tafel', 'Jongen' -> 'jongen', 'Gesloten ' -> 'gesloten'."""
-    return normalise_header(value)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -108,7 +109,7 @@ def _map_columns(schema: Schema, headers: list[str]) -> dict[str, str]:
     names = {c.name: c.name for c in schema.columns} | {a: c.name for c in schema.columns for a in c.aliases}
     mapping, unknown = {}, []
     for header in headers:
-        key = normalise_header(header)
+        key = normalise_code(header)
         if key in identifying.HEADERS:
             raise ImportRefused(f"kolom '{header}' lijkt identificerende gegevens te bevatten; alleen pseudoniemen "
                                 "mogen worden geïmporteerd: verwijder de kolom")
@@ -142,7 +143,8 @@ def _parse_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
-def _parse(column: Column, raw: pd.Series, gemeenten: dict) -> tuple[pd.Series, pd.Series]:
+def _parse(column: Column, raw: pd.Series, gemeenten: dict,
+           words: team_vocabulary.Vocabulary) -> tuple[pd.Series, pd.Series]:
     """Typed values and, per row, a reason when a filled-in value cannot be read."""
     text = raw.fillna("").astype(str).str.strip()
     filled = text != ""
@@ -154,9 +156,10 @@ def _parse(column: Column, raw: pd.Series, gemeenten: dict) -> tuple[pd.Series, 
             parsed = parsed.where(parsed.isna() | (parsed % 1 == 0))
             parsed = parsed.astype("Int64")
     elif column.type == "code":
-        parsed = _per_unique(text, normalise_code)
+        parsed = _per_unique(text, lambda x: words.code(column.name, x))
     elif column.type == "multi":
-        parsed = _per_unique(text, lambda x: ";".join(sorted({normalise_code(p) for p in x.split(";") if p.strip()})))
+        parsed = _per_unique(text, lambda x: ";".join(sorted({words.code(column.name, p)
+                                                              for p in x.split(";") if p.strip()})))
     elif column.type == "gemeente":
         parsed = _per_unique(text, lambda x: gemeenten.setdefault(x, _gemeente_code(x)) if x else "")
     else:
@@ -189,9 +192,9 @@ def _pandera_schema(schema: Schema, today: date) -> pa.DataFrameSchema:
     columns = {}
     for col in schema.columns:
         checks = []
-        if col.type == "code":
+        if col.type == "code" and not schema.open_codes:
             checks.append(pa.Check.isin(list(col.allowed), error=f"{col.name}: onbekende waarde"))
-        elif col.type == "multi":
+        elif col.type == "multi" and not schema.open_codes:
             allowed = set(col.allowed)
             checks.append(pa.Check(lambda s, allowed=allowed: _per_unique(s, lambda x: set(x.split(";")) <= allowed),
                                    error=f"{col.name}: onbekende waarde"))
@@ -241,8 +244,11 @@ def _validate(schema: Schema, frame: pd.DataFrame, today: date) -> pd.Series:
 # --- the import ------------------------------------------------------------------------------
 
 def import_file(kind: str, path: Path | str, data_dir: Path | str | None = None,
-                raw_dir: Path | str | None = None, today: date | None = None) -> ImportReport:
-    """Import one CSV or Excel file of ``kind`` (see :data:`regiekit.data.schemas.SCHEMAS`)."""
+                raw_dir: Path | str | None = None, today: date | None = None,
+                vocabulary: Path | str | None = None) -> ImportReport:
+    """Import one CSV or Excel file of ``kind`` (see :data:`regiekit.data.schemas.SCHEMAS`), with the
+    team's own words from ``vocabulary`` or ``vocabulaire.yaml`` beside the file
+    (:mod:`regiekit.data.team_vocabulary`)."""
     if kind not in SCHEMAS:
         raise ImportRefused(f"onbekende soort {kind!r}; kies uit {', '.join(SCHEMAS)}")
     schema, path = SCHEMAS[kind], Path(path)
@@ -251,18 +257,21 @@ def import_file(kind: str, path: Path | str, data_dir: Path | str | None = None,
     today = today or date.today()
     processed = Path(data_dir or default_processed_dir())
     archive = Path(raw_dir or processed.parent / "raw") / "imports"  # data/raw/imports beside data/processed
+    words = team_vocabulary.load(schema, team_vocabulary.find(path, Path(vocabulary) if vocabulary else None))
     work = Path(tempfile.mkdtemp(prefix=".import-"))
     try:
-        counts = _stage(schema, path, work, today)
+        counts = _stage(schema, path, work, today, words)
         return _commit(schema, path, work, processed, archive, counts)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _stage(schema: Schema, path: Path, work: Path, today: date) -> dict:
-    """Parse and validate chunk by chunk into staging Parquet files of valid and rejected rows."""
+def _stage(schema: Schema, path: Path, work: Path, today: date, words: team_vocabulary.Vocabulary) -> dict:
+    """Parse and validate chunk by chunk into staging Parquet files of valid and rejected rows; count the
+    values of valid rows that neither the basisset nor the team's vocabulary knows."""
     gemeenten: dict[str, str | None] = {}
-    counts = {"read": 0, "empty": 0}
+    counts = {"read": 0, "empty": 0, "unknown": Counter(),
+              "vocabulary": words.source.name if words.source else None}
     mapping = None
     for n, chunk in enumerate(_read(path)):
         if mapping is None:
@@ -279,13 +288,16 @@ def _stage(schema: Schema, path: Path, work: Path, today: date) -> dict:
         parsed, reasons = {}, []
         for col in schema.columns:
             raw = chunk[col.name] if col.name in chunk else pd.Series("", index=chunk.index)
-            parsed[col.name], reason = _parse(col, raw, gemeenten)
+            parsed[col.name], reason = _parse(col, raw, gemeenten, words)
             reasons.append(reason)
         typed = pd.DataFrame(parsed, index=chunk.index)
         reason = _join_reasons([*reasons, _validate(schema, typed, today)])
         typed["_rij"] = row_numbers.to_numpy()
         raw_rows = chunk.astype(str).assign(_rij=row_numbers.to_numpy())
         ok = reason.isna()
+        for name, known in words.known.items():
+            values = typed.loc[ok, name].dropna().astype(str).str.split(";").explode()
+            counts["unknown"].update((name, value) for value in values[~values.isin(known) & (values != "")])
         typed[ok].to_parquet(work / f"valid_{n:05d}.parquet", index=False)
         raw_rows[ok].to_parquet(work / f"validraw_{n:05d}.parquet", index=False)
         raw_rows[~ok].assign(reden=reason[~ok]).to_parquet(work / f"rejected_{n:05d}.parquet", index=False)
@@ -341,11 +353,12 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     if imported:
         store_module.add_rows(processed, schema.table, new, {"bron": "import", "bestand": path.name, "sha256": digest,
-                                                             "rijen": imported}, work / "spill")
+                                                             "rijen": imported, "vocabulaire": counts["vocabulary"],
+                                                             "geimporteerd": date.today().isoformat()}, work / "spill")
     archive.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, archive / f"{digest[:12]}_{path.name}")
     return ImportReport(schema.kind, path, counts["read"], imported, unchanged, rejected, counts["empty"],
-                        rejects, processed)
+                        rejects, processed, dict(counts["unknown"]), counts["vocabulary"])
 
 
 def _write_rejects(con, work: Path, path: Path, archive: Path, counts: dict) -> Path | None:

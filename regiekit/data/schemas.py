@@ -6,6 +6,8 @@ templates (``regiekit template KIND``) and the documentation.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from regiekit.data import vocabulary as v
@@ -14,6 +16,12 @@ from regiekit.errors import RegiekitError
 
 class ImportRefused(RegiekitError):
     """The file cannot be imported at all (unreadable, wrong columns, identifying data)."""
+
+
+def normalise_code(text: str) -> str:
+    """A header or a value in code form: 'RET-tafel' -> 'ret_tafel', 'Angst/depressie' -> 'angst_depressie'."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.strip().lower()).strip("_")
 
 # Column types: id (pseudonymous key), date, integer, number, code (one allowed value),
 # multi (';'-separated allowed values), gemeente (CBS code or name).
@@ -40,6 +48,9 @@ class Schema:
     columns: tuple[Column, ...]
     # (later, earlier, message): a row is rejected when the later date precedes the earlier one
     date_order: tuple[tuple[str, str, str], ...] = field(default=())
+    # a team's registration: a value outside the basisset is kept as the team's own category, not
+    # rejected (CBS-style records, whose codes the engine interprets, accept the basisset only)
+    open_codes: bool = True
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -154,7 +165,7 @@ SCHEMAS = {s.kind: s for s in (
         Column("einddatum", "date", "einde van het traject; leeg zolang het loopt", required=False),
         Column("reden_beeindiging", "code", "reden van beëindiging", allowed=v.REDEN_BEEINDIGING, required=False),
     ), date_order=(("einddatum", "startdatum", "einde voor start"),
-                   ("startdatum", "geboortedatum", "start voor geboorte"))),
+                   ("startdatum", "geboortedatum", "start voor geboorte")), open_codes=False),
 )}
 
 
@@ -173,7 +184,11 @@ def schema_markdown() -> str:
              "Bestanden: CSV (scheidingsteken `;` of `,`, UTF-8 of Windows-1252) of Excel (.xlsx). Datums als "
              "`jjjj-mm-dd` of `dd-mm-jjjj`; gemeenten als CBS-code (`GM0106`) of naam (`Assen`); meer "
              "waarden in één cel gescheiden door `;`. Alleen pseudoniemen: een bestand met namen, "
-             "e-mailadressen, telefoonnummers of BSN-achtige nummers wordt geweigerd.", ""]
+             "e-mailadressen, telefoonnummers of BSN-achtige nummers wordt geweigerd.", "",
+             "Registraties van teams (alle soorten behalve `trajecten`) mogen eigen waarden gebruiken: een waarde "
+             "buiten de toegestane waarden wordt geïmporteerd zoals het team haar schreef en telt als eigen "
+             "categorie; de samenvatting noemt zulke waarden. Synoniemen en eigen waarden staan in "
+             "`vocabulaire.yaml` naast het bestand (`regiekit template SOORT --vocabulaire`).", ""]
     for schema in SCHEMAS.values():
         lines += [f"## {schema.kind}", "", schema.description, f"Sleutel: `{schema.key}`.", "",
                   "| kolom | type | verplicht | toegestane waarden | omschrijving |", "|---|---|---|---|---|"]

@@ -75,17 +75,19 @@ def _run(args) -> int:
 def _import(args) -> int:
     from regiekit.data.importer import import_file
 
-    report = import_file(args.kind, args.file, args.data)
+    report = import_file(args.kind, args.file, args.data, vocabulary=args.vocabulaire)
     print(report.summary())
     return 0
 
 
 def _import_template(args) -> int:
+    from regiekit.data import team_vocabulary
     from regiekit.data.schemas import template
 
-    text = template(args.kind)
+    text = team_vocabulary.template(args.kind) if args.vocabulaire else template(args.kind)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8-sig")  # Excel opens a BOM'd UTF-8 CSV correctly
+        encoding = "utf-8" if args.vocabulaire else "utf-8-sig"  # Excel opens a BOM'd UTF-8 CSV correctly
+        Path(args.out).write_text(text, encoding=encoding)
         print(args.out)
     else:
         print(text, end="")
@@ -252,9 +254,12 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("kind", help=kinds)
     imp.add_argument("file", help="the CSV or .xlsx file")
     imp.add_argument("--data", help="processed store folder (default data/processed)")
+    imp.add_argument("--vocabulaire", help="the team's own values and synonyms (default: vocabulaire.yaml beside "
+                                           "the file)")
     imp.set_defaults(func=_import)
     tmpl = sub.add_parser("template", help="an empty import file with the right columns")
     tmpl.add_argument("kind", help=kinds)
+    tmpl.add_argument("--vocabulaire", action="store_true", help="a starting vocabulaire.yaml instead of the CSV")
     tmpl.add_argument("--out", help="file to write (default: print)")
     tmpl.set_defaults(func=_import_template)
 
