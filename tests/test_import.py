@@ -270,3 +270,30 @@ def test_template_writes_a_starting_vocabulary(tmp_path):
     assert data["type_onderwijs"] == {"synoniemen": {}, "eigen": []}
     assert "basisonderwijs" in out.read_text(encoding="utf-8")     # the basisset, as a comment
     import_file("aanmeldingen", _write(tmp_path / "ret.csv", TEAM_ROWS), tmp_path / "p")  # the empty start is valid
+
+
+def test_reports_name_the_imported_file_and_call_only_synthetic_data_synthetic(demo_store, tmp_path):
+    """A store holding both: the demo's synthetic trajecten and a team's imported registrations. Every
+    number says which of the two it came from, and the monitor of the registrations is not 'demodata'."""
+    import shutil
+
+    from regiekit.publish import published
+    from regiekit.reports import monitor
+
+    shutil.copytree(demo_store.path, tmp_path / "p")
+    import_file("aanmeldingen", GOLDEN, tmp_path / "p")
+    store = Store.open(tmp_path / "p")
+    assert store.describe("aanmeldingen").startswith("eigen registratie (ret_drenthe_2023_2024.csv, geïmporteerd ")
+    assert store.describe("trajecten") == "synthetische demodata"
+    table = published.table(["aanmeldingen_aantal", "jeugdhulp_pct"], store, periods=[2024])
+    sources = table.groupby("indicator")["source"].first()
+    assert sources["jeugdhulp_pct"] == "synthetische demodata"
+    assert sources["aanmeldingen_aantal"] == store.describe("aanmeldingen")
+    report = monitor.build("JZ04", 2024, tmp_path / "p")   # its JeugdzorgPlus figures are still the demo's
+    assert "deels synthetische demodata" in report.heading_markdown()
+    source = report.source_markdown()
+    assert "aanmeldingen: eigen registratie (ret_drenthe_2023_2024.csv, geïmporteerd " in source
+    assert "plaatsingen: synthetische demodata" in source
+    shutil.copytree(demo_store.path, tmp_path / "q")          # nothing imported: the demo says so, as before
+    assert monitor.build("JZ04", 2024, tmp_path / "q").source_markdown().startswith(
+        "Bron: synthetische demodata van regiekit.")

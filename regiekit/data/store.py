@@ -183,6 +183,22 @@ class Store:
         """True when the youth-care data (trajecten, bevolking, or the StatLine cells) is synthetic demo data."""
         return any(self.source_of(t) == "synthetisch" for t in (*REQUIRED, "cbs_cijfers") if t in self.tables)
 
+    def describe(self, table: str) -> str:
+        """Where a table's rows came from, in a report's words: 'synthetische demodata', or 'eigen
+        registratie (ret_2024.csv, geïmporteerd 30-11-2026)' with every file imported into it."""
+        source = self.source_of(table)
+        if source == "synthetisch":
+            return "synthetische demodata"
+        files = [f"{i['bestand']}, geïmporteerd {datetime.fromisoformat(i['tijd']):%d-%m-%Y}"
+                 for i in self.manifest.get("imports", []) if i.get("tabel") == table and i.get("bestand")]
+        if source == "import" and files:
+            return f"eigen registratie ({'; '.join(dict.fromkeys(files))})"
+        return "eigen registratie" if source == "import" else source
+
+    def synthetic_for(self, tables) -> bool:
+        """True when any of ``tables`` holds synthetic demo data."""
+        return any(self.source_of(t) == "synthetisch" for t in tables if t in self.tables)
+
     def source_of(self, table: str) -> str:
         """Where a table came from ('synthetisch', 'import', ...); stores built before sources were
         recorded per table carry one source for all."""

@@ -5,8 +5,8 @@ in the same table; see :mod:`regiekit.engine.compute` for the counting rules.
 """
 
 from regiekit.engine.complete import COLUMNS
-from regiekit.engine.compute import SOURCES, EngineError, available, compute, published_by_cbs, resolve
+from regiekit.engine.compute import SOURCES, EngineError, available, compute, own_tables, published_by_cbs, resolve
 from regiekit.engine.sql import UNKNOWN, exclusive_breakdown, windows
 
 __all__ = ["COLUMNS", "SOURCES", "UNKNOWN", "EngineError", "available", "compute", "exclusive_breakdown",
-           "published_by_cbs", "resolve", "windows"]
+           "own_tables", "published_by_cbs", "resolve", "windows"]

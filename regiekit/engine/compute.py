@@ -40,7 +40,7 @@ class EngineError(RegiekitError):
 SOURCES = ("auto", "eigen", "cbs")  # own records, CBS StatLine, or own records where the store holds them
 
 
-def _own_tables(ind: Indicator) -> set[str]:
+def own_tables(ind: Indicator) -> set[str]:
     """The store tables an indicator is computed from when counted from own records."""
     kinds = {c.count for c in (ind.numerator, ind.denominator) if c is not None}
     return {"trajecten" if k == "jongeren" else k for k in kinds}
@@ -66,12 +66,12 @@ def resolve(selected: list[Indicator], store: Store, bron: str = "auto") -> dict
         raise EngineError(f"onbekende bron {bron!r}; kies uit {', '.join(SOURCES)}")
     found = {}
     for ind in selected:
-        own = _own_tables(ind) <= set(store.tables)
+        own = own_tables(ind) <= set(store.tables)
         cbs_ok = bool(ind.source.cbs_column) and CELLS_TABLE in store.tables
         choice = {"eigen": "eigen" if own else None, "cbs": "cbs" if cbs_ok else None,
                   "auto": "eigen" if own else "cbs" if cbs_ok else None}[bron]
         if choice is None:
-            missing = ", ".join(sorted(_own_tables(ind) - set(store.tables))) or "geen"
+            missing = ", ".join(sorted(own_tables(ind) - set(store.tables))) or "geen"
             where = {"eigen": f"de eigen gegevens missen {missing}",
                      "cbs": "CBS publiceert deze indicator niet met dezelfde basis, of de CBS-cijfers zijn niet "
                             "opgehaald ('regiekit fetch cbs')",

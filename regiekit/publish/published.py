@@ -51,9 +51,10 @@ def _own(ids: list[str], regions, periods, store: Store, rules: disclosure.Rules
             first = unsafe.iloc[0]
             raise disclosure.DisclosureError(f"{len(unsafe)} weggelaten cellen zijn terug te rekenen, bijvoorbeeld "
                                              f"{first['indicator']} {first['region_code']} {first['period']}")
-    synthetic = store.source_of("trajecten") == "synthetisch"
-    return protected.assign(bron="eigen", source="synthetische demodata" if synthetic else "eigen registratie",
-                            cbs_status=None)
+    catalogue = load_catalogue()
+    origin = {i: "; ".join(dict.fromkeys(store.describe(t) for t in sorted(engine.own_tables(catalogue[i]))))
+              for i in ids}  # per indicator: the tables it is counted from, synthetic or imported
+    return protected.assign(bron="eigen", source=protected["indicator"].map(origin), cbs_status=None)
 
 
 def _cbs(ids: list[str], regions, periods, store: Store) -> pd.DataFrame:

@@ -29,6 +29,8 @@ def kernindicatoren(store, bron: str) -> list[Indicator]:
 INTERNAL_BANNER = ("**INTERN – niet voor publicatie.** Deze versie toont cijfers zonder onthullingscontrole: "
                    "kleine aantallen zijn zichtbaar. Niet verspreiden.")
 SYNTHETIC_BANNER = "**Let op: synthetische demodata.** Deze cijfers zijn verzonnen en gaan niet over echte jongeren."
+PARTLY_SYNTHETIC_BANNER = ("**Let op: deels synthetische demodata.** Een deel van deze cijfers is verzonnen; de "
+                           "bronregel zegt welke gegevens uit een eigen registratie komen en welke demodata zijn.")
 
 
 CBS_STATUS_TEXT = {"voorlopig": "voorlopig (CBS)", "nader voorlopig": "nader voorlopig (CBS)", "definitief": ""}

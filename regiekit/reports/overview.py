@@ -17,7 +17,7 @@ from regiekit.data.store import Store
 from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import changes, disclosure, published
 from regiekit.reports import charts, registry
-from regiekit.reports.common import Report, cell_text
+from regiekit.reports.common import PARTLY_SYNTHETIC_BANNER, Report, cell_text
 
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "category", "value", "unit",
                      "part", "markering", "source"]
@@ -55,8 +55,12 @@ def request(kind: registry.ReportKind, region: str, period, data_dir, ids: list[
     target, period = kind.request(region, period, store)
     rules = disclosure.Rules.load(rules_file)
     rows = table(ids, store, rules, internal, kind.levels, period, parameters, bron)
-    return {"region": target, "period": period, "synthetic": store.synthetic, "rules": rules, "internal": internal,
-            "results": rows[rows["region_code"] == target.code].reset_index(drop=True)}
+    catalogue = load_catalogue()
+    tables = sorted({t for i in ids for t in engine.own_tables(catalogue[i]) if t in store.tables} - {"bevolking"})
+    imported = any(store.source_of(t) == "import" for t in tables)
+    return {"region": target, "period": period, "synthetic": store.synthetic_for(tables), "rules": rules,
+            "internal": internal, "results": rows[rows["region_code"] == target.code].reset_index(drop=True),
+            "origin": "; ".join(f"{t}: {store.describe(t)}" for t in tables) if imported else ""}
 
 
 def load_texts(path: str | Path | None) -> dict[str, str]:
@@ -84,8 +88,20 @@ class Overview(Report):
     breakdowns: dict[str, str]  # section title -> count indicator (its share: the same id + '_pct')
     units: str  # what the breakdowns count, in Dutch ('aanmeldingen', 'casussen')
     texts: dict[str, str] = field(default_factory=dict)  # the team's own text, by heading
+    origin: str = ""  # where the records came from per table when imported: the files and their dates
     text_slots = ()  # headings of the text the team writes itself, always shown
     writer = "het team"
+
+    def banner_markdown(self, title: str) -> str:
+        if not (self.synthetic and self.origin):
+            return super().banner_markdown(title)
+        return Report(self.region, self.period, False, self.rules, self.internal).banner_markdown(title) + \
+            "\n\n" + PARTLY_SYNTHETIC_BANNER
+
+    def source(self, real: str) -> str:
+        """The 'Bron:' line: the registration, with the files it was imported from (and which tables are
+        the demo's when the store holds both)."""
+        return f"{real} ({self.origin}), bewerking regiekit" if self.origin else super().source(real)
 
     @cached_property
     def defs(self) -> dict[str, Indicator]:
