@@ -21,9 +21,9 @@ def test_kerncijfers_show_this_year_against_last_year(drenthe, demo_store):
     exact = engine.compute(["aanmeldingen_aantal"], ["JZ04"], [2023, 2024], demo_store).set_index("period")["value"]
     shown = drenthe.published
     counts = shown[(shown["indicator"] == "aanmeldingen_aantal")].set_index("period")
-    for year in (2023, 2024):
-        assert (counts.loc[year, "value"] == 5 * round(exact[year] / 5)
-                and counts.loc[year, "markering"] == "afgerond op 5")
+    for year in (2023, 2024):  # the case-monitor regime: exact counts, as the teams publish them
+        assert counts.loc[year, "value"] == exact[year] and counts.loc[year, "markering"] == ""
+    assert drenthe.rules.regime == "casusmonitor"
     table = drenthe.kerncijfers_html()
     assert "<th>2023</th><th>2024</th><th>verandering</th>" in table
     growth = round((counts.loc[2024, "value"] / counts.loc[2023, "value"] - 1) * 100)
@@ -42,16 +42,32 @@ def test_breakdowns_cover_every_registration_field(drenthe):
 
 
 def test_nothing_small_is_published_and_the_audit_passes(drenthe, demo_store):
+    """The case-monitor regime: a count of 1 or 2 is shown as '<3' (never its value), and no such cell
+    can be pinned to one value from the rest of the report (the audit, with the '<3' bounds)."""
     shown = drenthe.published
     assert shown.loc[shown["markering"] == "geheim (onthullingscontrole)", "value"].isna().all()
     counts = drenthe.results[drenthe.results["unit"] == "count"]
-    small = counts[(counts["numerator"] > 0) & (counts["numerator"] < 10)]
-    assert not small.empty and (small["status"] == "geheim").all()
+    small = counts[(counts["numerator"] > 0) & (counts["numerator"] < 3)]
+    assert not small.empty and small["status"].isin(["klein", "geheim"]).all() and small["published"].isna().all()
     from regiekit.publish import published
 
-    table = published.table(monitor.indicator_ids(), demo_store, disclosure.Rules(), False, monitor.LEVELS,
-                            [2023, 2024])
-    assert disclosure.audit(table).query("not safe").empty
+    rules = disclosure.Rules.load(None, "monitor")
+    table = published.table(monitor.indicator_ids(), demo_store, rules, False, monitor.LEVELS, [2023, 2024])
+    assert disclosure.audit(table, rules).query("not safe").empty
+    shown_small = table[(table["status"] == "klein") & (table["period"] == 2024) & table["category"].notna()]
+    assert set(shown_small["value"]) <= {1, 2} and shown_small["published"].isna().all()
+    region = monitor.build(shown_small["region_code"].iloc[0], 2024, demo_store.path)
+    assert "&lt;3" in "".join(region.breakdown_html(title) for title in monitor.BREAKDOWNS)
+    assert "staan er als '<3' (minder dan 3)" in region.disclosure_markdown()
+    # the safeguard: publish one '<3' cell's neighbours in full and the audit catches the recoverable cell
+    klein = table[(table["status"] == "klein") & (table["category"].notna())].iloc[0]
+    same = (table["indicator"] == klein["indicator"]) & (table["region_code"] == klein["region_code"]) & (
+        table["period"] == klein["period"])
+    leaky = table.copy()
+    others = same & (leaky.index != klein.name)
+    leaky.loc[others, "published"] = leaky.loc[others, "value"]
+    leaky.loc[others, "status"] = ""
+    assert not disclosure.audit(leaky, rules).query("not safe").empty
 
 
 def test_team_text_is_read_from_a_file_and_empty_slots_say_so(tmp_path, demo_store):

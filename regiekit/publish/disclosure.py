@@ -36,12 +36,14 @@ import pandas as pd
 from regiekit import engine
 from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import relations
+from regiekit.publish.relations import TOLERANCE
 from regiekit.publish.rules import DisclosureError, Rules
 
 __all__ = ["STATUS_TEXT", "SUPPRESSED", "DisclosureError", "Rules", "audit", "protect"]
 
 SUPPRESSED = "x"  # shown instead of a suppressed value, as CBS does
 STATUS_TEXT = {"geheim": "geheim (onthullingscontrole)", "afgerond": "afgerond op {round_to}",
+               "klein": "minder dan {min_count}",
                "intern": "INTERN: niet voor publicatie", "geheim_cbs": "geheim (CBS)", "": ""}
 
 
@@ -82,10 +84,17 @@ def _cells(frame: pd.DataFrame, rules: Rules):
     keyed = frame.assign(subperiod=frame["subperiod"].fillna(""), category=category,
                          _sig=frame["indicator"].map(lambda i: _signature(defs[i])), _cell=cell_primary.to_numpy(),
                          _den=pd.to_numeric(frame["denominator"], errors="coerce").where(same_units),
-                         _hidden=(frame["status"] == "geheim") if "status" in frame else False)
+                         _hidden=frame["status"].isin(["geheim", "klein"]) if "status" in frame else False)
     cells = keyed.groupby(KEYS, dropna=False, sort=False).agg(
         value=("numerator", "first"), primary=("_cell", "any"), suppressed=("_hidden", "all"),
         total=("_den", "max"), indicator=("indicator", "first")).reset_index()
+    if "status" in frame:  # a protected table: what it shows as 'minder dan N'
+        cells = cells.merge(keyed.assign(_klein=frame["status"].eq("klein").to_numpy())
+                            .groupby(KEYS, dropna=False, sort=False)["_klein"].any().rename("small").reset_index(),
+                            on=KEYS, how="left")
+    else:
+        values = cells["value"].astype(float)
+        cells["small"] = rules.show_small & cells["primary"] & (values > 0) & (values < rules.min_count)
     kinds: dict[str, str | set] = {}
     for d in defs.values():
         sig = _signature(d)
@@ -100,7 +109,8 @@ def _cells(frame: pd.DataFrame, rules: Rules):
 
 def protect(frame: pd.DataFrame, rules: Rules | None = None, internal: bool = False) -> pd.DataFrame:
     """The engine table with what may be published: ``published`` (the value as it may be shown, None
-    when suppressed; counts rounded) and ``status`` ('', 'afgerond', 'geheim' or 'intern').
+    when suppressed; counts rounded) and ``status`` ('', 'afgerond', 'geheim', 'klein' for a small count a
+    case monitor shows as 'minder dan N', or 'intern').
 
     Protection is decided on the whole table at once, so run it on every region that any report of the
     run publishes (all gemeenten and the regions above them): a jeugdregio minus its other gemeenten
@@ -119,14 +129,16 @@ def protect(frame: pd.DataFrame, rules: Rules | None = None, internal: bool = Fa
             group = relations.secondary(group, kinds[sig], rules)
         decided.append(group)
     cells = pd.concat(decided, ignore_index=True)
-    merged = keyed.drop(columns="_hidden").merge(cells[KEYS + ["suppressed"]], on=KEYS, how="left")
+    merged = keyed.drop(columns="_hidden").merge(cells[KEYS + ["suppressed", "small"]], on=KEYS, how="left")
     suppressed = merged["suppressed"].to_numpy(dtype=bool) | row_primary.to_numpy(dtype=bool)
     value = out["value"].astype(float)
     is_count = (out["unit"] == "count").to_numpy()
+    small = merged["small"].to_numpy(dtype=bool) & is_count  # shown as 'minder dan N' (case monitors)
     if rules.round_to > 1:
         value = value.where(~is_count, (value / rules.round_to).round() * rules.round_to)
     out["published"] = value.where(~suppressed)
-    out["status"] = np.where(suppressed, "geheim", np.where(is_count & (rules.round_to > 1), "afgerond", ""))
+    out["status"] = np.where(small, "klein", np.where(suppressed, "geheim",
+                                                       np.where(is_count & (rules.round_to > 1), "afgerond", "")))
     return out
 
 
@@ -144,9 +156,10 @@ def audit(protected: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
         values = group["value"].astype(float).to_numpy()
         for cell, low, high in relations.intervals(relations.relations_of(group, kinds[sig], rules),
                                                    group["suppressed"].to_numpy(), values,
-                                                   group["primary"].to_numpy()):
+                                                   group["primary"].to_numpy(),
+                                                   bounds=relations.shown_bounds(group, rules)):
             found.append({"indicator": group["indicator"].iloc[cell], "region_code": group["region_code"].iloc[cell],
                           "period": period, "subperiod": sub, "category": group["category"].iloc[cell],
-                          "lowest": low, "highest": high, "safe": high - low >= rules.protection})
+                          "lowest": low, "highest": high, "safe": high - low >= rules.protection - TOLERANCE})
     return pd.DataFrame(found, columns=["indicator", "region_code", "period", "subperiod", "category",
                                         "lowest", "highest", "safe"])

@@ -17,6 +17,8 @@ import pandas as pd
 from regiekit.publish.rules import DisclosureError, Rules
 from regiekit.reference.regions import NEDERLAND, load_regions
 
+TOLERANCE = 1e-6  # the solver's rounding: an interval of 0,9999999 for a width of 1 is a width of 1
+
 
 @dataclass
 class _Relation:
@@ -62,11 +64,20 @@ def relations_of(group: pd.DataFrame, breakdowns: set, rules: Rules) -> list[_Re
     return relations
 
 
+def shown_bounds(group: pd.DataFrame, rules: Rules) -> dict[int, tuple[float, float]]:
+    """What a report says about a suppressed cell it shows as 'minder dan N' (``rules.show_small``):
+    the cell lies between 1 and N - 1. Other suppressed cells are only known to be 0 or more."""
+    if not rules.show_small:
+        return {}
+    return {n: (1.0, float(rules.min_count - 1)) for n in np.flatnonzero(group["small"].to_numpy(dtype=bool))}
+
+
 def secondary(group: pd.DataFrame, breakdowns: set, rules: Rules) -> pd.DataFrame:
     """Add secondary suppressions to one group of linked cells until the audit finds nothing."""
     group = group.reset_index(drop=True)
     relations = relations_of(group, breakdowns, rules)
     by_cell = _by_cell(relations)
+    bounds = shown_bounds(group, rules)
     primary = group["primary"].to_numpy(dtype=bool)
     suppressed = primary.copy()
     values = group["value"].astype(float).to_numpy()
@@ -81,12 +92,23 @@ def secondary(group: pd.DataFrame, breakdowns: set, rules: Rules) -> pd.DataFram
                 if len(hidden) == 1 and (_suppress_partner(rel, hidden[0], suppressed, values, rules)
                                          or _suppress_partner(rel, hidden[0], suppressed, values, rules, parent=True)):
                     changed = True
-        failed = _unprotected(relations, suppressed, pending, values, rules, by_cell)
+        failed = _unprotected(relations, suppressed, pending, values, rules, by_cell, bounds)
         if not failed:
             group["suppressed"] = suppressed
+            group["small"] = [n in bounds for n in range(len(group))]
             return group
         pending = np.zeros_like(primary)
         pending[failed] = True
+        if bounds:  # '<3' cells that pin each other down (1 + 1 = 2) are shown as x instead
+            mask = np.zeros_like(primary)
+            mask[failed] = True
+            pinned = [c for c, low, high in intervals(relations, suppressed, values, mask, by_cell)
+                      if high - low >= rules.protection - TOLERANCE]
+            linked = {m for n in {n for c in pinned for n in by_cell.get(c, ())} for m in relations[n].members}
+            if linked & set(bounds):
+                for m in linked:
+                    bounds.pop(m, None)
+                continue
         before = suppressed.sum()
         for cell in failed:
             _widen(cell, relations, suppressed, values, rules)
@@ -131,10 +153,11 @@ def _suppress_partner(rel: _Relation, cell: int, suppressed, values, rules: Rule
     return True
 
 
-def _unprotected(relations: list[_Relation], suppressed, primary, values, rules: Rules, by_cell) -> list[int]:
+def _unprotected(relations: list[_Relation], suppressed, primary, values, rules: Rules, by_cell,
+                 bounds) -> list[int]:
     """Primary cells whose feasible interval, given the published cells, is narrower than required."""
-    return [cell for cell, low, high in intervals(relations, suppressed, values, primary, by_cell)
-            if high - low < rules.protection]
+    return [cell for cell, low, high in intervals(relations, suppressed, values, primary, by_cell, bounds)
+            if high - low < rules.protection - TOLERANCE]
 
 
 def _solver() -> highspy.Highs:
@@ -176,11 +199,12 @@ def _component(relations: list[_Relation], by_cell: dict[int, list[int]], suppre
     return sorted(found)
 
 
-def intervals(relations: list[_Relation], suppressed, values, targets, by_cell=None):
+def intervals(relations: list[_Relation], suppressed, values, targets, by_cell=None, bounds=None):
     """(cell, lowest, highest) for every suppressed cell among ``targets`` that appears in a relation:
     what a reader who knows every published cell can infer. One linear programme (HiGHS) per connected
-    group of suppressed cells: unknown cells >= 0, every relation as an equality; its objective is
-    switched from cell to cell."""
+    group of suppressed cells: unknown cells >= 0 (or within ``bounds``, cell -> (low, high), where the
+    report shows 'minder dan N'), every relation as an equality; its objective is switched from cell to
+    cell."""
     by_cell = by_cell if by_cell is not None else _by_cell(relations)
     wanted = [m for m in sorted(by_cell) if suppressed[m] and targets[m]]
     found, done = [], set()
@@ -190,15 +214,17 @@ def intervals(relations: list[_Relation], suppressed, values, targets, by_cell=N
         part = [relations[n] for n in _component(relations, by_cell, suppressed, start)]
         hidden = sorted({m for rel in part for m in rel.members if suppressed[m]})
         done |= set(hidden)
-        found += _solve(part, hidden, [m for m in hidden if targets[m]], suppressed, values)
+        found += _solve(part, hidden, [m for m in hidden if targets[m]], suppressed, values, bounds or {})
     return sorted(found)
 
 
-def _solve(relations: list[_Relation], hidden: list[int], wanted: list[int], suppressed, values):
+def _solve(relations: list[_Relation], hidden: list[int], wanted: list[int], suppressed, values, bounds):
     """The lowest and highest value of each ``wanted`` cell given ``relations`` over the ``hidden`` cells."""
     column = {m: n for n, m in enumerate(hidden)}
     lp = _solver()
-    lp.addVars(len(hidden), np.zeros(len(hidden)), np.full(len(hidden), highspy.kHighsInf))
+    lows = np.array([bounds.get(m, (0.0, highspy.kHighsInf))[0] for m in hidden], dtype=float)
+    highs = np.array([bounds.get(m, (0.0, highspy.kHighsInf))[1] for m in hidden], dtype=float)
+    lp.addVars(len(hidden), lows, highs)
     for rel in relations:
         constant = rel.constant - sum(c * values[m] for m, c in zip(rel.members, rel.coefs) if not suppressed[m])
         index = [column[m] for m in rel.members if suppressed[m]]

@@ -4,7 +4,7 @@ states it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
 
@@ -24,32 +24,41 @@ class Rules:
     min_cases: int = 10
     round_to: int = 5
     protection: int = 10
+    show_small: bool = False  # a small count is shown as 'minder dan min_count' instead of x
+    regime: str = "standaard"  # the name of the rules (a report's regime from the rules file)
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Rules:
-        """The packaged defaults, or a YAML file overriding some of them."""
-        text = (Path(path).read_text(encoding="utf-8") if path is not None
-                else resources.files("regiekit.publish").joinpath("disclosure.yaml").read_text(encoding="utf-8"))
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise DisclosureError(f"{path}: geen geldige YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise DisclosureError(f"{path}: verwacht regels als 'min_count: 10'")
+    def load(cls, path: str | Path | None = None, report: str | None = None) -> Rules:
+        """The packaged rules, overridden by a user's YAML file, as they apply to ``report``: the top-level
+        rules, or the regime the file's ``rapporten`` assigns to that kind of report (the case monitors
+        have their own, see ``disclosure.yaml``)."""
+        packaged = _read(resources.files("regiekit.publish").joinpath("disclosure.yaml").read_text(encoding="utf-8"),
+                         "disclosure.yaml")
+        own = _read(Path(path).read_text(encoding="utf-8"), path) if path is not None else {}
+        regimes = {**packaged.pop("regimes", {}), **own.pop("regimes", {})}
+        reports = {**packaged.pop("rapporten", {}), **own.pop("rapporten", {})}
+        name = reports.get(report, "standaard")
+        if name != "standaard" and name not in regimes:
+            raise DisclosureError(f"rapport {report} vraagt regime {name!r}, maar dat staat niet onder 'regimes'")
+        found = {**packaged, **own, **regimes.get(name, {}), "regime": name}
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise DisclosureError(f"onbekende onthullingsregels {', '.join(unknown)}; "
-                                  f"bekend zijn {', '.join(sorted(known))}")
-        bad = [k for k, v in data.items() if not isinstance(v, int) or v < 0]
+        for where, data in (("", own), *((f"regime {n}: ", r) for n, r in regimes.items())):
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise DisclosureError(f"{where}onbekende onthullingsregels {', '.join(unknown)}; "
+                                      f"bekend zijn {', '.join(sorted(known - {'regime'}))}, regimes en rapporten")
+        bad = [k for k, v in found.items() if k not in ("regime", "show_small") and (not isinstance(v, int) or v < 0)]
         if bad:
             raise DisclosureError(f"onthullingsregels {', '.join(bad)} moeten hele getallen van 0 of meer zijn")
-        return cls(**{**asdict(cls()), **data})
+        return cls(**found)
 
     def text(self) -> list[str]:
         """The rules in Dutch, as a report states them."""
-        lines = [f"Aantallen van 1 tot en met {self.min_count - 1} worden niet gepubliceerd (x), evenmin als "
-                 f"percentages waarbij zo'n klein aantal jongeren of zaken mee- of juist niet meetelt.",
+        small = (f"Aantallen van 1 tot en met {self.min_count - 1} staan er als '<{self.min_count}' (minder dan "
+                 f"{self.min_count}), zonder het precieze getal" if self.show_small else
+                 f"Aantallen van 1 tot en met {self.min_count - 1} worden niet gepubliceerd (x)")
+        lines = [f"{small}; percentages waarbij zo'n klein aantal jongeren of zaken mee- of juist niet meetelt, "
+                 "worden niet gepubliceerd.",
                  f"Percentages op minder dan {self.min_denominator} jongeren of zaken worden niet gepubliceerd; "
                  f"een gemiddelde of mediaan alleen bij ten minste {self.min_cases} zaken.",
                  "Waar een weggelaten cijfer uit andere cijfers terug te rekenen zou zijn (gemeenten tegen hun "
@@ -58,4 +67,19 @@ class Rules:
         if self.round_to > 1:
             lines.append(f"Aantallen zijn afgerond op {self.round_to}-tallen; percentages zijn berekend op de "
                          "niet-afgeronde aantallen.")
+        else:
+            lines.append("Aantallen zijn exact, zoals het team ze zelf publiceert.")
+        if self.regime != "standaard":
+            lines.insert(0, f"Regels voor de eigen casussen van een team (regime '{self.regime}'); de "
+                            "onderbouwing staat in docs/onthullingscontrole.md.")
         return lines
+
+
+def _read(text: str, where) -> dict:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise DisclosureError(f"{where}: geen geldige YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise DisclosureError(f"{where}: verwacht regels als 'min_count: 10'")
+    return data

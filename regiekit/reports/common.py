@@ -42,11 +42,14 @@ def cbs_mark(markering: str | None) -> str:
     return "**" if "nader voorlopig (CBS)" in text else "*" if "voorlopig (CBS)" in text else ""
 
 
-def cell_text(value, suppressed: bool, ind: Indicator) -> str:
-    """A published number as a report shows it: Dutch notation with its unit, x when suppressed and
-    '–' when there is none."""
+def cell_text(value, mark: str | None, ind: Indicator) -> str:
+    """A published number as a report shows it: Dutch notation with its unit; for a number not shown,
+    '<3' for a small count of a case monitor ('minder dan 3'), x when suppressed, '–' when there is none."""
     if value is None or pd.isna(value):
-        return disclosure.SUPPRESSED if suppressed else "–"
+        mark = str(mark or "")
+        if mark.startswith("minder dan "):
+            return "<" + mark.removeprefix("minder dan ").split(",")[0]
+        return disclosure.SUPPRESSED if mark.startswith("geheim") else "–"
     unit = ind.unit if ind.unit in formatting.UNIT_SUFFIX else "count"
     suffix = {"days": " dagen", "months": " maanden"}.get(ind.unit, "")
     return formatting.value(round(float(value), ind.decimals), unit, ind.decimals) + suffix
@@ -106,10 +109,11 @@ class Report:
                            for v, h, i in zip(out[source], hidden, out["indicator"])]
         out["label"] = out["indicator"].map(lambda i: defs[i].label)
         texts = {**disclosure.STATUS_TEXT,
-                 "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to)}
+                 "afgerond": disclosure.STATUS_TEXT["afgerond"].format(round_to=self.rules.round_to),
+                 "klein": disclosure.STATUS_TEXT["klein"].format(min_count=self.rules.min_count)}
         out["markering"] = out["status"].map(texts)
-        from_cbs = out["bron"].eq("cbs") if "bron" in out else pd.Series(False, index=out.index)
-        out["source"] = out["source"].where(from_cbs, self.source_label) if "source" in out else self.source_label
+        if "source" not in out:  # the published table names each number's source; older tables do not
+            out["source"] = self.source_label
         if "cbs_status" in out:  # CBS's provisional figures keep CBS's marks
             marks = out["cbs_status"].map(CBS_STATUS_TEXT).fillna("")
             out["markering"] = [", ".join(m for m in (a, b) if m) for a, b in zip(out["markering"].fillna(""), marks)]

@@ -53,7 +53,7 @@ def request(kind: registry.ReportKind, region: str, period, data_dir, ids: list[
     :class:`Overview` (region, period, synthetic, rules, internal, results)."""
     store = Store.open(data_dir)
     target, period = kind.request(region, period, store)
-    rules = disclosure.Rules.load(rules_file)
+    rules = disclosure.Rules.load(rules_file, kind.name)
     rows = table(ids, store, rules, internal, kind.levels, period, parameters, bron)
     catalogue = load_catalogue()
     tables = sorted({t for i in ids for t in engine.own_tables(catalogue[i]) if t in store.tables} - {"bevolking"})
@@ -124,7 +124,7 @@ class Overview(Report):
     def _fmt(self, row, ind: Indicator) -> str:
         if row is None:
             return "–"
-        return cell_text(row["value"], str(row["markering"]).startswith("geheim"), ind)
+        return html.escape(cell_text(row["value"], row["markering"], ind))
 
     def kerncijfers_html(self, ids: list[str] | None = None, caption: str | None = None) -> str:
         """This year against last year, with the change between published values (the kerncijfers, or

@@ -85,7 +85,7 @@ class Exploration(Report):
         rows = rows.assign(regio=rows["region_code"].map(lambda c: load_regions().get(c).label))
         if formatted:
             ind = self.defs[indicator]
-            rows = rows.assign(value=[cell_text(v, str(m).startswith("geheim"), ind)
+            rows = rows.assign(value=[cell_text(v, m, ind)
                                       for v, m in zip(rows["value"], rows["markering"])])
         table = rows.pivot_table(index=["regio", "category"], columns="period", values="value",
                                  aggfunc="first", dropna=False, sort=False)

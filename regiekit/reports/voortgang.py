@@ -180,7 +180,8 @@ class Voortgang(Report):
     def _fmt(self, row, ind: Indicator) -> str:
         if row is None or row.empty:
             return "–"
-        return cell_text(row["published"].iloc[0], row["status"].iloc[0] == "geheim", ind)
+        return html.escape(cell_text(row["published"].iloc[0], "geheim" if row["status"].iloc[0] == "geheim" else "",
+                                     ind))
 
     def _change(self, ind: Indicator, rows: pd.DataFrame) -> str:
         """Growth (counts) or difference in percentage points between the first and last year shown;

@@ -155,8 +155,8 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
         for stale in out.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock
         # the published tables, computed once before the workers start (they read them from the cache)
-        kind.prepare(store, disclosure.Rules.load(todo[0].rules_file), internal, sorted({j.period for j in todo}),
-                     bron)
+        rules = disclosure.Rules.load(todo[0].rules_file, kind.name)
+        kind.prepare(store, rules, internal, sorted({j.period for j in todo}), bron)
 
         if cluster:
             result.records = _on_cluster(cluster, todo, Path(store.path), out, pdf, force, jobs, report, progress)
