@@ -197,3 +197,83 @@ def test_exclusive_breakdowns_are_recognised():
     catalogue = load_catalogue()
     assert engine.exclusive_breakdown(catalogue["followups_route_pct"])
     assert not engine.exclusive_breakdown(catalogue["jeugdhulp_pct"])
+
+
+CASES = disclosure.Rules.load(None, "monitor")
+
+
+def test_rules_differ_per_report_and_a_rules_file_can_change_a_regime(tmp_path):
+    assert disclosure.Rules.load(None, "factsheet") == disclosure.Rules()
+    assert (CASES.regime, CASES.min_count, CASES.round_to, CASES.show_small) == ("casusmonitor", 3, 1, True)
+    assert disclosure.Rules.load(None, "regie_op_3") == disclosure.Rules.load(None, "pilot") == CASES
+    own = tmp_path / "regels.yaml"
+    own.write_text("regimes:\n  casusmonitor: {min_count: 5}\nrapporten:\n  pilot: standaard\n")
+    assert disclosure.Rules.load(own, "monitor").min_count == 5
+    assert disclosure.Rules.load(own, "pilot").regime == "standaard"
+    own.write_text("rapporten:\n  monitor: soepel\n")
+    with pytest.raises(disclosure.DisclosureError, match="regime 'soepel'"):
+        disclosure.Rules.load(own, "monitor")
+    own.write_text("regimes:\n  casusmonitor: {drempel: 1}\n")
+    with pytest.raises(disclosure.DisclosureError, match="regime casusmonitor: onbekende onthullingsregels drempel"):
+        disclosure.Rules.load(own, "monitor")
+
+
+def test_a_small_team_publishes_what_it_publishes_itself_under_the_case_regime():
+    """15 cases: exact counts and shares on 15 (the standard rules leave nothing, see above)."""
+    protected = disclosure.protect(_categories({"wijkteam": 11, "gi": 4}), CASES).set_index("category")
+    assert (protected["status"] == "").all() and protected.loc["gi", "published"] == pytest.approx(400 / 15)
+
+
+def _attack_with_bounds(protected: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """As _attack, knowing that a '<3' cell is 1 or 2."""
+    cells = protected.set_index("region_code")
+    hidden = [c for c in cells.index if cells.loc[c, "status"] in ("geheim", "klein")]
+    column = {c: n for n, c in enumerate(hidden)}
+    rows, rhs = [], []
+    for region in INDEX.all():
+        if region.level == "gemeente":
+            continue
+        row, constant = np.zeros(len(hidden)), 0.0
+        for code, coef in [(region.code, 1.0)] + [(g, -1.0) for g in INDEX.members(region.code)]:
+            if code in column:
+                row[column[code]] += coef
+            else:
+                constant -= coef * cells.loc[code, "numerator"]
+        if row.any():
+            rows.append(row)
+            rhs.append(constant)
+    bounds = [(1, 2) if cells.loc[c, "status"] == "klein" else (0, None) for c in hidden]
+    found = {}
+    for code in hidden:
+        c = np.zeros(len(hidden))
+        c[column[code]] = 1
+        low = linprog(c, A_eq=np.array(rows), b_eq=np.array(rhs), bounds=bounds)
+        high = linprog(-c, A_eq=np.array(rows), b_eq=np.array(rhs), bounds=bounds)
+        found[code] = (low.fun, np.inf if high.status == 3 else -high.fun)
+    return found
+
+
+def test_a_count_shown_as_less_than_three_is_never_pinned_down():
+    """Registrations per gemeente, many of them 1 or 2: those are shown as '<3', every other count
+    exactly, and an attacker who knows that '<3' means 1 or 2 still cannot tell which."""
+    numbers = _gemeente_numbers(3, 0, 6)
+    protected = disclosure.protect(_table("jeugdhulp_aantal", numbers), CASES)
+    cells = protected.set_index("region_code")
+    small = [g for g in GEMEENTEN if 0 < numbers[g] < 3]
+    assert small and cells.loc[small, "status"].isin(["klein", "geheim"]).all()
+    assert (cells.loc[small, "status"] == "klein").mean() > 0.5          # most keep their '<3'
+    assert cells.loc[small, "published"].isna().all()
+    shown = cells[cells["status"] == ""]
+    assert (shown["published"] == shown["numerator"]).all()               # exact, not rounded
+    for code, (low, high) in _attack_with_bounds(protected.reset_index()).items():
+        if 0 < cells.loc[code, "numerator"] < 3:
+            assert high - low >= 1 - 1e-6, code
+    assert disclosure.audit(protected, CASES)["safe"].all()
+    # the safeguard catches a deliberate fault: publish the neighbours of one '<3' gemeente
+    target = next(g for g in small if cells.loc[g, "status"] == "klein")
+    region = INDEX.parent(target, "jeugdregio").code
+    leaky = protected.copy()
+    neighbours = leaky["region_code"].isin([g for g in INDEX.members(region) if g != target])
+    leaky.loc[neighbours, "published"] = leaky.loc[neighbours, "numerator"]
+    leaky.loc[neighbours, "status"] = ""
+    assert not disclosure.audit(leaky, CASES)["safe"].all()

@@ -103,11 +103,10 @@ def secondary(group: pd.DataFrame, breakdowns: set, rules: Rules) -> pd.DataFram
             mask = np.zeros_like(primary)
             mask[failed] = True
             pinned = [c for c, low, high in intervals(relations, suppressed, values, mask, by_cell)
-                      if high - low >= rules.protection - TOLERANCE]
-            linked = {m for n in {n for c in pinned for n in by_cell.get(c, ())} for m in relations[n].members}
-            if linked & set(bounds):
-                for m in linked:
-                    bounds.pop(m, None)
+                      if high - low >= rules.protection - TOLERANCE and c in bounds]
+            if pinned:  # protected as x, not as '<3'
+                for c in pinned:
+                    bounds.pop(c)
                 continue
         before = suppressed.sum()
         for cell in failed:
