@@ -191,9 +191,9 @@ class Store:
             return "synthetische demodata"
         files = [f"{i['bestand']}, geïmporteerd {datetime.fromisoformat(i['tijd']):%d-%m-%Y}"
                  for i in self.manifest.get("imports", []) if i.get("tabel") == table and i.get("bestand")]
-        if source == "import" and files:
-            return f"eigen registratie ({'; '.join(dict.fromkeys(files))})"
-        return "eigen registratie" if source == "import" else source
+        if source == "cbs":
+            return "CBS StatLine"
+        return f"eigen registratie ({'; '.join(dict.fromkeys(files))})" if files else "eigen registratie"
 
     def synthetic_for(self, tables) -> bool:
         """True when any of ``tables`` holds synthetic demo data."""
