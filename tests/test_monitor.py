@@ -103,3 +103,40 @@ def test_monitor_notebook_runs_through_the_runner(demo_store, tmp_path):
     assert "Traceback" not in html and "monitor.build(" not in html
     csv = pd.read_csv(out / "monitor_JZ14_2024.csv")
     assert set(csv["part"]) == {"kerncijfers", "uitsplitsing"} and set(csv["region_code"]) == {"JZ14"}
+
+
+@pytest.mark.slow
+def test_the_published_ret_drenthe_figures_from_the_teams_own_files(tmp_path):
+    """Seed 002 from the registrations behind it: a store holding only the team's two files (RET
+    aanmeldingen, JeugdzorgPlus placements) makes the monitor for Drenthe 2024 with the figures the
+    team published, in the HTML and the CSV, named as the team's own registration."""
+    from pathlib import Path
+
+    from regiekit.data.importer import import_file
+
+    data = Path(__file__).parent / "data"
+    import_file("aanmeldingen", data / "ret_drenthe_2023_2024.csv", tmp_path / "p")
+    import_file("plaatsingen", data / "jeugdzorgplus_drenthe_2023_2024.csv", tmp_path / "p")
+    out = tmp_path / "out"
+    assert cli.main(["run", "monitor", "--region", "Drenthe", "--period", "2024", "--data", str(tmp_path / "p"),
+                     "--out", str(out), "--no-pdf", "--quiet"]) == 0
+    csv = pd.read_csv(out / "monitor_JZ04_2024.csv")
+    jz = csv[csv["region_code"] == "JZ04"]
+    value = jz.set_index(["indicator", "period", jz["category"].fillna("")])["value"]
+    assert (value["aanmeldingen_aantal", 2024, ""], value["aanmeldingen_aantal", 2023, ""]) == (42, 25)
+    assert (value["aanmeldingen_geslacht", 2024, "jongen"], value["aanmeldingen_geslacht", 2024, "meisje"]) == (31, 11)
+    assert value["aanmeldingen_geslacht", 2023, "jongen"] == 13
+    assert (value["aanmeldingen_verklarende_analyse", 2024, "ja"],
+            value["aanmeldingen_verklarende_analyse", 2024, "nee"]) == (3, 39)
+    assert (value["aanmeldingen_verblijfsplek", 2024, "thuis"], value["aanmeldingen_verblijfsplek", 2023, "thuis"]) == \
+        (16, 5)
+    assert (value["jeugdzorgplus_jongeren", 2024, ""], value["jeugdzorgplus_peildatum", 2024, ""]) == (13, 5)
+    assert round(value["jeugdzorgplus_verblijfsduur", 2024, ""], 1) == 3.9
+    servicepunt = jz[(jz["indicator"] == "jeugdzorgplus_via_servicepunt") & (jz["period"] == 2024)].iloc[0]
+    assert pd.isna(servicepunt["value"]) and servicepunt["markering"] == "minder dan 3"   # 2 of 13, never as 2
+    assert jz["source"].str.startswith("eigen registratie (").all()
+    html = (out / "monitor_JZ04_2024.html").read_text(encoding="utf-8")
+    for text in (">42<", ">25<", "+68%", ">31<", ">11<", ">39<", ">16<", ">13<", "3,9 maanden", "&lt;3"):
+        assert text in html, text
+    assert "synthetische demodata" not in html and "ret_drenthe_2023_2024.csv" in html
+    assert "Aanmeldende gemeente" in html and "Financieel verantwoordelijke gemeente" in html and ">Assen<" in html

@@ -120,7 +120,7 @@ BREAKDOWNS = {
     "trajecten": ("zorgvorm", "soort", "verwijzer", "reden_beeindiging", "leeftijdsklasse"),
     "aanmeldingen": ("soort_vraag", "aanmelder", "geslacht", "leeftijdsklasse", "verklarende_analyse",
                      "problematiek_jeugdige", "verblijfsplek", "problemen_school", "type_onderwijs",
-                     "problematiek_ouders", "gemeente_financieel"),
+                     "problematiek_ouders", "gemeente_aanmelding", "gemeente_financieel"),
     "plaatsingen": ("machtiging", "servicepunt", "leeftijdsklasse"),
     "casusonderzoeken": ("geslacht", "woonsituatie", "leeftijdsklasse", "ouders_deelname", "leeftijd_eerste_hulp",
                          "volgt_onderwijs", "verklarende_analyse", "huidige_zorg", "schoolwisselingen",

@@ -43,8 +43,14 @@ def _prune(folder: Path, prefix: str) -> None:
 
 def _own(ids: list[str], regions, periods, store: Store, rules: disclosure.Rules, internal: bool,
          parameters) -> pd.DataFrame:
-    """Indicators counted from own records: engine -> intervals -> disclosure control, audited."""
-    protected = disclosure.protect(engine.compute(ids, regions, periods, store, parameters), rules, internal)
+    """Indicators counted from own records: engine -> intervals -> disclosure control, audited. A list by
+    gemeente is published per region below Nederland only: Nederland's list of every gemeente would tie
+    all regions' lists together (and a national list of 342 gemeenten is no report)."""
+    computed = engine.compute(ids, regions, periods, store, parameters)
+    catalogue = load_catalogue()
+    per_gemeente = computed["indicator"].map(lambda i: str(catalogue[i].by).startswith("gemeente"))
+    computed = computed[~(per_gemeente & (computed["level"] == "land"))].reset_index(drop=True)
+    protected = disclosure.protect(computed, rules, internal)
     if not internal:
         unsafe = disclosure.audit(protected, rules).query("not safe")
         if not unsafe.empty:

@@ -12,8 +12,8 @@ from regiekit.publish import disclosure
 from regiekit.reports import overview, registry
 from regiekit.reports.overview import Overview
 
-# 'financieel verantwoordelijke gemeente' is shown as the share that differs from the registering
-# gemeente (a breakdown by all 342 gemeenten would be mostly suppressed cells)
+# the registering and the financially responsible gemeenten are two lists (seed 002), and the share
+# whose financially responsible gemeente differs from the registering one is a kerncijfer
 KERNCIJFERS = ["aanmeldingen_aantal", "doorlooptijd_mediaan", "doorlooptijd_binnen_norm_pct",
                "aanmeldingen_financieel_elders_pct", "jeugdzorgplus_jongeren", "jeugdzorgplus_peildatum",
                "jeugdzorgplus_verblijfsduur", "jeugdzorgplus_via_servicepunt"]
@@ -24,6 +24,8 @@ BREAKDOWNS = {  # section title -> count indicator (its share is the same id + '
     "Problematiek van de jeugdige": "aanmeldingen_problematiek_jeugdige",
     "Problematiek van de ouders": "aanmeldingen_problematiek_ouders", "Verblijfsplek": "aanmeldingen_verblijfsplek",
     "Problemen op school": "aanmeldingen_problemen_school", "Type onderwijs": "aanmeldingen_type_onderwijs",
+    "Aanmeldende gemeente": "aanmeldingen_gemeente_aanmelding",
+    "Financieel verantwoordelijke gemeente": "aanmeldingen_gemeente_financieel",
     "JeugdzorgPlus: soort machtiging": "jeugdzorgplus_machtiging"}
 LEVELS = ("jeugdregio", "land")  # expert teams work per jeugdregio; gemeenten are too small to publish
 TEXT_SLOTS = ("Wat zeggen de cijfers niet?", "Rode draden")

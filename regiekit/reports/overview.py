@@ -16,6 +16,7 @@ from regiekit.data import vocabulary
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import changes, disclosure, published
+from regiekit.reference.regions import load_regions
 from regiekit.reports import charts, registry
 from regiekit.reports.common import PARTLY_SYNTHETIC_BANNER, Report, cell_text
 
@@ -156,14 +157,16 @@ class Overview(Report):
         """Categories of one field: numbers last year and this year, and this year's share."""
         ident = self.breakdowns[title]
         ind, share = self.defs[ident], self.defs.get(f"{ident}_pct")
-        cats = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()]
+        cats = self._breakdown_rows(ident)
+        by_gemeente = str(ind.by).startswith("gemeente")
         rows = []
         for category in sorted(cats["category"].unique(), key=_category_order):
             cells = [self._fmt(self._value(ident, p, category), ind) for p in (self.period - 1, self.period)]
             if share is not None:
                 cells.append(self._fmt(self._value(share.id, self.period, category), share))
+            name = load_regions().get(category).name if by_gemeente else category.replace("_", " ")
             rows.append("<tr><th scope=\"row\" style=\"text-align:left\">"
-                        f"{html.escape(category.replace('_', ' '))}</th>"
+                        f"{html.escape(name)}</th>"
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
         head = f"<th>{self.period - 1}</th><th>{self.period}</th>" + (f"<th>% {self.period}</th>" if share else "")
         field = ind.by
@@ -179,10 +182,20 @@ class Overview(Report):
             parts.append(f"## {title}\n\n{body}")
         return "\n\n".join(parts)
 
+    def _breakdown_rows(self, ident: str) -> pd.DataFrame:
+        """The published rows of a breakdown; by gemeente only the gemeenten with a registration in the
+        years shown (a list, not all 342)."""
+        rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()]
+        if str(self.defs[ident].by).startswith("gemeente"):
+            rows = rows[rows.groupby("category")["value"].transform(lambda v: v.isna().any() or (v != 0).any())]
+        return rows
+
     def breakdown_figure(self, title: str):
         ident = self.breakdowns[title]
-        rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()
-                              & self.published["period"].isin([self.period - 1, self.period])]
+        rows = self._breakdown_rows(ident)
+        rows = rows[rows["period"].isin([self.period - 1, self.period])]
+        if str(self.defs[ident].by).startswith("gemeente"):
+            rows = rows.assign(category=rows["category"].map(lambda c: load_regions().get(c).name))
         label = formatting.UNIT_LABEL.get(self.defs[ident].unit, self.defs[ident].unit)
         # None: all suppressed
         return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)
