@@ -168,3 +168,30 @@ def test_indicator_commands(capsys, tmp_path):
     own.write_text("family: eigen\nindicators:\n  - id: x\n    label: X\n", encoding="utf-8")
     assert cli.main(["indicators", "check", str(own)]) == 1
     assert "eigen.yaml: indicator x" in capsys.readouterr().err
+
+
+def _pdf_words(pdf) -> tuple[float, list[tuple[str, float]]]:
+    """Page width and (word, right edge) of the first page, from the PDF's own text positions."""
+    import re
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', text)[1])
+    return width, [(w, float(x)) for x, w in re.findall(r'xMax="([\d.]+)"[^>]*>([^<]*)</word>', text)]
+
+
+def test_the_printed_table_fits_the_page(assen, tmp_path):
+    """The kerncijfers table of the PDF has every column on the page (the last is 'Ontwikkeling') and
+    no word beyond the right margin; printed without the report's print stylesheet, it does not."""
+    from regiekit.run import runner
+
+    width, words = _pdf_words(assen / "factsheet_GM0106_2024.pdf")
+    assert "Ontwikkeling" in {w for w, _ in words}
+    assert max(x for _, x in words) <= width - 20
+    plain = tmp_path / "zonder_printstijl.html"
+    plain.write_text((assen / "factsheet_GM0106_2024.html").read_text(encoding="utf-8").replace(runner.PRINT_CSS, ""),
+                     encoding="utf-8")
+    runner.print_pdf(plain, tmp_path / "zonder.pdf", runner.chromium())
+    width, words = _pdf_words(tmp_path / "zonder.pdf")
+    assert "Ontwikkeling" not in {w for w, _ in words} or max(x for _, x in words) > width - 20
