@@ -28,7 +28,20 @@ def test_verdict_headings_in_the_words_of_seed_004():
     assert voortgang.heading(_verdict("geen_trend"), 49, 52, None) == "geen structurele trend"
     assert voortgang.heading(_verdict("stabiel"), 30, 30, Comparison(5.0, 0.001, "hoger")) == "blijft hoog"
     assert voortgang.heading(_verdict("stabiel"), 30, 30, Comparison(0.1, 0.6, "gelijk")) == "blijft stabiel"
-    assert voortgang.heading(_verdict("onbekend"), None, None, None) == "onvoldoende gegevens voor een oordeel"
+    assert voortgang.heading(_verdict("onbekend"), None, None, None) == "geen oordeel mogelijk"
+
+
+def test_a_heading_and_its_sentence_come_from_one_judgement():
+    """Seed 004's reader saw 'iets gestegen' over 'daalt van 2.220 naar 2.210': the last year fell while the
+    trend rose. The heading now takes its word from the trend the verdict rests on, as the sentence does."""
+    rising = verdicts.Verdict("x", "JZ04", 2024, "verbetert", "... Over 2021-2024 is er een stijgende trend: een "
+                              "verbetering.", direction="up")
+    assert voortgang.heading(rising, 2220, 2210, None) == "iets gestegen (verbetering)"
+    falling = verdicts.Verdict("x", "JZ04", 2024, "ambigu", "", direction="down")
+    assert voortgang.heading(falling, 100, 120, None) == "gedaald" and verdicts.phrase(falling) == "daalt"
+    assert verdicts.phrase(verdicts.Verdict("x", "JZ04", 2024, "onbekend", "Voor deze periode is geen "
+                                            "(publiceerbaar) cijfer.")) == "geen cijfer"
+    assert "ambigu" not in verdicts.VERDICTS.values() and "onvoldoende gegevens" not in verdicts.VERDICTS.values()
 
 
 def test_changes_only_between_the_published_first_and_last_year(nederland):

@@ -29,8 +29,10 @@ from regiekit.errors import RegiekitError
 from regiekit.indicators.definitions import Indicator
 from regiekit.publish import statistics
 
+# What a reader sees for each verdict (seed 004's words); a change that is not plainly good or bad is
+# named by its direction (see phrase()).
 VERDICTS = {"verbetert": "verbetert", "verslechtert": "verslechtert", "stabiel": "stabiel",
-            "geen_trend": "geen structurele trend", "ambigu": "ambigu", "onbekend": "onvoldoende gegevens"}
+            "geen_trend": "geen structurele trend", "ambigu": "verandert", "onbekend": "geen oordeel mogelijk"}
 STABLE_WITHIN = 0.02  # a yearly factor whose interval lies within 1 ± this is 'stabiel'
 NUMBER_WORDS = {2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7: "zeven", 8: "acht", 9: "negen", 10: "tien"}
 
@@ -50,6 +52,17 @@ class Verdict:
     change_p: float | None = None
     note: str | None = None  # a series break that stops a comparison
     manual: bool = False
+    direction: str | None = None  # 'up' or 'down': the trend (or change) the verdict rests on
+
+
+def phrase(verdict: Verdict) -> str:
+    """The verdict in a reader's words: 'verbetert', 'geen structurele trend', 'stijgt' for a rise that is
+    not plainly good or bad, 'geen cijfer' when the period has no publishable number."""
+    if verdict.verdict == "ambigu" and verdict.direction in ("up", "down"):
+        return "stijgt" if verdict.direction == "up" else "daalt"
+    if verdict.verdict == "onbekend" and verdict.sentence.startswith("Voor deze periode is geen"):
+        return "geen cijfer"
+    return VERDICTS[verdict.verdict]
 
 
 def _subject(ind: Indicator) -> str:
@@ -114,7 +127,8 @@ def judge(ind: Indicator, series: pd.DataFrame, period: int, region_code: str = 
     else:
         verdict = "ambigu"
     sentence = f"{_subject(ind)} {movement}. " + _trend_sentence(verdict, direction, detail, found, desired)
-    return Verdict(ind.id, region_code, period, verdict, sentence.strip(), found, change_p, note)
+    return Verdict(ind.id, region_code, period, verdict, sentence.strip(), found, change_p, note,
+                   direction=direction if direction in ("up", "down") else None)
 
 
 def _unit(ind: Indicator) -> str:
@@ -190,4 +204,4 @@ def apply_override(verdict: Verdict, overrides: dict) -> Verdict:
         return verdict
     chosen, text = overrides[key]
     return Verdict(verdict.indicator, verdict.region_code, verdict.period, chosen, text, verdict.trend,
-                   verdict.change_p, verdict.note, manual=True)
+                   verdict.change_p, verdict.note, manual=True, direction=verdict.direction)

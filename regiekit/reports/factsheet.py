@@ -96,7 +96,7 @@ class Factsheet(Report):
         shown["oordeel"] = None
         shown["vergelijking_nederland"] = None
         shown.loc[focus, "oordeel"] = shown.loc[focus, "indicator"].map(
-            lambda i: verdicts.VERDICTS[self.judgements[i].verdict])
+            lambda i: verdicts.phrase(self.judgements[i]))
         shown.loc[focus, "vergelijking_nederland"] = shown.loc[focus, "indicator"].map(
             lambda i: self.comparisons[i].direction if self.comparisons[i] else None)
         return shown[PUBLISHED_COLUMNS].reset_index(drop=True)
@@ -142,7 +142,7 @@ class Factsheet(Report):
                 comparison = self.comparisons[ind.id]
                 cells += f'<td class="vergelijking">{comparison.direction if comparison else "–"}</td>'
             verdict = self.judgements[ind.id]
-            cells += (f'<td class="oordeel">{html.escape(verdicts.VERDICTS[verdict.verdict])}'
+            cells += (f'<td class="oordeel">{html.escape(verdicts.phrase(verdict))}'
                       f'{"*" if verdict.manual else ""}</td>')
             body.append(f'<tr data-indicator="{ind.id}"><th scope="row" style="text-align:left">'
                         f'{html.escape(ind.label)}'

@@ -96,13 +96,15 @@ def load_layout(path: str | Path | None = None) -> Layout:
 def heading(verdict: verdicts.Verdict, first: float | None, last: float | None, comparison) -> str:
     """A short Dutch verdict heading in the manner of seed 004 ('iets gedaald', 'blijft hoog')."""
     if verdict.verdict == "onbekend":
-        return "onvoldoende gegevens voor een oordeel"
+        return "geen oordeel mogelijk"
     if verdict.verdict == "geen_trend":
         return "geen structurele trend"
     if verdict.verdict == "stabiel":
         side = comparison.direction if comparison is not None else "gelijk"
         return {"hoger": "blijft hoog", "lager": "blijft laag"}.get(side, "blijft stabiel")
-    word = "gestegen" if last > first else "gedaald"
+    # the word comes from the judgement itself (its trend), so heading and sentence agree
+    rising = verdict.direction == "up" if verdict.direction else last > first
+    word = "gestegen" if rising else "gedaald"
     slight = first and abs(last - first) / abs(first) < 0.10
     return f"{'iets ' if slight else ''}{word}" + {"verbetert": " (verbetering)", "verslechtert": " (verslechtering)",
                                                     "ambigu": ""}[verdict.verdict]
@@ -167,7 +169,7 @@ class Voortgang(Report):
                             | self.results["indicator"].isin(charted)].copy()
         rows["part"] = (rows["region_code"] == self.region.code).map({True: "paneel", False: "vergelijking"})
         shown = self.shown(rows, self.defs)
-        verdict_of = {(i, band): verdicts.VERDICTS[v.verdict] for i, items in self.findings.items()
+        verdict_of = {(i, band): verdicts.phrase(v) for i, items in self.findings.items()
                       for band, _, _, v in items}
         focus = (shown["region_code"] == self.region.code) & (shown["period"] == self.period)
         shown["oordeel"] = [verdict_of.get((i, c if isinstance(c, str) else None)) if f else None
