@@ -41,6 +41,22 @@ def test_breakdowns_cover_every_registration_field(drenthe):
     assert ages.index(">4-12<") < ages.index(">12-18<") < ages.index(">18-23<")
 
 
+def test_every_category_reads_in_words_not_codes(drenthe):
+    """Row labels come from the vocabulary's labels: 'RET-tafel', 'ADHD', 'angst/depressie', never the
+    codes ('ret tafel', 'adhd', 'angst_depressie')."""
+    import re
+
+    from regiekit.data import vocabulary
+
+    page = "".join(drenthe.breakdown_html(title) for title in monitor.BREAKDOWNS)
+    labels = re.findall(r'<th scope="row" style="text-align:left">([^<]*)</th>', page)
+    assert {"RET-tafel", "ADHD", "ASS", "angst/depressie", "LVB"} <= set(labels)
+    assert not {"ret tafel", "adhd", "ass", "angst depressie", "lvb"} & set(labels)
+    assert not any("_" in text for text in labels)
+    assert vocabulary.label("stap1_signaleren") == "stap 1: signaleren"
+    assert vocabulary.label("jeugdbescherming+jeugdhulp") == "jeugdbescherming en jeugdhulp"
+
+
 def test_nothing_small_is_published_and_the_audit_passes(drenthe, demo_store):
     """The case-monitor regime: a count of 1 or 2 is shown as '<3' (never its value), and no such cell
     can be pinned to one value from the rest of the report (the audit, with the '<3' bounds)."""

@@ -48,6 +48,29 @@ STAPPEN = ("stap1_signaleren", "stap2_verbinden", "stap3_analyseren", "stap4_pla
            "stap6_evalueren", "stap7_afsluiten")
 ROL = ("professional", "ouder")
 
+# A reader's words for the codes above (a code not listed reads as itself with spaces for '_').
+LABELS = {
+    "ret_tafel": "RET-tafel", "ass": "ASS", "adhd": "ADHD", "lvb": "LVB", "lvb_zorg": "LVB-zorg",
+    "angst_depressie": "angst/depressie", "suicidaliteit": "suïcidaliteit", "scheiding_conflict": "scheiding/conflict",
+    "eenzijdig_client": "eenzijdig door cliënt beëindigd", "volgens_plan": "volgens plan", "ots": "OTS",
+    "voorlopige_ots": "voorlopige OTS", "residentieel_overig": "residentieel en overig",
+    "gecertificeerde_instelling": "gecertificeerde instelling (GI)", "rechter_om": "rechter/OM",
+    "bij_een_ouder": "bij één ouder", "jeugd_en_opvoedhulp": "jeugd- en opvoedhulp", "nvt": "n.v.t.",
+    "voor_basisschool": "voor de basisschool", "basisschool": "tijdens de basisschool",
+    "na_basisschool": "na de basisschool", "vso": "vso", "vo": "vo", "mbo": "mbo",
+    **{code: f"stap {code[4]}: {code.split('_', 1)[1]}" for code in STAPPEN},
+}
+
+
+def label(code) -> str:
+    """A category as a reader sees it: 'ret_tafel' -> 'RET-tafel', 'stap1_signaleren' -> 'stap 1:
+    signaleren', 'jeugdbescherming+jeugdhulp' -> 'jeugdbescherming en jeugdhulp'."""
+    text = str(code)
+    if "+" in text:
+        return " en ".join(label(part) for part in text.split("+"))
+    return LABELS.get(text, text.replace("_", " "))
+
+
 MULTI_VALUED = ("problematiek_jeugdige", "problematiek_ouders", "huidige_zorg", "classificaties",
                 "reden_verwijzing", "afspraken")  # ';'-separated
 

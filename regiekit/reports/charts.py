@@ -108,7 +108,7 @@ def categories(rows: pd.DataFrame, title: str, xlabel: str):
     """Horizontal bars per category, one per year (published values; suppressed ones left out).
     None when nothing in it may be published."""
     data = rows.dropna(subset=["value"]).assign(
-        categorie=lambda f: f["category"].str.replace("_", " "), jaar=lambda f: f["period"].astype(str))
+        categorie=lambda f: f["category"], jaar=lambda f: f["period"].astype(str))  # labelled by the caller
     if data.empty:
         return None
     house_style()

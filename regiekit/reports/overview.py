@@ -164,7 +164,7 @@ class Overview(Report):
             cells = [self._fmt(self._value(ident, p, category), ind) for p in (self.period - 1, self.period)]
             if share is not None:
                 cells.append(self._fmt(self._value(share.id, self.period, category), share))
-            name = load_regions().get(category).name if by_gemeente else category.replace("_", " ")
+            name = load_regions().get(category).name if by_gemeente else vocabulary.label(category)
             rows.append("<tr><th scope=\"row\" style=\"text-align:left\">"
                         f"{html.escape(name)}</th>"
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
@@ -196,6 +196,8 @@ class Overview(Report):
         rows = rows[rows["period"].isin([self.period - 1, self.period])]
         if str(self.defs[ident].by).startswith("gemeente"):
             rows = rows.assign(category=rows["category"].map(lambda c: load_regions().get(c).name))
+        else:
+            rows = rows.assign(category=rows["category"].map(vocabulary.label))
         label = formatting.UNIT_LABEL.get(self.defs[ident].unit, self.defs[ident].unit)
         # None: all suppressed
         return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)

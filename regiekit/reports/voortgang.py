@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from regiekit import engine, formatting
+from regiekit.data import vocabulary
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import changes, disclosure, published, verdicts
@@ -253,7 +254,7 @@ class Voortgang(Report):
         body = []
         for category in categories:
             rows = self._rows(ind.id, self.region.code, category)
-            name = ind.label if category is None else category.replace("_", " ")
+            name = ind.label if category is None else vocabulary.label(category)
             cells = [self._fmt(rows[rows["period"] == y], ind) for y in years] + [self._change(ind, rows)]
             body.append(f'<tr><th scope="row" style="text-align:left">{html.escape(name)}</th>'
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
@@ -324,10 +325,13 @@ def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list
 
 def _table(layout: Layout, store: Store, rules: disclosure.Rules, internal: bool, periods: list[int],
            bron: str) -> pd.DataFrame:
-    """The published table of the layout's indicators that the chosen source has (a panel whose
-    indicator it lacks says so)."""
-    chosen = engine.available(load_catalogue().select(layout.indicator_ids), store, bron)
-    return published.table([i.id for i in chosen], store, rules, internal, None, periods, bron=bron)
+    """The published table of the layout's indicators that the chosen source has: a panel's own, else its
+    CBS alternative (a panel with neither says so)."""
+    catalogue = load_catalogue()
+    found = {i.id for i in engine.available(catalogue.select(layout.indicator_ids), store, bron)}
+    ids = {p.indicator if p.indicator in found else p.cbs_indicator
+           for line in layout.actielijnen for p in line.panelen} & found
+    return published.table(sorted(ids), store, rules, internal, None, periods, bron=bron)
 
 
 def build(region: str, period: int, data_dir: str | Path | None = None, internal: bool = False,
