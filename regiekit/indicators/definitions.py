@@ -220,6 +220,11 @@ class Indicator(_Strict):
         return self
 
     @property
+    def by_gemeente(self) -> bool:
+        """A breakdown by gemeente (a list of gemeenten, not a field of fixed values)."""
+        return str(self.by).startswith("gemeente")
+
+    @property
     def scale(self) -> int:
         return SCALES.get(self.unit, 1)
 

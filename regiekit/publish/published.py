@@ -48,7 +48,7 @@ def _own(ids: list[str], regions, periods, store: Store, rules: disclosure.Rules
     all regions' lists together (and a national list of 342 gemeenten is no report)."""
     computed = engine.compute(ids, regions, periods, store, parameters)
     catalogue = load_catalogue()
-    per_gemeente = computed["indicator"].map(lambda i: str(catalogue[i].by).startswith("gemeente"))
+    per_gemeente = computed["indicator"].map(lambda i: catalogue[i].by_gemeente)
     computed = computed[~(per_gemeente & (computed["level"] == "land"))].reset_index(drop=True)
     protected = disclosure.protect(computed, rules, internal)
     if not internal:

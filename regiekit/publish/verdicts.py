@@ -33,6 +33,7 @@ from regiekit.publish import statistics
 # named by its direction (see phrase()).
 VERDICTS = {"verbetert": "verbetert", "verslechtert": "verslechtert", "stabiel": "stabiel",
             "geen_trend": "geen structurele trend", "ambigu": "verandert", "onbekend": "geen oordeel mogelijk"}
+NO_FIGURE = "Voor deze periode is geen (publiceerbaar) cijfer."
 STABLE_WITHIN = 0.02  # a yearly factor whose interval lies within 1 ± this is 'stabiel'
 NUMBER_WORDS = {2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7: "zeven", 8: "acht", 9: "negen", 10: "tien"}
 
@@ -60,7 +61,7 @@ def phrase(verdict: Verdict) -> str:
     not plainly good or bad, 'geen cijfer' when the period has no publishable number."""
     if verdict.verdict == "ambigu" and verdict.direction in ("up", "down"):
         return "stijgt" if verdict.direction == "up" else "daalt"
-    if verdict.verdict == "onbekend" and verdict.sentence.startswith("Voor deze periode is geen"):
+    if verdict.verdict == "onbekend" and verdict.sentence == NO_FIGURE:
         return "geen cijfer"
     return VERDICTS[verdict.verdict]
 
@@ -100,8 +101,7 @@ def judge(ind: Indicator, series: pd.DataFrame, period: int, region_code: str = 
         note = f"Trendbreuk in {broken}: {text} Vergelijkingen met jaren voor {broken} zijn weggelaten."
         rows = rows[rows.index >= broken]
     if period not in rows.index:
-        return Verdict(ind.id, region_code, period, "onbekend", "Voor deze periode is geen (publiceerbaar) cijfer.",
-                       note=note)
+        return Verdict(ind.id, region_code, period, "onbekend", NO_FIGURE, note=note)
     if len(rows) < 2:
         return Verdict(ind.id, region_code, period, "onbekend",
                        f"{_subject(ind)} is {formatting.value(rows.loc[period, 'value'], _unit(ind), ind.decimals)} "

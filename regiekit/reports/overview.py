@@ -80,6 +80,11 @@ def _category_order(category: str):
     return (category == engine.UNKNOWN, bands.index(category) if category in bands else len(bands), category)
 
 
+def _category_name(ind: Indicator, category: str) -> str:
+    """A category as a reader sees it: a gemeente by its name, a code by its label."""
+    return load_regions().get(category).name if ind.by_gemeente else vocabulary.label(category)
+
+
 @dataclass
 class Overview(Report):
     """This year against last year for one region: kerncijfers and breakdowns."""
@@ -158,15 +163,13 @@ class Overview(Report):
         ident = self.breakdowns[title]
         ind, share = self.defs[ident], self.defs.get(f"{ident}_pct")
         cats = self._breakdown_rows(ident)
-        by_gemeente = str(ind.by).startswith("gemeente")
         rows = []
         for category in sorted(cats["category"].unique(), key=_category_order):
             cells = [self._fmt(self._value(ident, p, category), ind) for p in (self.period - 1, self.period)]
             if share is not None:
                 cells.append(self._fmt(self._value(share.id, self.period, category), share))
-            name = load_regions().get(category).name if by_gemeente else vocabulary.label(category)
             rows.append("<tr><th scope=\"row\" style=\"text-align:left\">"
-                        f"{html.escape(name)}</th>"
+                        f"{html.escape(_category_name(ind, category))}</th>"
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
         head = f"<th>{self.period - 1}</th><th>{self.period}</th>" + (f"<th>% {self.period}</th>" if share else "")
         field = ind.by
@@ -186,7 +189,7 @@ class Overview(Report):
         """The published rows of a breakdown; by gemeente only the gemeenten with a registration in the
         years shown (a list, not all 342)."""
         rows = self.published[(self.published["indicator"] == ident) & self.published["category"].notna()]
-        if str(self.defs[ident].by).startswith("gemeente"):
+        if self.defs[ident].by_gemeente:
             rows = rows[rows.groupby("category")["value"].transform(lambda v: v.isna().any() or (v != 0).any())]
         return rows
 
@@ -194,10 +197,7 @@ class Overview(Report):
         ident = self.breakdowns[title]
         rows = self._breakdown_rows(ident)
         rows = rows[rows["period"].isin([self.period - 1, self.period])]
-        if str(self.defs[ident].by).startswith("gemeente"):
-            rows = rows.assign(category=rows["category"].map(lambda c: load_regions().get(c).name))
-        else:
-            rows = rows.assign(category=rows["category"].map(vocabulary.label))
+        rows = rows.assign(category=rows["category"].map(lambda c: _category_name(self.defs[ident], c)))
         label = formatting.UNIT_LABEL.get(self.defs[ident].unit, self.defs[ident].unit)
         # None: all suppressed
         return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)
