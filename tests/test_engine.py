@@ -7,6 +7,7 @@ import pytest
 
 from regiekit import engine
 from regiekit.data.store import StoreError
+from regiekit.periods import PeriodError, Span, parse
 from regiekit.reference.regions import load_regions
 
 from .conftest import make_store
@@ -106,6 +107,34 @@ def test_period_logic_peildatum_started_ended_and_spanning_years(tmp_path):
     assert [n["trajecten_lopend", ASSEN, y] for y in (2022, 2023, 2024)] == [2, 3, 2]
     assert [n["jeugdhulp_aantal", ASSEN, y] for y in (2022, 2023, 2024)] == [2, 4, 3]
     assert [n["trajecten_langer_dan_4_jaar_pct", ASSEN, y] for y in (2022, 2023, 2024)] == [0, 0, 1]
+
+
+def test_a_project_period_is_one_window_that_counts_everyone_once(tmp_path):
+    """A span of years ('2022-2023') is one window: a youth in care in both years counts once, a
+    trajectory that started in either year counts as started, a peildatum is the span's last 31 December."""
+    rows = [
+        _trajectory(1, 201, ASSEN, "zonder_verblijf", date(2022, 6, 1), date(2024, 2, 1)),   # both years
+        _trajectory(2, 202, ASSEN, "zonder_verblijf", date(2023, 3, 1), date(2023, 12, 30)),
+        _trajectory(3, 203, ASSEN, "zonder_verblijf", date(2023, 12, 31), None),
+        _trajectory(4, 204, ASSEN, "zonder_verblijf", date(2020, 1, 1), None),                # both years
+    ]
+    store = make_store(tmp_path, _frame(rows), years=(2022, 2023, 2024))
+    span = Span(2022, 2023)
+    result = engine.compute(["jeugdhulp_aantal", "trajecten_gestart", "trajecten_lopend"], [ASSEN], [span], store)
+    n = result.set_index("indicator")["numerator"]
+    assert (n["jeugdhulp_aantal"], n["trajecten_gestart"], n["trajecten_lopend"]) == (4, 3, 3)  # years: 2 and 4
+    assert set(result["period"]) == {2023} and set(result["subperiod"]) == {"2022-2023"}
+    with pytest.raises(engine.EngineError, match="geen gegevens voor 2021"):
+        engine.compute(["jeugdhulp_aantal"], [ASSEN], [Span(2021, 2023)], store)
+
+
+def test_periods_are_years_or_spans_of_years():
+    assert (parse("2024"), parse(2024), parse("2021-2023"), parse(" 2021 - 2023 ")) == \
+        (2024, 2024, Span(2021, 2023), Span(2021, 2023))
+    assert parse("2023-2023") == 2023 and str(Span(2021, 2023)) == "2021-2023"
+    for bad in ("2023-2021", "21-23", "volgend jaar"):
+        with pytest.raises(PeriodError):
+            parse(bad)
 
 
 def test_herhaald_beroep_within_the_window(tmp_path):

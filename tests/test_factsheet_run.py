@@ -106,7 +106,8 @@ def test_numbers_in_html_equal_csv_and_the_api(assen, demo_store):
     ("Asen", "2024", "onbekende regio 'Asen'; bedoelt u: gemeente Assen (GM0106)"),
     ("Assen", "2031", "geen gegevens voor 2031; de gegevens lopen van 2015 tot en met 2024"),
     ("Assen", "2014", "geen gegevens voor 2014"),
-    ("Assen", "vorig jaar", "een periode is een jaar zoals 2024 of 'latest', niet 'vorig jaar'"),
+    ("Assen", "vorig jaar",
+     "een periode is een jaar zoals 2024, een reeks jaren zoals 2021-2023 of 'latest', niet 'vorig jaar'"),
 ])
 def test_bad_input_gives_one_line_and_no_output(demo_store, tmp_path, capsys, region, period, message):
     out = tmp_path / "out"

@@ -75,7 +75,7 @@ def test_mistakes_are_rejected_with_their_reason_and_nothing_is_lost(tmp_path, r
     report = import_file("aanmeldingen", _write(tmp_path / "in.csv", [GOOD, row]), tmp_path / "processed")
     assert (report.rows_read, report.imported, report.rejected) == (2, 1, 1)
     rejects = _rejects(report)
-    assert reason in rejects["reden"].iloc[0]
+    assert reason in rejects["reden_afwijzing"].iloc[0]
     assert rejects["casus_id"].iloc[0] == row.split(";")[0]   # the original row is kept as it was
     assert rejects["rij"].iloc[0] == "3"
 
@@ -86,11 +86,11 @@ def test_duplicate_case_ids(tmp_path):
                                                                       GOOD.replace("RET-1", "RET-2")]),
                          tmp_path / "processed")
     assert (report.rows_read, report.imported, report.rejected) == (4, 1, 3)
-    reasons = _rejects(report).set_index("rij")["reden"]
+    reasons = _rejects(report).set_index("rij")["reden_afwijzing"]
     assert "gelijk aan rij 2" in reasons["3"]
     assert "RET-2 komt meer keren voor met verschillende inhoud" in reasons["4"]
     later = import_file("aanmeldingen", _write(tmp_path / "later.csv", [conflicting]), tmp_path / "processed")
-    assert later.rejected == 1 and "al geïmporteerd met andere inhoud" in _rejects(later)["reden"].iloc[0]
+    assert later.rejected == 1 and "al geïmporteerd met andere inhoud" in _rejects(later)["reden_afwijzing"].iloc[0]
 
 
 def test_files_as_people_send_them(tmp_path):
@@ -121,7 +121,7 @@ def test_decimal_commas_in_numbers(tmp_path):
                          _write(tmp_path / "c.csv", [row, row.replace("C1", "C2").replace("2,0", "2,5")],
                                 header=header), tmp_path / "p")
     assert (report.imported, report.rejected) == (1, 1)
-    assert "schoolwisselingen: '2,5' is geen geldige geheel getal" in _rejects(report)["reden"].iloc[0]
+    assert "schoolwisselingen: '2,5' is geen geldige geheel getal" in _rejects(report)["reden_afwijzing"].iloc[0]
 
 
 @pytest.mark.parametrize("change, message", [
@@ -196,7 +196,7 @@ def test_a_file_where_every_row_is_invalid_is_reported_not_crashed(tmp_path, cap
     path = _write(tmp_path / "alles_fout.csv", bad)
     report = import_file("aanmeldingen", path, tmp_path / "p")
     assert (report.rows_read, report.imported, report.unchanged, report.rejected) == (3, 0, 0, 3)
-    reasons = _rejects(report)["reden"]
+    reasons = _rejects(report)["reden_afwijzing"]
     assert len(reasons) == 3 and not reasons.str.startswith("nan").any() and reasons.str.contains("datum").all()
     assert cli.main(["import", "aanmeldingen", str(path), "--data", str(tmp_path / "q")]) == 0
     assert "3 rijen gelezen: 0 geïmporteerd, 0 al eerder geïmporteerd, 3 afgewezen" in capsys.readouterr().out
@@ -258,7 +258,7 @@ def test_records_the_engine_interprets_accept_the_basisset_only(tmp_path):
     rows = [row.format(zorgvorm="zonder_verblijf"), row.format(zorgvorm="knuffelzorg").replace("T1", "T2")]
     report = import_file("trajecten", _write(tmp_path / "t.csv", rows, header=header), tmp_path / "p")
     assert (report.imported, report.rejected) == (1, 1)
-    assert "zorgvorm: onbekende waarde" in _rejects(report)["reden"].iloc[0]
+    assert "zorgvorm: onbekende waarde" in _rejects(report)["reden_afwijzing"].iloc[0]
 
 
 def test_template_writes_a_starting_vocabulary(tmp_path):

@@ -123,9 +123,10 @@ def test_monitor_notebook_runs_through_the_runner(demo_store, tmp_path):
 
 @pytest.mark.slow
 def test_the_published_ret_drenthe_figures_from_the_teams_own_files(tmp_path):
-    """Seed 002 from the registrations behind it: a store holding only the team's two files (RET
-    aanmeldingen, JeugdzorgPlus placements) makes the monitor for Drenthe 2024 with the figures the
-    team published, in the HTML and the CSV, named as the team's own registration."""
+    """Seed 002 from the registrations behind it: a store holding only the team's three files (RET
+    aanmeldingen, JeugdzorgPlus placements, youths discussed at the Servicepunt) makes the monitor for
+    Drenthe 2024 with the figures the team published, in the HTML and the CSV, named as the team's own
+    registration."""
     from pathlib import Path
 
     from regiekit.data.importer import import_file
@@ -133,6 +134,7 @@ def test_the_published_ret_drenthe_figures_from_the_teams_own_files(tmp_path):
     data = Path(__file__).parent / "data"
     import_file("aanmeldingen", data / "ret_drenthe_2023_2024.csv", tmp_path / "p")
     import_file("plaatsingen", data / "jeugdzorgplus_drenthe_2023_2024.csv", tmp_path / "p")
+    import_file("servicepunt", data / "servicepunt_drenthe_2023_2024.csv", tmp_path / "p")
     out = tmp_path / "out"
     assert cli.main(["run", "monitor", "--region", "Drenthe", "--period", "2024", "--data", str(tmp_path / "p"),
                      "--out", str(out), "--no-pdf", "--quiet"]) == 0
@@ -150,9 +152,12 @@ def test_the_published_ret_drenthe_figures_from_the_teams_own_files(tmp_path):
     assert round(value["jeugdzorgplus_verblijfsduur", 2024, ""], 1) == 3.9
     servicepunt = jz[(jz["indicator"] == "jeugdzorgplus_via_servicepunt") & (jz["period"] == 2024)].iloc[0]
     assert pd.isna(servicepunt["value"]) and servicepunt["markering"] == "minder dan 3"   # 2 of 13, never as 2
+    # the Servicepunt: 8 Drentse youths discussed in 2024, none of them placed
+    assert (value["servicepunt_besproken", 2024, ""], value["servicepunt_geen_plaatsing", 2024, ""]) == (8, 8)
     assert jz["source"].str.startswith("eigen registratie (").all()
     html = (out / "monitor_JZ04_2024.html").read_text(encoding="utf-8")
     for text in (">42<", ">25<", "+68%", ">31<", ">11<", ">39<", ">16<", ">13<", "3,9 maanden", "&lt;3"):
         assert text in html, text
+    assert "Besproken bij het Servicepunt" in html and "niet geplaatst" in html
     assert "synthetische demodata" not in html and "ret_drenthe_2023_2024.csv" in html
     assert "Aanmeldende gemeente" in html and "Financieel verantwoordelijke gemeente" in html and ">Assen<" in html

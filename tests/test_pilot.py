@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from regiekit import engine
+from regiekit.periods import Span
 from regiekit.publish import disclosure
 from regiekit.reports import pilot
 from regiekit.reports.registry import ReportError
@@ -29,6 +30,7 @@ def test_interim_while_running_final_at_the_end(demo_store, tmp_path):
     interim = pilot.build("Twente", 2020, demo_store.path)
     assert not interim.final and interim.heading_markdown().startswith("# Tussenrapportage pilot")
     assert "De pilot loopt nog" in interim.intro_markdown()
+    assert interim.columns == [("2020", 2020)]   # nothing from before the pilot began
     texts = tmp_path / "bevindingen.md"
     texts.write_text("## Uit de groepsgesprekken\n\nDe handreiking geeft rust aan tafel.\n", encoding="utf-8")
     final = pilot.build("Twente", 2021, demo_store.path, texts)
@@ -47,14 +49,18 @@ def test_pilot_runs_through_the_runner_and_publishes_no_small_numbers(demo_store
     html = (out / "pilot_JZ14_2021.html").read_text(encoding="utf-8")
     for question in pilot.QUESTIONS.values():
         assert question in html
-    assert "Eindrapportage pilot Regie in 7 samenwerkingsstappen, jeugdregio Twente, 2021" in html
+    # the final report covers the whole pilot: every case once, not per start year
+    assert "Eindrapportage pilot Regie in 7 samenwerkingsstappen, jeugdregio Twente, 2020-2021" in html
+    assert "over de hele looptijd" in html and "<th>2020-2021</th>" in html and "<th>2020</th>" not in html
     csv = pd.read_csv(out / "pilot_JZ14_2021.csv")
-    cases = csv[(csv["indicator"] == "pilot_casussen_aantal") & (csv["period"] == 2021)]["value"].iloc[0]
-    exact = engine.compute(["pilot_casussen_aantal"], ["JZ14"], [2021], demo_store)["numerator"].iloc[0]
-    assert cases == exact and f">{int(cases)}<" in html   # the case-monitor regime: exact counts
+    assert set(csv["period"]) == {"2020-2021"}
+    cases = csv[csv["indicator"] == "pilot_casussen_aantal"]["value"].iloc[0]
+    per_year = engine.compute(["pilot_casussen_aantal"], ["JZ14"], [2020, 2021], demo_store)["numerator"]
+    whole = engine.compute(["pilot_casussen_aantal"], ["JZ14"], [Span(2020, 2021)], demo_store)["numerator"].iloc[0]
+    assert cases == whole == per_year.sum() and f">{int(cases)}<" in html   # exact counts, each case once
     # every survey share shown rests on at least 10 answers, and the complement is not small
-    raw = engine.compute(pilot.indicator_ids(), ["JZ14"], [2020, 2021], demo_store)
-    shown = csv.dropna(subset=["value"]).merge(raw, on=["indicator", "region_code", "period", "category"],
+    raw = engine.compute(pilot.indicator_ids(), ["JZ14"], [Span(2020, 2021)], demo_store)
+    shown = csv.dropna(subset=["value"]).drop(columns="period").merge(raw, on=["indicator", "region_code", "category"],
                                                how="left", suffixes=("", "_exact"))
     shares = shown[shown["unit"] == "percent"]
     rules = disclosure.Rules.load(None, "pilot")

@@ -6,7 +6,7 @@ import pytest
 
 from regiekit import engine
 from regiekit.reports import regie_op_3
-from regiekit.run import batch
+from regiekit.run import batch, cli
 
 
 def test_thresholds_are_parameters_of_every_cohort_indicator(demo_store):
@@ -34,3 +34,53 @@ def test_regie_op_3_notebook_runs_through_the_runner(demo_store, tmp_path):
     assert cohort["value"].iloc[0] == exact   # the case-monitor regime: exact counts
     # a case-review field keeps its missing answers as a category of its own
     assert "casusonderzoeken_woonsituatie" in set(csv["indicator"])
+
+
+def test_the_published_regie_op_3_overview_from_15_case_reviews(tmp_path):
+    """Seed 000 from the forms behind it: 15 case reviews of March 2021 to December 2023, in the
+    coordinator's own words, make one overview over the project period with the figures the project
+    published (15 youths, first help before primary school for 7 and during it for 4, 2,7 school changes
+    on average, current care missing for 5, trajectories missing for 9), in the HTML and the CSV."""
+    from pathlib import Path
+
+    from regiekit.data.importer import import_file
+
+    forms = Path(__file__).parent / "data" / "regie_op_3_drenthe_2021_2023.csv"
+    report = import_file("casusonderzoeken", forms, tmp_path / "p")
+    assert (report.rows_read, report.imported, report.rejected, report.unknown) == (15, 15, 0, {})
+    out = tmp_path / "out"
+    assert cli.main(["run", "regie_op_3", "--region", "Drenthe", "--period", "2021-2023", "--data",
+                     str(tmp_path / "p"), "--out", str(out), "--no-pdf", "--quiet"]) == 0
+    csv = pd.read_csv(out / "regie_op_3_JZ04_2021-2023.csv")
+    jz = csv[csv["region_code"] == "JZ04"]
+    assert set(jz["period"]) == {"2021-2023"}  # one window over the whole project period
+    value = jz.set_index(["indicator", jz["category"].fillna("")])["value"]
+    mark = jz.set_index(["indicator", jz["category"].fillna("")])["markering"].fillna("")
+    assert value["casusonderzoeken_aantal", ""] == 15
+    assert (value["casusonderzoeken_leeftijd_eerste_hulp", "voor_basisschool"],
+            value["casusonderzoeken_leeftijd_eerste_hulp", "basisschool"],
+            value["casusonderzoeken_leeftijd_eerste_hulp", "onbekend"]) == (7, 4, 4)
+    assert round(value["casusonderzoeken_schoolwisselingen_gemiddeld", ""], 1) == 2.7
+    assert value["casusonderzoeken_huidige_zorg", "onbekend"] == 5
+    assert value["casusonderzoeken_hulptrajecten", "onbekend"] == 9
+    assert value["casusonderzoeken_volgt_onderwijs", "ja"] == 14   # 'minimaal 14 gingen naar school'
+    assert value["casusonderzoeken_volgt_onderwijs", "onbekend"] == 1   # a missing answer is the form's
+    assert (value["casusonderzoeken_leeftijdsklasse", "4-12"], value["casusonderzoeken_leeftijdsklasse", "12-18"]) \
+        == (5, 10)   # ages 7 to 17
+    assert (value["casusonderzoeken_gemeente", "GM0114"], value["casusonderzoeken_gemeente", "GM0109"]) == (8, 3)
+    assert mark["casusonderzoeken_gemeente", "GM1681"] == "minder dan 3"   # Borger-Odoorn: 2, never shown as 2
+    assert mark["casusonderzoeken_verklarende_analyse", "ja"] == "minder dan 3"
+    html = (out / "regie_op_3_JZ04_2021-2023.html").read_text(encoding="utf-8")
+    assert "Regie op 3: langdurige gestapelde zorg, jeugdregio Drenthe, 2021-2023" in html
+    for text in ("deden 15 jeugdigen", "Missend voor 5 jeugdigen.", "Missend voor 9 jeugdigen.",
+                 "Missend voor 4 jeugdigen.", "Missend voor 1 jeugdige.", "2,7", "<th>2021-2023</th>", ">Emmen<"):
+        assert text in html, text
+    assert "synthetische demodata" not in html and "regie_op_3_drenthe_2021_2023.csv" in html
+    assert "onbekend" not in html.split("Bron:")[0].lower()  # over a project period: 'missend', not a category
+
+
+def test_a_report_of_years_refuses_a_project_period(demo_store, capsys, tmp_path):
+    assert cli.main(["run", "factsheet", "--region", "Assen", "--period", "2021-2023", "--data",
+                     str(demo_store.path), "--out", str(tmp_path / "out")]) == 1
+    assert ("De factsheet wordt per jaar gemaakt, niet over 2021-2023; een projectperiode kan bij monitor, "
+            "opvolging, pilot en regie_op_3") in capsys.readouterr().err

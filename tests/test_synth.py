@@ -115,8 +115,8 @@ def test_registrations_look_like_the_ret_monitor(demo_store):
 
 def test_monitor_datasets_are_generated_with_their_links(demo_store):
     con = demo_store.connect()
-    assert demo_store.tables == ["bevolking", "trajecten", "aanmeldingen", "plaatsingen", "casusonderzoeken",
-                                 "followups", "pilot_casussen", "enquetes"]
+    assert demo_store.tables == ["bevolking", "trajecten", "aanmeldingen", "plaatsingen", "servicepunt",
+                                 "casusonderzoeken", "followups", "pilot_casussen", "enquetes"]
     # follow-ups belong to registrations; survey answers to pilot cases in Twente
     assert con.execute("select count(*) from followups f anti join aanmeldingen a using (casus_id)").fetchone()[0] == 0
     assert con.execute("select count(*) from enquetes e anti join pilot_casussen p using (casus_id)").fetchone()[0] == 0
@@ -127,3 +127,7 @@ def test_monitor_datasets_are_generated_with_their_links(demo_store):
     # JeugdzorgPlus stays last a few months
     days = con.execute("select median(date_diff('day', startdatum, einddatum)) from plaatsingen").fetchone()[0]
     assert 60 < days < 150
+    # most youths discussed at the Servicepunt are not placed, and those placed have no reason for it
+    placed, reasons = con.execute("select avg((uitkomst = 'plaatsing')::int), count(reden) filter (where uitkomst = "
+                                  "'plaatsing') from servicepunt").fetchone()
+    assert 0.05 < placed < 0.4 and reasons == 0

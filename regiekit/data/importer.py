@@ -300,7 +300,7 @@ def _stage(schema: Schema, path: Path, work: Path, today: date, words: team_voca
             counts["unknown"].update((name, value) for value in values[~values.isin(known) & (values != "")])
         typed[ok].to_parquet(work / f"valid_{n:05d}.parquet", index=False)
         raw_rows[ok].to_parquet(work / f"validraw_{n:05d}.parquet", index=False)
-        raw_rows[~ok].assign(reden=reason[~ok]).to_parquet(work / f"rejected_{n:05d}.parquet", index=False)
+        raw_rows[~ok].assign(_afwijzing=reason[~ok]).to_parquet(work / f"rejected_{n:05d}.parquet", index=False)
     if mapping is None or counts["read"] == 0:
         raise ImportRefused(f"{path.name} heeft geen rijen" + (" (alleen lege)" if counts["empty"] else ""))
     return counts
@@ -333,18 +333,18 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
             when g.versions > 1 then '{key} ' || g.k || ' komt meer keren voor met verschillende inhoud'
             when v._rij > g.first_row then 'herhaalde rij: gelijk aan rij ' || g.first_row
             when o.k is not null and o._hash != v._hash then '{key} ' || g.k || ' is al geïmporteerd met andere inhoud'
-          end as reden,
+          end as _afwijzing,
           o.k is not null and o._hash = v._hash as unchanged
         from v join groups g on v.{key}::varchar = g.k left join old o on o.k = g.k""")
     unchanged, duplicates = con.execute(
-        "select coalesce(count_if(reden is null and unchanged), 0), coalesce(count_if(reden is not null), 0) "
+        "select coalesce(count_if(_afwijzing is null and unchanged), 0), coalesce(count_if(_afwijzing is not null), 0) "
         "from decided").fetchone()  # 0, not NULL, when no row is valid
     rejects = _write_rejects(con, work, path, archive, counts)
     rejected = duplicates + (con.execute(f"select count(*) from read_parquet('{work}/rejected_*.parquet')")
                              .fetchone()[0] if any(work.glob("rejected_*.parquet")) else 0)
     new = work / "new.parquet"
     con.execute(f"""copy (select {', '.join(columns)} from v join decided d using (_rij)
-                    where d.reden is null and not d.unchanged order by _rij) to '{new}' (format parquet)""")
+                    where d._afwijzing is null and not d.unchanged order by _rij) to '{new}' (format parquet)""")
     imported = con.execute(f"select count(*) from read_parquet('{new}')").fetchone()[0]
     if counts["read"] != imported + unchanged + rejected:
         raise ImportRefused(f"{path.name}: de tellingen kloppen niet ({counts['read']} gelezen, {imported} "
@@ -364,8 +364,8 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
 def _write_rejects(con, work: Path, path: Path, archive: Path, counts: dict) -> Path | None:
     parts = [f"select * from read_parquet('{work}/rejected_*.parquet', union_by_name = true)"] \
         if any(work.glob("rejected_*.parquet")) else []
-    con.execute(f"create table dup as select r.*, d.reden from read_parquet('{work}/validraw_*.parquet', "
-                "union_by_name = true) r join decided d using (_rij) where d.reden is not null"
+    con.execute(f"create table dup as select r.*, d._afwijzing from read_parquet('{work}/validraw_*.parquet', "
+                "union_by_name = true) r join decided d using (_rij) where d._afwijzing is not null"
                 if any(work.glob("validraw_*.parquet")) else "create table dup as select 1 as _rij where false")
     if con.execute("select count(*) from dup").fetchone()[0]:
         parts.append("select * from dup")
@@ -373,7 +373,7 @@ def _write_rejects(con, work: Path, path: Path, archive: Path, counts: dict) -> 
         return None
     rejects = archive / f"{path.stem}_afgewezen_{datetime.now():%Y%m%d-%H%M%S}.csv"
     frame = con.execute(f"select * from ({' union all by name '.join(parts)}) order by _rij").df()
-    frame = frame.rename(columns={"_rij": "rij"})
-    frame = frame[["rij", "reden", *[c for c in frame.columns if c not in ("rij", "reden")]]]
+    frame = frame.rename(columns={"_rij": "rij", "_afwijzing": "reden_afwijzing"})  # beside a field called 'reden'
+    frame = frame[["rij", "reden_afwijzing", *[c for c in frame.columns if c not in ("rij", "reden_afwijzing")]]]
     write_text(rejects, frame.to_csv(index=False, sep=";"))
     return rejects

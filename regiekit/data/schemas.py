@@ -143,6 +143,16 @@ SCHEMAS = {s.kind: s for s in (
         Column("machtiging", "code", "soort machtiging", allowed=v.MACHTIGING),
         Column("servicepunt", "code", "voor de plaatsing ingebracht bij het Servicepunt (ja/nee)", allowed=v.JA_NEE),
     ), date_order=(("einddatum", "startdatum", "einde voor start"),)),
+    Schema("servicepunt", "servicepunt", "bespreking_id", "Jongeren ingebracht bij het Servicepunt JeugdzorgPlus.", (
+        Column("bespreking_id", "id", "uniek nummer van de bespreking", aliases=("bespreking", "casusnummer")),
+        _JEUGDIGE,
+        Column("gemeente_code", "gemeente", "gemeente van herkomst (CBS-code of naam)", aliases=("gemeente",)),
+        _LEEFTIJD,
+        Column("datum", "date", "datum van de bespreking", aliases=("besproken", "datum_bespreking")),
+        Column("uitkomst", "code", "plaatsing in de JeugdzorgPlus of geen plaatsing", allowed=v.SERVICEPUNT_UITKOMST),
+        Column("reden", "code", "reden als het niet tot een plaatsing kwam", allowed=v.SERVICEPUNT_REDEN,
+               required=False),
+    )),
     Schema("pilot_casussen", "pilot_casussen", "casus_id", "Casussen in een pilot met de handreiking (Twente).", (
         Column("casus_id", "id", "uniek nummer van de casus", aliases=("casusnummer",)),
         Column("gemeente_code", "gemeente", "gemeente (CBS-code of naam)", aliases=("gemeente",)),

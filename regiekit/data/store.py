@@ -30,7 +30,7 @@ from regiekit.project import default_processed_dir
 from regiekit.reference.regions import load_regions
 
 REQUIRED = ("bevolking", "trajecten")
-OPTIONAL = ("aanmeldingen", "plaatsingen", "casusonderzoeken", "followups", "pilot_casussen", "enquetes",
+OPTIONAL = ("aanmeldingen", "plaatsingen", "servicepunt", "casusonderzoeken", "followups", "pilot_casussen", "enquetes",
             "cbs_cijfers")
 TABLES = REQUIRED + OPTIONAL
 MANIFEST = "store.json"

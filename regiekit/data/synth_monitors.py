@@ -105,6 +105,19 @@ def placements(rng, regions: RegionYears) -> pd.DataFrame:
     })
 
 
+def servicepunt(rng, regions: RegionYears) -> pd.DataFrame:
+    """Youths brought before the Servicepunt JeugdzorgPlus (since 2019): most are not placed."""
+    base = regions.draw(rng, {y: 4.0 for y in range(2019, 2025)}, "SP")
+    n = len(base)
+    outcome = np.where(rng.random(n) < 0.2, "plaatsing", "geen_plaatsing")
+    reason = _pick(rng, v.SERVICEPUNT_REDEN, n, [0.5, 0.5], missing=0.1)
+    return pd.DataFrame({
+        "bespreking_id": base["casus_id"], "jeugdige_id": _ids(rng, n), "gemeente_code": base["gemeente_code"],
+        "leeftijd": rng.integers(12, 18, n).astype(np.int32), "datum": _dates(base["datum"]), "uitkomst": outcome,
+        "reden": np.where(outcome == "plaatsing", None, reason),
+    })
+
+
 def case_reviews(rng, regions: RegionYears) -> pd.DataFrame:
     """Regie op 3: a handful of case reviews a year per jeugdregio since 2021, with missing answers."""
     base = regions.draw(rng, {2021: 2.5, 2022: 3.0, 2023: 3.5, 2024: 3.5}, "RO3")
@@ -186,5 +199,5 @@ def generate(rng, regions: RegionYears) -> dict[str, pa.Table]:
     cases, surveys = pilot(rng, regions)
     frames = {"aanmeldingen": reg, "plaatsingen": placements(rng, regions),
               "casusonderzoeken": case_reviews(rng, regions), "followups": followups(rng, reg),
-              "pilot_casussen": cases, "enquetes": surveys}
+              "pilot_casussen": cases, "enquetes": surveys, "servicepunt": servicepunt(rng, regions)}
     return {name: _arrow(frame) for name, frame in frames.items()}

@@ -28,6 +28,9 @@ JA_NEE_NVT = ("ja", "nee", "nvt")
 
 # JeugdzorgPlus placements (seed 002).
 MACHTIGING = ("spoedmachtiging", "reguliere_machtiging", "voorwaardelijke_machtiging")
+# Youths brought before the Servicepunt JeugdzorgPlus (seed 002), and what came of it.
+SERVICEPUNT_UITKOMST = ("plaatsing", "geen_plaatsing")
+SERVICEPUNT_REDEN = ("niet_passend", "andere_inzet_voorliggend")
 
 # Regie op 3 case-review forms (seed 000, monitoroverzicht).
 WOONSITUATIE = ("bij_ouders", "bij_een_ouder", "pleeggezin", "gezinshuis", "residentieel", "zelfstandig")
@@ -56,7 +59,9 @@ LABELS = {
     "voorlopige_ots": "voorlopige OTS", "residentieel_overig": "residentieel en overig",
     "gecertificeerde_instelling": "gecertificeerde instelling (GI)", "rechter_om": "rechter/OM",
     "bij_een_ouder": "bij één ouder", "jeugd_en_opvoedhulp": "jeugd- en opvoedhulp", "nvt": "n.v.t.",
-    "voor_basisschool": "voor de basisschool", "basisschool": "tijdens de basisschool",
+    "geen_plaatsing": "geen plaatsing", "niet_passend": "niet passend geacht",
+    "andere_inzet_voorliggend": "andere inzet voorliggend", "voor_basisschool": "voor de basisschool",
+    "basisschool": "tijdens de basisschool",
     "na_basisschool": "na de basisschool", "vso": "vso", "vo": "vo", "mbo": "mbo",
     **{code: f"stap {code[4]}: {code.split('_', 1)[1]}" for code in STAPPEN},
 }
@@ -88,6 +93,7 @@ FIELDS = {
         "financieel_elders": (True, False), "advies_gegeven": (True, False),
     },
     "plaatsingen": {"machtiging": MACHTIGING, "servicepunt": JA_NEE, "verblijfsduur_maanden": float},
+    "servicepunt": {"uitkomst": SERVICEPUNT_UITKOMST, "reden": SERVICEPUNT_REDEN},
     "casusonderzoeken": {
         "geslacht": ("jongen", "meisje"), "woonsituatie": WOONSITUATIE, "ouders_deelname": JA_NEE,
         "leeftijd_eerste_hulp": LEEFTIJD_EERSTE_HULP, "volgt_onderwijs": JA_NEE,
@@ -115,6 +121,7 @@ DATASET_COLUMNS = {
                      "problematiek_ouders"),
     "plaatsingen": ("plaatsing_id", "jeugdige_id", "gemeente_code", "leeftijd", "startdatum", "einddatum",
                     "machtiging", "servicepunt"),
+    "servicepunt": ("bespreking_id", "jeugdige_id", "gemeente_code", "leeftijd", "datum", "uitkomst", "reden"),
     "casusonderzoeken": ("casus_id", "jeugdige_id", "gemeente_code", "startdatum", "geslacht", "leeftijd",
                          "woonsituatie", "ouders_deelname", "leeftijd_eerste_hulp", "volgt_onderwijs",
                          "verklarende_analyse", "huidige_zorg", "schoolwisselingen", "classificaties",
@@ -131,6 +138,7 @@ DATASET_COLUMNS = {
 RECORDS = {
     "aanmeldingen": {"key": "casus_id", "start": "aanmelddatum", "end": None, "gemeente": "gemeente_aanmelding"},
     "plaatsingen": {"key": "jeugdige_id", "start": "startdatum", "end": "einddatum", "gemeente": "gemeente_code"},
+    "servicepunt": {"key": "jeugdige_id", "start": "datum", "end": None, "gemeente": "gemeente_code"},
     "casusonderzoeken": {"key": "casus_id", "start": "startdatum", "end": None, "gemeente": "gemeente_code"},
     "followups": {"key": "casus_id", "start": "aanmelddatum", "end": None, "gemeente": "gemeente_code"},
     "pilot_casussen": {"key": "casus_id", "start": "startdatum", "end": None, "gemeente": "gemeente_code"},
@@ -145,9 +153,10 @@ BREAKDOWNS = {
                      "problematiek_jeugdige", "verblijfsplek", "problemen_school", "type_onderwijs",
                      "problematiek_ouders", "gemeente_aanmelding", "gemeente_financieel"),
     "plaatsingen": ("machtiging", "servicepunt", "leeftijdsklasse"),
+    "servicepunt": ("uitkomst", "reden", "leeftijdsklasse"),
     "casusonderzoeken": ("geslacht", "woonsituatie", "leeftijdsklasse", "ouders_deelname", "leeftijd_eerste_hulp",
                          "volgt_onderwijs", "verklarende_analyse", "huidige_zorg", "schoolwisselingen",
-                         "classificaties", "hulptrajecten"),
+                         "classificaties", "hulptrajecten", "gemeente_code"),
     "followups": ("reden_verwijzing", "type_casus", "route", "followup_gedaan", "advies_opgevolgd",
                   "advies_bruikbaar", "uithuisplaatsing_voorkomen", "afschaling_bereikt", "heraanmelding_12mnd",
                   "crisisplaatsing", "leeftijdsklasse"),

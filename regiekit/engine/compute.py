@@ -30,6 +30,7 @@ from regiekit.engine.complete import complete
 from regiekit.engine.sql import plan_sql
 from regiekit.errors import RegiekitError
 from regiekit.indicators.definitions import Count, Indicator, load_catalogue
+from regiekit.periods import Period, Span, calendar_years, order, parse
 from regiekit.reference.regions import load_regions
 
 
@@ -93,14 +94,15 @@ def published_by_cbs(indicators: Iterable[str] | None = None, regions: Iterable[
     selected = load_catalogue().select(list(indicators) if indicators is not None else None)
     index = load_regions()
     wanted = {r.code: r for r in ([index.get(r) for r in regions] if regions is not None else index.all())}
-    years = sorted({int(p) for p in periods}) if periods is not None else store.years
-    return cbs.values(selected, wanted, years, store)
+    years = sorted({int(p) for p in periods if not isinstance(p, Span)}) if periods is not None else store.years
+    return cbs.values(selected, wanted, years, store)  # CBS publishes years and half years, never a span
 
 
 def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | None = None,
-            periods: Iterable[int] | None = None, store: Store | None = None,
+            periods: Iterable[Period] | None = None, store: Store | None = None,
             parameters: dict[str, dict[str, int]] | None = None, backend: str | None = None) -> pd.DataFrame:
-    """Compute indicators for regions (codes or names, any level; default all) and years.
+    """Compute indicators for regions (codes or names, any level; default all) and periods (years, or
+    spans of years counted as one window: :mod:`regiekit.periods`).
 
     ``parameters`` overrides the parameters of a definition's counts, e.g.
     ``{"regie_op_3_jongeren": {"jaren": 5, "aanbieders": 4}}``; ``backend`` is ``duckdb`` (default) or
@@ -109,8 +111,8 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     store = store or Store.open()
     selected = load_catalogue().select(list(indicators) if indicators is not None else None)
     selected = [_with_parameters(i, (parameters or {}).get(i.id)) for i in selected]
-    years = sorted({int(p) for p in periods}) if periods is not None else store.years
-    unknown = [y for y in years if y not in store.years]
+    years = sorted({parse(p) for p in periods}, key=order) if periods is not None else store.years
+    unknown = sorted({y for p in years for y in calendar_years(p) if y not in store.years})
     if unknown:
         raise EngineError(f"geen gegevens voor {', '.join(map(str, unknown))}; "
                           f"de gegevens lopen van {store.years[0]} tot en met {store.years[-1]}")

@@ -41,7 +41,7 @@ def run_plan(db, plan: sql.PlanSQL, indicators: list[Indicator]) -> pd.DataFrame
     return result
 
 
-def population(db, indicators: list[Indicator], years: list[int]) -> pd.DataFrame:
+def population(db, indicators: list[Indicator], years: list) -> pd.DataFrame:
     """Population denominators per indicator, region and year (per age band for a breakdown by age)."""
     rows = [db.query(sql.population_sql(ind, years)).assign(indicator=ind.id) for ind in indicators
             if ind.denominator is not None and ind.denominator.count == "bevolking"]

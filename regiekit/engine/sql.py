@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from regiekit.data import vocabulary
 from regiekit.indicators.definitions import Count, Filter, Indicator, Range
+from regiekit.periods import Period, Span, last_year
 
 UNKNOWN = "onbekend"
 ROLES = ("numerator", "denominator", "statistic", "spread")
@@ -77,14 +78,19 @@ def age_sql(born: str, on: str) -> str:
             f"< month({born}) * 100 + day({born}) then 1 else 0 end)")
 
 
-def windows(period_type: str, years: list[int]) -> list[tuple[int, int, str | None, str, str]]:
+def windows(period_type: str, years: list[Period]) -> list[tuple[int, int, str | None, str, str]]:
     """(window id, year, subperiod, first day, last day) of each window of a period type.
 
     calendar_year: the year; peildatum: 31 December; half_year: H1 and H2 of the year;
-    school_year: 1 August of the previous year to 31 July of the year (subperiod '2023/2024')."""
+    school_year: 1 August of the previous year to 31 July of the year (subperiod '2023/2024'). A
+    :class:`~regiekit.periods.Span` is one window of its whole years (31 December of its last year for
+    a peildatum), whatever the period type."""
     found = []
     for y in years:
-        if period_type == "calendar_year":
+        if isinstance(y, Span):
+            start = f"{y.last}-12-31" if period_type == "peildatum" else f"{y.first}-01-01"
+            found.append((y.id, y.last, str(y), start, f"{y.last}-12-31"))
+        elif period_type == "calendar_year":
             found.append((y, y, None, f"{y}-01-01", f"{y}-12-31"))
         elif period_type == "peildatum":
             found.append((y, y, None, f"{y}-12-31", f"{y}-12-31"))
@@ -198,13 +204,13 @@ class PlanSQL:
 
     kind: str
     period_type: str
-    years: tuple[int, ...]
+    years: tuple[Period, ...]
     units: str
     totals: str | None
     breakdowns: str | None
 
 
-def plan_sql(kind: str, period_type: str, indicators: list[Indicator], years: list[int]) -> PlanSQL:
+def plan_sql(kind: str, period_type: str, indicators: list[Indicator], years: list[Period]) -> PlanSQL:
     """The queries that count ``indicators`` (all of unit ``kind`` and one period type) in ``years``.
     ``totals`` and ``breakdowns`` read the materialised ``units`` table and the ``membership`` table
     (gemeente_code, region_code)."""
@@ -251,19 +257,19 @@ def plan_sql(kind: str, period_type: str, indicators: list[Indicator], years: li
     return PlanSQL(kind, period_type, tuple(years), units, total_sql, breakdown_sql)
 
 
-def population_sql(ind: Indicator, years: list[int]) -> str:
+def population_sql(ind: Indicator, years: list[Period]) -> str:
     """The population denominator of an indicator per region and year (per age band for a breakdown
-    by age), from ``bevolking`` and ``membership``."""
+    by age), from ``bevolking`` and ``membership``; a span's population is that of its last year."""
     bands = ", ".join(literal(b) for b in vocabulary.population_bands(ind.population.age_band))
     sex = f" and geslacht = {literal(ind.population.geslacht)}" if ind.population.geslacht else ""
     category = "leeftijdsklasse" if ind.by == "leeftijdsklasse" else "''"
     return (f"select m.region_code, jaar as period, {category} as category, sum(aantal) as population "
             "from bevolking b join membership m using (gemeente_code) "
-            f"where jaar in ({', '.join(str(int(y)) for y in years)}) and leeftijdsklasse in ({bands}){sex} "
+            f"where jaar in ({', '.join(str(last_year(y)) for y in years)}) and leeftijdsklasse in ({bands}){sex} "
             "group by all")
 
 
-def _windows_sql(period_type: str, years: list[int]) -> str:
+def _windows_sql(period_type: str, years: list[Period]) -> str:
     rows = [f"({wid}, date '{start}', date '{end}')" for wid, _, _, start, end in windows(period_type, years)]
     return f"w(period, wstart, wend) as (values {', '.join(rows)})"
 

@@ -30,8 +30,8 @@ from regiekit.errors import RegiekitError
 Unit = Literal["count", "percent", "per_1000", "days", "months", "years", "mean"]
 Direction = Literal["up", "down", "neutral", "ambiguous"]
 PeriodType = Literal["calendar_year", "peildatum", "half_year", "school_year"]
-Kind = Literal["jongeren", "trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken",
-               "followups", "pilot_casussen", "enquetes"]
+Kind = Literal["jongeren", "trajecten", "bevolking", "aanmeldingen", "plaatsingen", "servicepunt",
+               "casusonderzoeken", "followups", "pilot_casussen", "enquetes"]
 Event = Literal["in_zorg", "gestart", "beeindigd", "stapeling", "herhaald_beroep"]
 SCALES = {"percent": 100, "per_1000": 1000}
 PROPORTION_UNITS = tuple(SCALES)  # units that are a numerator per denominator
@@ -135,8 +135,8 @@ class CbsCategories(_Strict):
 
 
 class Source(_Strict):
-    dataset: Literal["trajecten", "bevolking", "aanmeldingen", "plaatsingen", "casusonderzoeken", "followups",
-                     "pilot_casussen", "enquetes"]
+    dataset: Literal["trajecten", "bevolking", "aanmeldingen", "plaatsingen", "servicepunt", "casusonderzoeken",
+                     "followups", "pilot_casussen", "enquetes"]
     fields: list[str] = Field(default_factory=list)
     cbs_table: str | None = Field(default=None, pattern=r"^\d{5}[A-Z]{3}$")  # the StatLine table CBS publishes it in
     cbs_column: str | None = None  # the topic (key, or title with its groups) whose cells are this indicator

@@ -62,7 +62,13 @@ def _primary(frame: pd.DataFrame, defs: dict[str, Indicator], rules: Rules) -> t
     same_units = frame["indicator"].map(lambda i: defs[i].denominator is not None
                                         and defs[i].denominator.count == defs[i].numerator.count)
     small = (num > 0) & (num < rules.min_count) & ~is_stat
-    complement = same_units & (den - num > 0) & (den - num < rules.min_count)
+    rest = den - num  # the units a share leaves out
+    if rules.missing_exact:  # missing answers describe the form, not the youth
+        missing = frame["category"].eq(engine.UNKNOWN)
+        small &= ~missing
+        group = [frame[k].fillna("") for k in ("indicator", "region_code", "period", "subperiod")]
+        rest -= num.where(missing, 0).groupby(group).transform("sum").where(~missing, 0)
+    complement = same_units & (rest > 0) & (rest < rules.min_count)
     cell = small | complement
     unreliable = ((frame["unit"].isin(["percent", "per_1000"]) & (den.fillna(0) < rules.min_denominator))
                   | (is_stat & (num < rules.min_cases)))

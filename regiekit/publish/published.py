@@ -20,6 +20,7 @@ from regiekit import digest, engine
 from regiekit.atomic import write_bytes
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import load_catalogue
+from regiekit.periods import Period, order
 from regiekit.publish import disclosure
 from regiekit.reference.regions import load_regions
 
@@ -73,9 +74,10 @@ def _cbs(ids: list[str], regions, periods, store: Store) -> pd.DataFrame:
 
 def table(indicators: list[str], store: Store | None = None, rules: disclosure.Rules | None = None,
           internal: bool = False, levels: tuple[str, ...] | None = None,
-          periods: list[int] | None = None, parameters: dict | None = None, bron: str = "auto") -> pd.DataFrame:
+          periods: list[Period] | None = None, parameters: dict | None = None, bron: str = "auto") -> pd.DataFrame:
     """The engine table for ``indicators`` over all regions (or all regions of ``levels``, for reports
-    published only at those levels) and years (or ``periods``), with intervals, ``published`` values and ``status``
+    published only at those levels) and years (or ``periods``: years or spans), with intervals, ``published``
+    values and ``status``
     marks; ``parameters`` as for :func:`regiekit.engine.compute`. ``bron`` chooses own records, CBS
     StatLine or each where it is available (:func:`regiekit.engine.resolve`); ``bron``, ``source`` and
     ``cbs_status`` say where every number came from. Raises :class:`disclosure.DisclosureError` when the
@@ -84,7 +86,7 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     rules = rules or disclosure.Rules.load()
     ids = sorted(set(indicators))
     levels = sorted(levels) if levels else None
-    periods = sorted(periods) if periods else None
+    periods = sorted(periods, key=order) if periods else None
     sources = engine.resolve(load_catalogue().select(ids), store, bron)
     prefix = f"{digest.code()[:12]}-{store.state()[:12]}-"
     key = _key(ids, rules, internal, levels, periods, parameters, sources)

@@ -25,6 +25,7 @@ class Rules:
     round_to: int = 5
     protection: int = 10
     show_small: bool = False  # a small count is shown as 'minder dan min_count' instead of x
+    missing_exact: bool = False  # a count of missing answers ('onbekend') is published exactly, however small
     regime: str = "standaard"  # the name of the rules (a report's regime from the rules file)
 
     @classmethod
@@ -47,7 +48,8 @@ class Rules:
             if unknown:
                 raise DisclosureError(f"{where}onbekende onthullingsregels {', '.join(unknown)}; "
                                       f"bekend zijn {', '.join(sorted(known - {'regime'}))}, regimes en rapporten")
-        bad = [k for k, v in found.items() if k not in ("regime", "show_small") and (not isinstance(v, int) or v < 0)]
+        bad = [k for k, v in found.items()
+               if k not in ("regime", "show_small", "missing_exact") and (not isinstance(v, int) or v < 0)]
         if bad:
             raise DisclosureError(f"onthullingsregels {', '.join(bad)} moeten hele getallen van 0 of meer zijn")
         return cls(**found)
@@ -64,6 +66,9 @@ class Rules:
                  "Waar een weggelaten cijfer uit andere cijfers terug te rekenen zou zijn (gemeenten tegen hun "
                  "regio, categorieën tegen het totaal, het ene jaar tegen de verandering), is ook een ander "
                  "cijfer weggelaten (secundaire onderdrukking)."]
+        if self.missing_exact:
+            lines.append("Het aantal ontbrekende antwoorden (onbekend, 'missend voor') is exact: het zegt iets over "
+                         "het formulier, niet over de jeugdige.")
         if self.round_to > 1:
             lines.append(f"Aantallen zijn afgerond op {self.round_to}-tallen; percentages zijn berekend op de "
                          "niet-afgeronde aantallen.")

@@ -104,23 +104,43 @@ def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, leve
     return fig
 
 
-def categories(rows: pd.DataFrame, title: str, xlabel: str):
-    """Horizontal bars per category, one per year (published values; suppressed ones left out).
-    None when nothing in it may be published."""
-    data = rows.dropna(subset=["value"]).assign(
-        categorie=lambda f: f["category"], jaar=lambda f: f["period"].astype(str))  # labelled by the caller
-    if data.empty:
+def categories(rows: pd.DataFrame, title: str, xlabel: str, whole: bool = False):
+    """Horizontal bars per category (in the order of ``rows``), one per series (column ``series``: a year
+    or a project period), of published values. A suppressed value keeps its place and shows its mark
+    (column ``mark``: 'x', '<3') instead of a bar, so no category silently disappears. ``whole``: counts,
+    whole-number ticks. None when nothing in it is published."""
+    if rows["value"].dropna().empty:
         return None
     house_style()
-    height = 0.45 * max(3, data["category"].nunique()) + 1
-    fig, ax = plt.subplots(figsize=(7, height))
-    sns.barplot(data, y="categorie", x="value", hue="jaar", ax=ax, orient="h",
-                palette=PALETTE[: data["jaar"].nunique()][::-1])
-    ax.legend(title="", frameon=False)
-    ax.set_title(title)
+    cats, series = list(dict.fromkeys(rows["category"])), list(dict.fromkeys(rows["series"]))
+    colours = dict(zip(series, PALETTE[: len(series)][::-1]))  # the latest series in the house colour
+    thickness = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(cats) * max(1.5, len(series)) + 1.3))
+    top = float(rows["value"].max())
+    for row in rows.itertuples():
+        y = cats.index(row.category) + (series.index(row.series) - (len(series) - 1) / 2) * thickness
+        if pd.isna(row.value):
+            ax.text(top * 0.01, y, row.mark, va="center", ha="left", fontsize=8, color="#444444")
+        else:
+            ax.barh(y, float(row.value), height=thickness * 0.95, color=colours[row.series])
+    ax.set_yticks(range(len(cats)), [textwrap.fill(str(c), 26) for c in cats])
+    ax.set_ylim(len(cats) - 0.5, -0.5)  # the first category at the top
+    ax.set_xlim(0, top * 1.08 if top > 0 else 1)
+    ax.xaxis.set_major_formatter(lambda v, _pos: formatting.number(v, 0 if whole or v == int(v) else 1))
+    if whole:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=colours[s], label=str(s)) for s in series]
+    for mark in sorted(set(rows.loc[rows["value"].isna(), "mark"])):
+        meaning = f"minder dan {mark[1:]}" if mark.startswith("<") else "niet gepubliceerd"
+        handles.append(Patch(color="none", label=f"{mark}: {meaning}"))
+    ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    height = fig.get_size_inches()[1]
+    fig.suptitle(textwrap.fill(title, 68), x=0.15 / 7, y=1 - 0.1 / height, ha="left", va="top", fontweight="bold",
+                 fontsize=11)  # from the figure's left edge: a long title is not cut off
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("")
-    fig.tight_layout()
+    longest = max(len(line) for c in cats for line in textwrap.wrap(str(c), 26) or [""])
+    _margins(fig, left=max(1.0, 0.085 * longest + 0.3), right=1.5, top=0.45 + 0.2 * (len(title) > 68), bottom=0.55)
     return fig
 
 

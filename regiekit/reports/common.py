@@ -11,6 +11,7 @@ import pandas as pd
 from regiekit import engine, formatting
 from regiekit.atomic import write_text
 from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator, load_catalogue
+from regiekit.periods import Period, Span
 from regiekit.publish import disclosure, statistics
 from regiekit.reference.regions import NEDERLAND, Region, load_regions
 
@@ -72,7 +73,7 @@ def compare_with_nederland(results: pd.DataFrame, ind: Indicator, region_code: s
 @dataclass
 class Report:
     region: Region
-    period: int
+    period: Period  # a year, or a project period (a case monitor)
     synthetic: bool
     rules: disclosure.Rules
     internal: bool
@@ -147,4 +148,8 @@ class Report:
         return text
 
     def write_csv(self, path: str | Path) -> None:
-        write_text(Path(path), self.published.to_csv(index=False))
+        """The published numbers; over a project period the ``period`` column reads '2021-2023'."""
+        rows = self.published
+        if isinstance(self.period, Span):
+            rows = rows.assign(period=str(self.period))
+        write_text(Path(path), rows.to_csv(index=False))

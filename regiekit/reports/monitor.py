@@ -16,7 +16,8 @@ from regiekit.reports.overview import Overview
 # whose financially responsible gemeente differs from the registering one is a kerncijfer
 KERNCIJFERS = ["aanmeldingen_aantal", "doorlooptijd_mediaan", "doorlooptijd_binnen_norm_pct",
                "aanmeldingen_financieel_elders_pct", "jeugdzorgplus_jongeren", "jeugdzorgplus_peildatum",
-               "jeugdzorgplus_verblijfsduur", "jeugdzorgplus_via_servicepunt"]
+               "jeugdzorgplus_verblijfsduur", "jeugdzorgplus_via_servicepunt", "servicepunt_besproken",
+               "servicepunt_geen_plaatsing"]
 BREAKDOWNS = {  # section title -> count indicator (its share is the same id + '_pct' where the catalogue has one)
     "Soort vraag": "aanmeldingen_soort_vraag", "Wie meldt aan": "aanmeldingen_aanmelder",
     "Geslacht": "aanmeldingen_geslacht", "Leeftijd": "aanmeldingen_leeftijdsklasse",
@@ -26,7 +27,8 @@ BREAKDOWNS = {  # section title -> count indicator (its share is the same id + '
     "Problemen op school": "aanmeldingen_problemen_school", "Type onderwijs": "aanmeldingen_type_onderwijs",
     "Aanmeldende gemeente": "aanmeldingen_gemeente_aanmelding",
     "Financieel verantwoordelijke gemeente": "aanmeldingen_gemeente_financieel",
-    "JeugdzorgPlus: soort machtiging": "jeugdzorgplus_machtiging"}
+    "JeugdzorgPlus: soort machtiging": "jeugdzorgplus_machtiging",
+    "Servicepunt: waarom geen plaatsing": "servicepunt_reden"}
 LEVELS = ("jeugdregio", "land")  # expert teams work per jeugdregio; gemeenten are too small to publish
 TEXT_SLOTS = ("Wat zeggen de cijfers niet?", "Rode draden")
 
@@ -46,8 +48,8 @@ class Monitor(Overview):
 
     def norm_markdown(self) -> str:
         """Lead time against the norm of 4 to 6 weeks."""
-        median = self._value("doorlooptijd_mediaan", self.period)
-        share = self._value("doorlooptijd_binnen_norm_pct", self.period)
+        median = self._value("doorlooptijd_mediaan", self.latest)
+        share = self._value("doorlooptijd_binnen_norm_pct", self.latest)
         if median is None or share is None:
             return ""
         return ("**Doorlooptijd.** De helft van de adviezen is binnen "
@@ -74,4 +76,5 @@ def build(region: str, period: int, data_dir: str | Path | None = None, texts_fi
                    texts=overview.load_texts(texts_file))
 
 
-REPORT = registry.register(registry.ReportKind("monitor", "De monitor van het expertteam", LEVELS, prepare))
+REPORT = registry.register(registry.ReportKind("monitor", "De monitor van het expertteam", LEVELS, prepare,
+                                               spans=True))

@@ -15,6 +15,7 @@ from regiekit import engine, formatting
 from regiekit.data import vocabulary
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import Indicator, load_catalogue
+from regiekit.periods import Period, Span
 from regiekit.publish import changes, disclosure, published
 from regiekit.reference.regions import load_regions
 from regiekit.reports import charts, registry
@@ -30,19 +31,23 @@ def share_ids(breakdowns: dict[str, str]) -> list[str]:
     return [f"{i}_pct" for i in breakdowns.values() if f"{i}_pct" in catalogue]
 
 
-def periods(store: Store, period: int) -> list[int]:
-    """The years an overview of ``period`` shows."""
+def periods(store: Store, period: Period) -> list[Period]:
+    """The periods an overview of ``period`` shows: a year and the year before, or one span."""
+    if isinstance(period, Span):
+        return [period]
     return [p for p in (period - 1, period) if p in store.years]
 
 
-def table(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...], period: int,
-          parameters: dict | None = None, bron: str = "auto") -> pd.DataFrame:
-    """The published table of an overview (the levels it is made for, the two years it shows)."""
+def table(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...],
+          period: Period, parameters: dict | None = None, bron: str = "auto") -> pd.DataFrame:
+    """The published table of an overview (the levels it is made for, the periods it shows), of the
+    indicators that the store's data (or CBS) has: Regie op 3's case reviews without trajectories."""
+    ids = [i.id for i in engine.available(load_catalogue().select(ids), store, bron)]
     return published.table(ids, store, rules, internal, levels, periods(store, period), parameters, bron)
 
 
 def prepare(ids: list[str], store: Store, rules: disclosure.Rules, internal: bool, levels: tuple[str, ...],
-            periods: list[int], parameters: dict | None = None, bron: str = "auto") -> None:
+            periods: list[Period], parameters: dict | None = None, bron: str = "auto") -> None:
     """Compute the published tables of an overview for each period into the cache (before a batch)."""
     for period in periods:
         table(ids, store, rules, internal, levels, period, parameters, bron)
@@ -55,9 +60,12 @@ def request(kind: registry.ReportKind, region: str, period, data_dir, ids: list[
     store = Store.open(data_dir)
     target, period = kind.request(region, period, store)
     rules = disclosure.Rules.load(rules_file, kind.name)
-    rows = table(ids, store, rules, internal, kind.levels, period, parameters, bron)
     catalogue = load_catalogue()
-    tables = sorted({t for i in ids for t in engine.own_tables(catalogue[i]) if t in store.tables} - {"bevolking"})
+    rows = table(ids, store, rules, internal, kind.levels, period, parameters, bron)
+    if isinstance(period, Span):  # the span's own figures, not those of a year that ends with it
+        rows = rows[rows["subperiod"] == str(period)]
+    tables = sorted({t for i in rows["indicator"].unique() for t in engine.own_tables(catalogue[i])
+                     if t in store.tables} - {"bevolking"})
     imported = any(store.source_of(t) == "import" for t in tables)
     return {"region": target, "period": period, "synthetic": store.synthetic_for(tables), "rules": rules,
             "internal": internal, "results": rows[rows["region_code"] == target.code].reset_index(drop=True),
@@ -75,9 +83,11 @@ def load_texts(path: str | Path | None) -> dict[str, str]:
 
 
 def _category_order(category: str):
-    """Age bands in age order, other categories alphabetically, 'onbekend' last."""
+    """Age bands in age order, numbers (school changes) as numbers, other categories alphabetically,
+    'onbekend' last."""
     bands = list(vocabulary.AGE_BANDS)
-    return (category == engine.UNKNOWN, bands.index(category) if category in bands else len(bands), category)
+    number = int(category) if category.isdigit() else -1
+    return (category == engine.UNKNOWN, bands.index(category) if category in bands else len(bands), number, category)
 
 
 def _category_name(ind: Indicator, category: str) -> str:
@@ -132,50 +142,96 @@ class Overview(Report):
             return "–"
         return html.escape(cell_text(row["value"], row["markering"], ind))
 
+    @property
+    def columns(self) -> list[tuple[str, int]]:
+        """The periods the overview shows, as (heading, ``period`` of its rows): last year and this
+        year, or one project period."""
+        if isinstance(self.period, Span):
+            return [(str(self.period), self.period.last)]
+        return [(str(p), p) for p in (self.period - 1, self.period)]
+
+    @property
+    def latest(self) -> int:
+        """The ``period`` of the rows of this year (or of the project period)."""
+        return self.columns[-1][1]
+
     def kerncijfers_html(self, ids: list[str] | None = None, caption: str | None = None) -> str:
         """This year against last year, with the change between published values (the kerncijfers, or
-        ``ids`` under ``caption``)."""
-        before = self.period - 1
-        rows = []
+        ``ids`` under ``caption``); a project period in one column."""
+        heads = [h for h, _ in self.columns]
+        now = self.latest
         frame = self.results.assign(published=self.results["published"].astype(float))
         change = changes.year_over_year(frame[frame["category"].isna()], "published").set_index(["indicator", "period"])
-        for ident in ids or self.kerncijfers:
+        rows = []
+        for ident in [i for i in ids or self.kerncijfers if i in self.defs]:  # those the data has
             ind = self.defs[ident]
-            now, then = self._value(ident, self.period), self._value(ident, before)
-            delta = "–"
-            if (ident, self.period) in change.index:
-                c = change.loc[(ident, self.period)]
-                if ind.unit in ("percent", "per_1000") and not pd.isna(c["difference_pp"]):
-                    delta = f"{formatting.number(c['difference_pp'], ind.decimals)} procentpunt"
-                elif not pd.isna(c["growth_pct"]):
-                    delta = formatting.signed(c["growth_pct"]) + "%"
+            cells = [self._fmt(self._value(ident, p), ind) for _, p in self.columns]
+            if len(self.columns) > 1:
+                cells.append(self._change(change, ident, now, ind))
             rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">'
-                        f'{html.escape(ind.label)}</th>'
-                        f'<td class="num">{self._fmt(then, ind)}</td><td class="num">{self._fmt(now, ind)}</td>'
-                        f'<td class="num">{delta}</td></tr>')
-        return (f'<table class="regiekit-kern"><caption>{html.escape(caption or "Kerncijfers")} {before} en '
-                f"{self.period}</caption>"
-                f"<thead><tr><th></th><th>{before}</th><th>{self.period}</th><th>verandering</th></tr></thead>"
+                        f'{html.escape(ind.label)}</th>' + "".join(f'<td class="num">{c}</td>' for c in cells)
+                        + "</tr>")
+        head = "".join(f"<th>{h}</th>" for h in heads) + ("<th>verandering</th>" if len(heads) > 1 else "")
+        return (f'<table class="regiekit-kern"><caption>{html.escape(caption or "Kerncijfers")} '
+                f"{' en '.join(heads)}</caption><thead><tr><th></th>{head}</tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
+    @staticmethod
+    def _change(change: pd.DataFrame, ident: str, period: int, ind: Indicator) -> str:
+        if (ident, period) not in change.index:
+            return "–"
+        c = change.loc[(ident, period)]
+        if ind.unit in ("percent", "per_1000") and not pd.isna(c["difference_pp"]):
+            return f"{formatting.signed(c['difference_pp'], ind.decimals)} procentpunt"
+        if not pd.isna(c["growth_pct"]):
+            return formatting.signed(c["growth_pct"]) + "%"
+        return "–"
+
+    def shown_breakdowns(self) -> list[str]:
+        """The titles of the breakdowns the data has."""
+        return [title for title, ident in self.breakdowns.items() if ident in self.defs]
+
+    def _categories(self, ident: str) -> list[str]:
+        """The categories of a breakdown in reading order; over a project period without 'onbekend',
+        which the table's note counts as missing answers."""
+        found = sorted(self._breakdown_rows(ident)["category"].unique(), key=_category_order)
+        if self.defs[ident].by_gemeente:  # a list of gemeenten, by name
+            found.sort(key=lambda c: _category_name(self.defs[ident], c))
+        return [c for c in found if not (isinstance(self.period, Span) and c == engine.UNKNOWN)]
+
+    def missing_text(self, ident: str) -> str:
+        """'Missend voor 5 jeugdigen' under a breakdown over a project period (empty when every answer is
+        there or outside a project period)."""
+        row = self._value(ident, self.latest, engine.UNKNOWN)
+        if not isinstance(self.period, Span) or row is None or row["value"] == 0:
+            return ""
+        shown = cell_text(row["value"], row["markering"], self.defs[ident])
+        amount = {disclosure.SUPPRESSED: "een niet gepubliceerd aantal"}.get(shown, shown.replace("<", "minder dan "))
+        one = {"jeugdigen": "jeugdige", "casussen": "casus", "aanmeldingen": "aanmelding"}
+        units = one.get(self.units, self.units) if amount == "1" else self.units
+        return f"Missend voor {amount} {units}."
+
     def breakdown_html(self, title: str) -> str:
-        """Categories of one field: numbers last year and this year, and this year's share."""
+        """Categories of one field: numbers last year and this year (or over the project period), and the
+        latest share."""
         ident = self.breakdowns[title]
         ind, share = self.defs[ident], self.defs.get(f"{ident}_pct")
-        cats = self._breakdown_rows(ident)
+        now = self.columns[-1]
         rows = []
-        for category in sorted(cats["category"].unique(), key=_category_order):
-            cells = [self._fmt(self._value(ident, p, category), ind) for p in (self.period - 1, self.period)]
+        for category in self._categories(ident):
+            cells = [self._fmt(self._value(ident, p, category), ind) for _, p in self.columns]
             if share is not None:
-                cells.append(self._fmt(self._value(share.id, self.period, category), share))
+                cells.append(self._fmt(self._value(share.id, now[1], category), share))
             rows.append("<tr><th scope=\"row\" style=\"text-align:left\">"
                         f"{html.escape(_category_name(ind, category))}</th>"
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
-        head = f"<th>{self.period - 1}</th><th>{self.period}</th>" + (f"<th>% {self.period}</th>" if share else "")
-        field = ind.by
-        note = f" (meerdere antwoorden mogelijk; % van de {self.units})" if field in vocabulary.MULTI_VALUED else ""
+        head = "".join(f"<th>{h}</th>" for h, _ in self.columns) + (f"<th>% {now[0]}</th>" if share else "")
+        note = f" (meerdere antwoorden mogelijk; % van de {self.units})" if ind.by in vocabulary.MULTI_VALUED else ""
+        missing = self.missing_text(ident)
+        foot = f'<tfoot><tr><td colspan="{len(self.columns) + 1 + bool(share)}">{missing}</td></tr></tfoot>' \
+            if missing else ""
         return (f'<table class="regiekit-uitsplitsing" data-indicator="{ident}"><caption>{html.escape(title)}'
-                f"{note}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+                f"{note}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>{foot}</table>")
 
     def texts_markdown(self) -> str:
         """The team's own words under the report's headings; empty slots say so."""
@@ -195,16 +251,24 @@ class Overview(Report):
 
     def breakdown_figure(self, title: str):
         ident = self.breakdowns[title]
+        ind = self.defs[ident]
         rows = self._breakdown_rows(ident)
-        rows = rows[rows["period"].isin([self.period - 1, self.period])]
-        rows = rows.assign(category=rows["category"].map(lambda c: _category_name(self.defs[ident], c)))
-        label = formatting.UNIT_LABEL.get(self.defs[ident].unit, self.defs[ident].unit)
+        order = {c: n for n, c in enumerate(self._categories(ident))}
+        labels = {p: h for h, p in self.columns}
+        rows = rows[rows["period"].isin(labels) & rows["category"].isin(order)]
+        rows = rows.assign(series=rows["period"].map(labels), order=rows["category"].map(order),
+                           mark=[cell_text(v, m, ind) for v, m in zip(rows["value"], rows["markering"])])
+        rows = rows.sort_values(["order", "period"]).assign(category=lambda f: f["category"].map(
+            lambda c: _category_name(ind, c)))
+        label = formatting.UNIT_LABEL.get(ind.unit, ind.unit)
         # None: all suppressed
-        return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label)
+        return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label,
+                                 whole=ind.unit == "count")
 
     def breakdown_chart_html(self, title: str) -> str:
         figure = self.breakdown_figure(title)
         if figure is None:
             return ""
-        return charts.html_image(figure, f"Staafdiagram {title.lower()} per categorie in "
-                                 f"{self.period - 1} en {self.period}; weggelaten cijfers ontbreken.")
+        shown = " en ".join(h for h, _ in self.columns)
+        return charts.html_image(figure, f"Staafdiagram {title.lower()} per categorie in {shown}; een cijfer dat "
+                                 "niet gepubliceerd wordt staat er als x of <3.")

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from regiekit import periods
 from regiekit.data.store import Store
+from regiekit.periods import Span
 from regiekit.publish import disclosure
 from regiekit.reference.regions import load_regions
 from regiekit.reports import overview, registry
@@ -75,7 +77,7 @@ class Pilot(Overview):
     def intro_markdown(self) -> str:
         span = f"{self.years[0]}-{self.years[-1]}" if self.years else "–"
         status = ("De pilot is afgerond; dit is de eindrapportage over de hele looptijd." if self.final else
-                  f"De pilot loopt nog; dit is een tussentijdse factsheet met de uitkomsten tot en met {self.period}.")
+                  f"De pilot loopt nog; dit is een tussentijdse factsheet over {self.period}.")
         return (f"Casussen van de pilot in deze regio startten in {span}. {status} De cijfers komen uit de "
                 "geanonimiseerde handreikingen en de vragenlijsten van professionals en ouders (score 1 tot 5; "
                 "'eens' is 4 of 5). Onderzoeksvragen:\n\n" + "\n".join(f"{n}. {q}" for n, q in QUESTIONS.items()))
@@ -92,33 +94,44 @@ class Pilot(Overview):
                 parts.append(self.breakdown_html(title) + self.breakdown_chart_html(title))
         return "".join(parts)
 
+    @property
+    def columns(self) -> list[tuple[str, int]]:
+        """As an overview, without a year before the pilot began."""
+        return [(h, p) for h, p in super().columns if not self.years or p >= self.years[0]]
+
     def source_markdown(self) -> str:
         source = self.source("handreikingen en vragenlijsten van de pilot")
-        return "\n\n".join([f"Bron: {source}. Casussen tellen in het jaar waarin ze startten, antwoorden in het "
-                            "jaar waarin de vragenlijst is ingevuld.", self.disclosure_markdown()])
+        when = (f"één keer over {self.period}" if isinstance(self.period, Span) else
+                "in het jaar waarin ze startten, antwoorden in het jaar waarin de vragenlijst is ingevuld")
+        return "\n\n".join([f"Bron: {source}. Casussen tellen {when}.", self.disclosure_markdown()])
 
 
 def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto") -> None:
     overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, bron=bron)
 
 
-def build(region: str, period: int, data_dir: str | Path | None = None, texts_file: str | Path | None = None,
+def build(region: str, period: int | str, data_dir: str | Path | None = None, texts_file: str | Path | None = None,
           final: bool | None = None, internal: bool = False, rules_file: str | Path | None = None) -> Pilot:
     """The pilot report for ``region`` (a jeugdregio with pilot cases) up to ``period``: the final report
-    when ``period`` is the pilot's last year (or ``final`` says so), else the interim factsheet."""
+    over the whole pilot (one span of its years) when ``period`` is the pilot's last year or the span
+    itself (or ``final`` says so), else the interim factsheet of that year."""
     store = Store.open(data_dir)
-    target, period = REPORT.request(region, period, store)
+    target, asked = REPORT.request(region, period, store)
     years = pilot_years(store, target.code)
-    if not years or period < years[0]:
-        raise registry.ReportError(f"geen pilotcasussen in {target.label} tot en met {period}"
+    last = periods.last_year(asked)
+    if not years or last < years[0]:
+        raise registry.ReportError(f"geen pilotcasussen in {target.label} tot en met {last}"
                                    + (f"; de pilot begon in {years[0]}" if years else ""))
-    if period > years[-1]:
+    if last > years[-1]:
         raise registry.ReportError(f"de pilot in {target.label} liep van {years[0]} tot en met {years[-1]}; "
                                    f"de eindrapportage is voor periode {years[-1]}")
-    base = overview.request(REPORT, region, period, data_dir, indicator_ids(), internal, rules_file)
-    final = base["period"] >= years[-1] if final is None else bool(final)
+    final = (last >= years[-1] or isinstance(asked, Span)) if final is None else bool(final)
+    if final and isinstance(asked, int) and len(years) > 1:
+        asked = Span(years[0], years[-1])  # the final report covers the whole pilot
+    base = overview.request(REPORT, region, asked, data_dir, indicator_ids(), internal, rules_file)
     return Pilot(**base, kerncijfers=UITVOERING, breakdowns=BREAKDOWNS, units="casussen",
                  texts=overview.load_texts(texts_file), final=final, years=tuple(years))
 
 
-REPORT = registry.register(registry.ReportKind("pilot", "Het pilotrapport", LEVELS, prepare, available=regions))
+REPORT = registry.register(registry.ReportKind("pilot", "Het pilotrapport", LEVELS, prepare, available=regions,
+                                               spans=True))

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import load_catalogue
+from regiekit.periods import Span
 from regiekit.publish import disclosure
 from regiekit.reports import overview, registry
+from regiekit.reports.common import cell_text
 from regiekit.reports.overview import Overview
 
 KERNCIJFERS = ["regie_op_3_jongeren", "regie_op_3_pct", "aanbieders_per_jongere", "casusonderzoeken_aantal",
@@ -20,6 +22,7 @@ BREAKDOWNS = {
     "Leeftijd bij het eerste traject (gestapelde zorg)": "regie_op_3_leeftijd_eerste_traject",
     "Combinaties van zorgvormen (alle jongeren in zorg, %)": "zorgcombinatie_aandeel",
     "Geslacht": "casusonderzoeken_geslacht", "Leeftijd": "casusonderzoeken_leeftijdsklasse",
+    "Woongemeente": "casusonderzoeken_gemeente",
     "Woonsituatie": "casusonderzoeken_woonsituatie",
     "Deelname ouder(s) aan de casusreview": "casusonderzoeken_ouders_deelname",
     "Leeftijd bij eerste hulptraject": "casusonderzoeken_leeftijd_eerste_hulp",
@@ -51,13 +54,30 @@ class RegieOp3(Overview):
         return self.banner_markdown(f"Regie op 3: langdurige gestapelde zorg, {self.region.label}, {self.period}")
 
     def cohort_markdown(self) -> str:
+        if "regie_op_3_jongeren" not in self.defs:  # case reviews only, no trajectories to find the cohort in
+            return ("**De casusreviews.** 'Missend' betekent dat een vraag op het formulier niet is ingevuld. Het "
+                    "cohort langdurige gestapelde zorg ontbreekt: daarvoor zijn de jeugdhulptrajecten nodig.")
         return (f"**Het cohort.** Jongeren die meer dan {self.jaren} jaar hulp kregen (jeugdhulp, jeugdbescherming "
                 f"en/of jeugdreclassering) van meer dan {self.aanbieders} aanbieders. De casusreviews gaan over een "
                 "deel van deze jongeren; 'onbekend' betekent dat een vraag op het formulier niet is ingevuld.")
 
+    def summary_markdown(self) -> str:
+        """The sentence the project opens its results with: how many youths took part in the period."""
+        row = self._value("casusonderzoeken_aantal", self.latest) if "casusonderzoeken_aantal" in self.defs \
+            else None
+        if row is None:
+            return ""
+        count = cell_text(row["value"], row["markering"], self.defs["casusonderzoeken_aantal"])
+        when = f"Tussen {self.period.first} en {self.period.last}" if isinstance(self.period, Span) else \
+            f"In {self.period}"
+        return (f"{when} deden {count} jeugdigen en hun gezinnen mee aan een casusonderzoek. Onder elke tabel staat "
+                "voor hoeveel jeugdigen een antwoord ontbreekt." if isinstance(self.period, Span) else
+                f"{when} startte voor {count} jeugdigen een casusonderzoek.")
+
     def source_markdown(self) -> str:
         source = self.source("jeugdhulptrajecten en casusreviewformulieren")
-        return "\n\n".join([f"Bron: {source}. Een jongere telt één keer per jaar.", self.disclosure_markdown()])
+        once = f"één keer in {self.period}" if isinstance(self.period, Span) else "één keer per jaar"
+        return "\n\n".join([f"Bron: {source}. Een jongere telt {once}.", self.disclosure_markdown()])
 
 
 def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list[int], bron: str = "auto",
@@ -65,13 +85,14 @@ def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list
     overview.prepare(indicator_ids(), store, rules, internal, LEVELS, periods, parameters(jaren, aanbieders), bron)
 
 
-def build(region: str, period: int, data_dir: str | Path | None = None, jaren: int = 3, aanbieders: int = 3,
+def build(region: str, period: int | str, data_dir: str | Path | None = None, jaren: int = 3, aanbieders: int = 3,
           internal: bool = False, rules_file: str | Path | None = None) -> RegieOp3:
-    """Everything the Regie op 3 report for ``region`` (a jeugdregio or Nederland) and ``period`` shows."""
+    """Everything the Regie op 3 report for ``region`` (a jeugdregio or Nederland) and ``period`` (a year,
+    or the project period such as '2021-2023') shows."""
     base = overview.request(REPORT, region, period, data_dir, indicator_ids(), internal, rules_file,
                             parameters(jaren, aanbieders))
-    return RegieOp3(**base, kerncijfers=KERNCIJFERS, breakdowns=BREAKDOWNS, units="casussen", jaren=int(jaren),
+    return RegieOp3(**base, kerncijfers=KERNCIJFERS, breakdowns=BREAKDOWNS, units="jeugdigen", jaren=int(jaren),
                     aanbieders=int(aanbieders))
 
 
-REPORT = registry.register(registry.ReportKind("regie_op_3", "Het Regie op 3-overzicht", LEVELS, prepare))
+REPORT = registry.register(registry.ReportKind("regie_op_3", "Het Regie op 3-overzicht", LEVELS, prepare, spans=True))

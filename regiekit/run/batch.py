@@ -27,6 +27,8 @@ from tqdm import tqdm
 from regiekit import __version__, digest, project
 from regiekit.atomic import write_text
 from regiekit.data.store import Store
+from regiekit.periods import order as period_order
+from regiekit.periods import parse as parse_period
 from regiekit.publish import disclosure
 from regiekit.reference.regions import load_regions
 from regiekit.reports import registry
@@ -149,6 +151,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
     todo = [make_job(report, code, period, store, internal, rules_file, overrides_file, texts_file, bron)
             for code in codes for period in (periods or ["latest"])]
     todo = list(dict.fromkeys(todo))
+    wanted = sorted({parse_period(j.period) for j in todo}, key=period_order)  # years and project periods
     out = writable(Path(out_dir) if out_dir else project.default_output_dir())
     result = BatchResult(out)
     with locked(out):
@@ -156,7 +159,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock
         # the published tables, computed once before the workers start (they read them from the cache)
         rules = disclosure.Rules.load(todo[0].rules_file, kind.name)
-        kind.prepare(store, rules, internal, sorted({j.period for j in todo}), bron)
+        kind.prepare(store, rules, internal, wanted, bron)
 
         if cluster:
             result.records = _on_cluster(cluster, todo, Path(store.path), out, pdf, force, jobs, report, progress)
@@ -171,7 +174,7 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             "rapport": report, "regiekit": __version__, "code_sha256": digest.code(),
             "notebook_sha256": _digest(project.notebook(report)),
             "parameters": {"regio's": codes, "niveau": level,
-                           "periodes": sorted({j.period for j in todo}), "intern": internal,
+                           "periodes": [p if isinstance(p, int) else str(p) for p in wanted], "intern": internal,
                            "regels": todo[0].rules_file, "oordelen": todo[0].overrides_file,
                            "teksten": todo[0].texts_file, "jobs": jobs, "force": force, "pdf": pdf,
                            "dask": cluster, "bron": bron},

@@ -215,7 +215,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--region", nargs="+", help="CBS codes or names, e.g. GM0106 Assen 'jeugdregio Drenthe'")
     run.add_argument("--level", choices=["gemeente", "jeugdregio", "provincie", "land"],
                      help="every region of a level instead of --region")
-    run.add_argument("--period", nargs="+", default=["latest"], help="years, e.g. 2023 2024, or latest (default)")
+    run.add_argument("--period", nargs="+", default=["latest"],
+                     help="years, e.g. 2023 2024, or latest (default); a case monitor also takes a project period, "
+                     "e.g. 2021-2023 (one report over those years)")
     run.add_argument("--out", help="output folder (default output/)")
     run.add_argument("--data", help="processed store folder (default data/processed)")
     run.add_argument("--jobs", type=int, default=1, help="reports made in parallel (default 1)")

@@ -51,7 +51,7 @@ class Job:
 
     report: str
     region: str  # CBS code
-    period: int
+    period: int | str  # a year, or a span of years as text ('2021-2023')
     internal: bool = False
     rules_file: str | None = None
     overrides_file: str | None = None
@@ -168,8 +168,9 @@ def make_job(report: str, region: str, period: int | str, store: Store, internal
     """Check a request (report, region, period, files, source) and turn it into a job."""
     if bron not in engine.SOURCES:
         raise RunError(f"onbekende bron {bron!r}; kies uit {', '.join(engine.SOURCES)}")
-    target, year = registry.get(report).request(region, period, store)
-    return Job(report, target.code, year, internal, *check_files(rules_file, overrides_file, texts_file), bron)
+    target, found = registry.get(report).request(region, period, store)
+    period = found if isinstance(found, int) else str(found)  # a span as text: '2021-2023'
+    return Job(report, target.code, period, internal, *check_files(rules_file, overrides_file, texts_file), bron)
 
 
 # Empties the namespace between reports like %reset -f, then freezes what is left (modules, caches)
