@@ -91,9 +91,9 @@ def test_team_text_is_read_from_a_file_and_empty_slots_say_so(tmp_path, demo_sto
     texts.write_text("## Rode draden\n\n- De verklarende analyse werkt, maar kost tijd.\n\n## Wat te doen in 2025\n\n"
                      "- Aanpalende domeinen aansluiten.\n", encoding="utf-8")
     built = monitor.build("JZ04", 2024, demo_store.path, texts)
-    text = built.texts_markdown()
-    assert "## Wat zeggen de cijfers niet?\n\n*Nog in te vullen door het expertteam.*" in text
-    assert "## Rode draden\n\n- De verklarende analyse werkt, maar kost tijd." in text
+    text = built.texts_html()
+    assert "<h2>Wat zeggen de cijfers niet?</h2>\n<p><em>Nog in te vullen door het expertteam.</em></p>" in text
+    assert "<h2>Rode draden</h2>\n<ul>\n<li>De verklarende analyse werkt, maar kost tijd.</li>" in text
     assert text.index("Rode draden") < text.index("Wat te doen in 2025")
 
 
@@ -107,9 +107,32 @@ def test_the_monitor_is_made_per_jeugdregio(demo_store, capsys, tmp_path):
             "niet voor gemeente Assen") in capsys.readouterr().err
 
 
+PAYLOADS = ["<script>alert('s')</script>", "<img src=x onerror=alert('i')>", "[klik](javascript:alert('j'))",
+            "<iframe src='https://evil.example/'></iframe>", "<style>body{display:none}</style>",
+            "<a href='#' onclick=\"alert('c')\">a</a>", "![teller](https://tracker.example/pixel.gif)",
+            "<img src='https://tracker.example/p2.gif'>"]
+
+
+def _tags(page: str) -> list[tuple[str, list]]:
+    """Every element of an HTML fragment with its attributes, as a browser's parser sees them."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collect().feed(page)
+    return found
+
+
 def test_monitor_notebook_runs_through_the_runner(demo_store, tmp_path):
+    """Also: a team's text with script, event handlers, frames, styles, javascript: links and tracking
+    images appears as harmless text; the report runs nothing and loads nothing from elsewhere."""
     texts = tmp_path / "teksten.md"
-    texts.write_text("## Wat zeggen de cijfers niet?\n\nOuders voelen zich niet altijd gehoord.\n", encoding="utf-8")
+    texts.write_text("## Wat zeggen de cijfers niet?\n\nOuders voelen zich niet altijd gehoord.\n\n"
+                     + "\n\n".join(PAYLOADS) + "\n\n[Envedder](https://www.envedder.nl)\n", encoding="utf-8")
     out = tmp_path / "out"
     result = batch.run_batch("monitor", ["JZ04", "Twente"], periods=["2024"], out_dir=out, data_dir=demo_store.path,
                              jobs=2, pdf=False, texts_file=texts, progress=False)
@@ -117,6 +140,12 @@ def test_monitor_notebook_runs_through_the_runner(demo_store, tmp_path):
     html = (out / "monitor_JZ04_2024.html").read_text(encoding="utf-8")
     assert "Monitor expertteam jeugdregio Drenthe, 2024" in html and "Ouders voelen zich niet altijd gehoord." in html
     assert "Traceback" not in html and "monitor.build(" not in html
+    body = html.split("<h2>Wat zeggen de cijfers niet?</h2>")[1].split("<h2>Rode draden</h2>")[0]
+    tags = _tags(body)
+    assert not {t for t, _ in tags} & {"script", "img", "iframe", "style", "object", "embed"}
+    assert not [a for _, attrs in tags for a, v in attrs if a.startswith("on") or "javascript:" in (v or "")]
+    assert "&lt;script&gt;alert" in body and '<a href="https://www.envedder.nl" rel="noopener noreferrer">' in body
+    assert not any(f'src="{s}' in html for s in ("http:", "https:", "//"))  # nothing loaded from elsewhere
     csv = pd.read_csv(out / "monitor_JZ14_2024.csv")
     assert set(csv["part"]) == {"kerncijfers", "uitsplitsing"} and set(csv["region_code"]) == {"JZ14"}
 

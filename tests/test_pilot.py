@@ -35,9 +35,10 @@ def test_interim_while_running_final_at_the_end(demo_store, tmp_path):
     texts.write_text("## Uit de groepsgesprekken\n\nDe handreiking geeft rust aan tafel.\n", encoding="utf-8")
     final = pilot.build("Twente", 2021, demo_store.path, texts)
     assert final.final and final.heading_markdown().startswith("# Eindrapportage pilot")
-    written = final.texts_markdown()
+    written = final.texts_html()
     assert "De handreiking geeft rust aan tafel." in written
-    assert "## Werkzame elementen en belemmerende factoren\n\n*Nog in te vullen door de onderzoekers.*" in written
+    assert ("<h2>Werkzame elementen en belemmerende factoren</h2>\n<p><em>Nog in te vullen door de onderzoekers."
+            "</em></p>") in written
     assert pilot.build("Twente", 2020, demo_store.path, final=True).final
 
 

@@ -14,6 +14,7 @@ from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator, load_ca
 from regiekit.periods import Period, Span
 from regiekit.publish import disclosure, statistics
 from regiekit.reference.regions import NEDERLAND, Region, load_regions
+from regiekit.reports import usertext
 
 KERN = "kernindicator"  # the catalogue tag of the kernindicatoren counted from own records
 KERN_CBS = "kernindicator_cbs"  # the kernindicatoren as CBS StatLine publishes them (each with CBS's base)
@@ -41,6 +42,12 @@ def cbs_mark(markering: str | None) -> str:
     """CBS's mark of a provisional figure ('*' voorlopig, '**' nader voorlopig), from a row's markering."""
     text = markering or ""
     return "**" if "nader voorlopig (CBS)" in text else "*" if "voorlopig (CBS)" in text else ""
+
+
+def sentence(verdict) -> str:
+    """A verdict's sentence for a report's Markdown: a manual one is the user's text, shown exactly as
+    written and never as markup (:func:`usertext.plain`)."""
+    return usertext.plain(verdict.sentence) if verdict.manual else verdict.sentence
 
 
 def cell_text(value, mark: str | None, ind: Indicator) -> str:

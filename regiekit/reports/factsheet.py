@@ -22,7 +22,7 @@ from regiekit.indicators.definitions import PROPORTION_UNITS, Indicator, load_ca
 from regiekit.publish import disclosure, published, statistics, verdicts
 from regiekit.reference.regions import NEDERLAND, Region, load_regions
 from regiekit.reports import charts, maps, registry
-from regiekit.reports.common import Report, cbs_mark, compare_with_nederland, kernindicatoren
+from regiekit.reports.common import Report, cbs_mark, compare_with_nederland, kernindicatoren, sentence
 
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "value", "ci_low", "ci_high",
                      "unit", "part", "markering", "vergelijking_nederland", "oordeel", "source"]
@@ -241,7 +241,7 @@ class Factsheet(Report):
         lines = ["## Wat zegt deze factsheet ons?"]
         for ind in self.indicators:
             verdict = self.judgements[ind.id]
-            text = f"- **{ind.label}** ({_population_text(ind)}): {verdict.sentence}"
+            text = f"- **{ind.label}** ({_population_text(ind)}): {sentence(verdict)}"
             comparison = self.comparisons[ind.id]
             if comparison is not None:
                 text += (f" Dat is {COMPARISON_TEXT[comparison.direction]} in de rest van Nederland "

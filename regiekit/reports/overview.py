@@ -18,7 +18,7 @@ from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.periods import Period, Span
 from regiekit.publish import changes, disclosure, published
 from regiekit.reference.regions import load_regions
-from regiekit.reports import charts, registry
+from regiekit.reports import charts, registry, usertext
 from regiekit.reports.common import PARTLY_SYNTHETIC_BANNER, Report, cell_text
 
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "category", "value", "unit",
@@ -233,13 +233,15 @@ class Overview(Report):
         return (f'<table class="regiekit-uitsplitsing" data-indicator="{ident}"><caption>{html.escape(title)}'
                 f"{note}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>{foot}</table>")
 
-    def texts_markdown(self) -> str:
-        """The team's own words under the report's headings; empty slots say so."""
+    def texts_html(self) -> str:
+        """The team's own words under the report's headings, rendered safely (:mod:`usertext`); empty
+        slots say so."""
         parts = []
         for title in [*self.text_slots, *(t for t in self.texts if t not in self.text_slots)]:
-            body = self.texts.get(title) or f"*Nog in te vullen door {self.writer}.*"
-            parts.append(f"## {title}\n\n{body}")
-        return "\n\n".join(parts)
+            body = usertext.html(self.texts[title]) if self.texts.get(title) else \
+                f"<p><em>Nog in te vullen door {self.writer}.</em></p>"
+            parts.append(f"<h2>{html.escape(title)}</h2>\n{body}")
+        return "\n".join(parts)
 
     def _breakdown_rows(self, ident: str) -> pd.DataFrame:
         """The published rows of a breakdown; by gemeente only the gemeenten with a registration in the

@@ -22,7 +22,7 @@ from regiekit.indicators.definitions import Indicator, load_catalogue
 from regiekit.publish import changes, disclosure, published, verdicts
 from regiekit.reference.regions import NEDERLAND, load_regions
 from regiekit.reports import charts, registry
-from regiekit.reports.common import Report, cell_text, compare_with_nederland
+from regiekit.reports.common import Report, cell_text, compare_with_nederland, sentence
 from regiekit.reports.overview import _category_order
 
 LAYOUT = Path(__file__).with_name("voortgang.yaml")
@@ -289,7 +289,7 @@ class Voortgang(Report):
         parts = [f"### Wat zegt deze factsheet ons? (actielijn {line.nummer})"]
         for panel in line.panelen:
             for _, label, head, verdict in self.findings[panel.indicator]:
-                text = f"**{label}: {head}**\n\n{verdict.sentence}"
+                text = f"**{label}: {head}**\n\n{sentence(verdict)}"
                 if verdict.manual:
                     text += " *(oordeel van de redactie)*"
                 if verdict.note:

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import nbformat
 import pandas as pd
 import papermill
@@ -127,11 +128,21 @@ table.regiekit-kern { width: 100%; }
 </style>"""
 
 
+# JupyterLab's page without its scripts (require.js, MathJax, Mermaid, each loaded from a CDN): a report
+# needs none of them, must open offline and must not call out when it is read.
+OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}"""
+
+
 def _html(notebook_path: Path, title: str) -> str:
     exporter = getattr(_exporters, "html", None)
     if exporter is None:
-        exporter = _exporters.html = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                                                  exclude_output_prompt=True)
+        exporter = _exporters.html = HTMLExporter(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+            extra_loaders=[jinja2.DictLoader({"regiekit_offline.html.j2": OFFLINE_TEMPLATE})],
+            template_file="regiekit_offline.html.j2")
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4),
                                           resources={"metadata": {"name": title}})
     return body.replace('<html lang="en">', '<html lang="nl">', 1).replace("</head>", PRINT_CSS + "</head>", 1)
