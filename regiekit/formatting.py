@@ -28,3 +28,28 @@ def signed(change: float, decimals: int = 0) -> str:
     if text.strip("-0,") == "":
         return text.lstrip("-")
     return f"{'+' if change > 0 else ''}{text}"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame):
+    """A table for a CSV or XLSX file: text that a spreadsheet program would run as a formula (starting
+    with =, +, -, @, a tab or a carriage return) gets a leading apostrophe, so it is shown as text.
+    Numbers, also negative ones written as text, stay as they are."""
+    import pandas as pd
+
+    def neutral(value):
+        if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+            return value
+        try:
+            float(value.replace(",", "."))
+            return value
+        except ValueError:
+            return "'" + value
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutral)
+    return out

@@ -28,6 +28,11 @@ def test_regie_op_3_notebook_runs_through_the_runner(demo_store, tmp_path):
     html = (out / "regie_op_3_JZ14_2024.html").read_text(encoding="utf-8")
     assert "Regie op 3: langdurige gestapelde zorg, jeugdregio Twente, 2024" in html
     assert "meer dan 3 jaar hulp" in html and "niet is ingevuld" in html and "Traceback" not in html
+    # providers per youth is over all youths with jeugdhulp, in a table of its own, not the cohort's
+    cohort_table = html.split("Het cohort langdurige gestapelde zorg")[1].split("</table>")[0]
+    assert "Aanbieders per jongere" not in cohort_table
+    beside = html.split("Ter vergelijking: alle jongeren met jeugdhulp")[1].split("</table>")[0]
+    assert "Aanbieders per jongere" in beside
     csv = pd.read_csv(out / "regie_op_3_JZ14_2024.csv")
     cohort = csv[(csv["indicator"] == "regie_op_3_jongeren") & (csv["period"] == 2024)]
     exact = engine.compute(["regie_op_3_jongeren"], ["JZ14"], [2024], demo_store)["numerator"].iloc[0]
@@ -72,6 +77,7 @@ def test_the_published_regie_op_3_overview_from_15_case_reviews(tmp_path):
     assert mark["casusonderzoeken_verklarende_analyse", "ja"] == "minder dan 3"
     html = (out / "regie_op_3_JZ04_2021-2023.html").read_text(encoding="utf-8")
     assert "Regie op 3: langdurige gestapelde zorg, jeugdregio Drenthe, 2021-2023" in html
+    assert "De casusreviews 2021-2023" in html and "Het cohort langdurige gestapelde zorg 2021" not in html
     for text in ("deden 15 jeugdigen", "Missend voor 5 jeugdigen.", "Missend voor 9 jeugdigen.",
                  "Missend voor 4 jeugdigen.", "Missend voor 1 jeugdige.", "2,7", "<th>2021-2023</th>", ">Emmen<"):
         assert text in html, text

@@ -37,3 +37,17 @@ def test_a_manual_verdict_reads_as_written_and_is_never_markup():
     assert "Zie &lt;script&gt;alert(1)&lt;/script&gt; en [klik](javascript:alert(2)) *nu*" in shown
     generated = verdicts.Verdict("jeugdhulp_pct", "GM0106", 2024, "verbetert", "Het *daalt*.")
     assert sentence(generated) == "Het *daalt*."   # the package's own sentences keep their Markdown
+
+
+def test_text_that_a_spreadsheet_would_run_is_kept_as_text():
+    import pandas as pd
+
+    from regiekit import formatting
+
+    frame = pd.DataFrame({"tekst": ["=HYPERLINK(\"http://x\")", "+1+1", "@SUM(A1)", "-2+3", "\tcmd", "gewoon", None],
+                          "getal": [1, -2, 3, 4, 5, 6, 7], "als_tekst": ["-2", "-0,5", "x", "y", "z", "w", "v"]})
+    safe = formatting.spreadsheet_safe(frame)
+    assert list(safe["tekst"][:6]) == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'@SUM(A1)", "'-2+3", "'\tcmd", "gewoon"]
+    assert safe["tekst"].isna().iloc[6] and list(safe["getal"]) == list(frame["getal"])
+    assert list(safe["als_tekst"][:2]) == ["-2", "-0,5"]   # negative numbers written as text stay numbers
+    assert frame["tekst"].iloc[0].startswith("=")   # the caller's table is not changed

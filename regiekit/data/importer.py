@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from regiekit import formatting
 from regiekit.atomic import write_text
 from regiekit.data import identifying, team_vocabulary
 from regiekit.data import store as store_module
@@ -375,5 +376,5 @@ def _write_rejects(con, work: Path, path: Path, archive: Path, counts: dict) -> 
     frame = con.execute(f"select * from ({' union all by name '.join(parts)}) order by _rij").df()
     frame = frame.rename(columns={"_rij": "rij", "_afwijzing": "reden_afwijzing"})  # beside a field called 'reden'
     frame = frame[["rij", "reden_afwijzing", *[c for c in frame.columns if c not in ("rij", "reden_afwijzing")]]]
-    write_text(rejects, frame.to_csv(index=False, sep=";"))
+    write_text(rejects, formatting.spreadsheet_safe(frame).to_csv(index=False, sep=";"))
     return rejects

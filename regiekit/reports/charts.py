@@ -140,7 +140,7 @@ def categories(rows: pd.DataFrame, title: str, xlabel: str, whole: bool = False)
                  fontsize=11)  # from the figure's left edge: a long title is not cut off
     ax.set_xlabel(xlabel)
     longest = max(len(line) for c in cats for line in textwrap.wrap(str(c), 26) or [""])
-    _margins(fig, left=max(1.0, 0.085 * longest + 0.3), right=1.5, top=0.45 + 0.2 * (len(title) > 68), bottom=0.55)
+    _margins(fig, left=max(1.0, 0.085 * longest + 0.3), right=1.8, top=0.45 + 0.2 * (len(title) > 68), bottom=0.55)
     return fig
 
 

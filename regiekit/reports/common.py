@@ -159,4 +159,4 @@ class Report:
         rows = self.published
         if isinstance(self.period, Span):
             rows = rows.assign(period=str(self.period))
-        write_text(Path(path), rows.to_csv(index=False))
+        write_text(Path(path), formatting.spreadsheet_safe(rows).to_csv(index=False))

@@ -171,6 +171,8 @@ class Overview(Report):
             rows.append(f'<tr data-indicator="{ident}"><th scope="row" style="text-align:left">'
                         f'{html.escape(ind.label)}</th>' + "".join(f'<td class="num">{c}</td>' for c in cells)
                         + "</tr>")
+        if not rows:  # none of these figures in the data
+            return ""
         head = "".join(f"<th>{h}</th>" for h in heads) + ("<th>verandering</th>" if len(heads) > 1 else "")
         return (f'<table class="regiekit-kern"><caption>{html.escape(caption or "Kerncijfers")} '
                 f"{' en '.join(heads)}</caption><thead><tr><th></th>{head}</tr></thead>"

@@ -16,8 +16,12 @@ from regiekit.reports import overview, registry
 from regiekit.reports.common import cell_text
 from regiekit.reports.overview import Overview
 
-KERNCIJFERS = ["regie_op_3_jongeren", "regie_op_3_pct", "aanbieders_per_jongere", "casusonderzoeken_aantal",
-               "casusonderzoeken_schoolwisselingen_gemiddeld", "casusonderzoeken_hulptrajecten_gemiddeld"]
+TABLES = {  # caption -> kerncijfers: the cohort, all youths with jeugdhulp beside it, the case reviews
+    "Het cohort langdurige gestapelde zorg": ["regie_op_3_jongeren", "regie_op_3_pct"],
+    "Ter vergelijking: alle jongeren met jeugdhulp": ["aanbieders_per_jongere"],
+    "De casusreviews": ["casusonderzoeken_aantal", "casusonderzoeken_schoolwisselingen_gemiddeld",
+                        "casusonderzoeken_hulptrajecten_gemiddeld"]}
+KERNCIJFERS = [i for ids in TABLES.values() for i in ids]
 BREAKDOWNS = {
     "Leeftijd bij het eerste traject (gestapelde zorg)": "regie_op_3_leeftijd_eerste_traject",
     "Combinaties van zorgvormen (alle jongeren in zorg, %)": "zorgcombinatie_aandeel",
@@ -60,6 +64,11 @@ class RegieOp3(Overview):
         return (f"**Het cohort.** Jongeren die meer dan {self.jaren} jaar hulp kregen (jeugdhulp, jeugdbescherming "
                 f"en/of jeugdreclassering) van meer dan {self.aanbieders} aanbieders. De casusreviews gaan over een "
                 "deel van deze jongeren; 'onbekend' betekent dat een vraag op het formulier niet is ingevuld.")
+
+    def tables_html(self) -> str:
+        """The kerncijfers in three tables, so that a figure over all youths with jeugdhulp (providers per
+        youth) is not read as one of the cohort's."""
+        return "".join(self.kerncijfers_html(ids, caption) for caption, ids in TABLES.items())
 
     def summary_markdown(self) -> str:
         """The sentence the project opens its results with: how many youths took part in the period."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiekit import engine
+from regiekit import engine, formatting
 from regiekit.atomic import write_bytes, write_text
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import Indicator, load_catalogue
@@ -122,10 +122,10 @@ class Exploration(Report):
         path = Path(path)
         if path.suffix.lower() == ".xlsx":
             buffer = io.BytesIO()
-            self.published.to_excel(buffer, index=False, sheet_name="cijfers")
+            formatting.spreadsheet_safe(self.published).to_excel(buffer, index=False, sheet_name="cijfers")
             write_bytes(path, buffer.getvalue())
         elif path.suffix.lower() == ".csv":
-            write_text(path, self.published.to_csv(index=False))
+            write_text(path, formatting.spreadsheet_safe(self.published).to_csv(index=False))
         else:
             raise registry.ReportError(f"exporteer naar .csv of .xlsx, niet naar "
                                        f"{path.suffix or 'een bestand zonder extensie'}")

@@ -133,7 +133,7 @@ def _vergelijk(args) -> int:
               f"{formatting.number(row.cbs, 1)}\tverschil {formatting.signed(row.verschil, 1)}\t"
               + ("binnen interval" if row.binnen_interval else "BUITEN interval"))
     if args.out:
-        write_text(Path(args.out), table.to_csv(index=False))
+        write_text(Path(args.out), formatting.spreadsheet_safe(table).to_csv(index=False))
         print(args.out)
     return 0
 

@@ -32,7 +32,7 @@ from nbconvert import HTMLExporter
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from regiekit import __version__, digest, engine, project
+from regiekit import __version__, digest, engine, formatting, project
 from regiekit.data.store import Store
 from regiekit.errors import RegiekitError
 from regiekit.publish import disclosure
@@ -283,7 +283,8 @@ def execute(job: Job, store: Store, out: Path, pdf: bool = True, kernels: Kernel
             raise RunError(f"{job.report} voor {job.region} {job.period} schreef geen gepubliceerde cijfers")
         title = f"{job.report.capitalize()} {target.label} {job.period}"
         (staging / f"{stem}.html").write_text(_html(executed, title), encoding="utf-8")
-        pd.read_csv(csv).to_excel(staging / f"{stem}.xlsx", index=False, sheet_name="cijfers")
+        sheet = formatting.spreadsheet_safe(pd.read_csv(csv))
+        sheet.to_excel(staging / f"{stem}.xlsx", index=False, sheet_name="cijfers")
         browser = chromium() if pdf else None
         if browser:
             print_pdf(staging / f"{stem}.html", staging / f"{stem}.pdf", browser)
