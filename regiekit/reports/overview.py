@@ -228,7 +228,8 @@ class Overview(Report):
                         f"{html.escape(_category_name(ind, category))}</th>"
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
         head = "".join(f"<th>{h}</th>" for h, _ in self.columns) + (f"<th>% {now[0]}</th>" if share else "")
-        note = f" (meerdere antwoorden mogelijk; % van de {self.units})" if ind.by in vocabulary.MULTI_VALUED else ""
+        base = f"; % van de {self.units}" if share is not None else ""  # only where a share column is shown
+        note = f" (meerdere antwoorden mogelijk{base})" if ind.by in vocabulary.MULTI_VALUED else ""
         missing = self.missing_text(ident)
         foot = f'<tfoot><tr><td colspan="{len(self.columns) + 1 + bool(share)}">{missing}</td></tr></tfoot>' \
             if missing else ""
