@@ -198,3 +198,41 @@ def test_reports_fan_out_to_a_dask_cluster(home, demo_store, tmp_path, capsys):
     assert cli.main(again) == 0
     assert "0 gemaakt, 1 ongewijzigd overgeslagen, 0 mislukt" in capsys.readouterr().out
     assert json.loads((tmp_path / "a" / "manifest.json").read_text())["parameters"]["dask"] == "local"
+
+
+def _sleeper(path: Path, pidfile: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
+                                          "time.sleep(120)")]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_killed_kernel_fails_its_report_and_is_replaced(tmp_path):
+    import os
+    import signal
+    import threading
+    import time
+
+    from nbclient.exceptions import DeadKernelError
+
+    from regiekit.run.runner import Kernels, run_notebook
+
+    pidfile = tmp_path / "pid"
+    notebook = _sleeper(tmp_path / "slaap.ipynb", pidfile)
+
+    def kill():
+        for _ in range(600):
+            if pidfile.exists() and pidfile.read_text():
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)  # as 'kill -9' of one kernel
+                return
+            time.sleep(0.1)
+
+    with Kernels() as kernels:
+        threading.Thread(target=kill, daemon=True).start()
+        started = time.monotonic()
+        with pytest.raises(DeadKernelError):
+            run_notebook(notebook, tmp_path / "uit.ipynb", {}, kernels)
+        assert time.monotonic() - started < 60
+        assert kernels.get().is_alive()  # the next report gets a new kernel

@@ -129,6 +129,11 @@ def test_decimal_commas_in_numbers(tmp_path):
     (lambda r: r.replace("J001", "06-12345678"), "bevat een telefoonnummer"),
     (lambda r: r.replace("J001", "111222333"), "bevat een nummer dat op een BSN lijkt"),
     (lambda r: r.replace("J001", "Jan de Vries"), "bevat een naam"),
+    (lambda r: r.replace("J001", "(06) 12345678"), "bevat een telefoonnummer"),
+    (lambda r: r.replace("J001", "+31 6 1234 5678"), "bevat een telefoonnummer"),
+    (lambda r: r.replace("J001", "1112.22.333"), "bevat een nummer dat op een BSN lijkt"),
+    (lambda r: r.replace("J001", "111 222 333"), "bevat een nummer dat op een BSN lijkt"),
+    (lambda r: r.replace("J001", "Jan"), "bevat een naam"),
 ])
 def test_identifying_data_stops_the_import(tmp_path, change, message):
     assert is_bsn("111222333")
@@ -297,3 +302,60 @@ def test_reports_name_the_imported_file_and_call_only_synthetic_data_synthetic(d
     shutil.copytree(demo_store.path, tmp_path / "q")          # nothing imported: the demo says so, as before
     assert monitor.build("JZ04", 2024, tmp_path / "q").source_markdown().startswith(
         "Bron: synthetische demodata van regiekit.")
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("01-01-1850", "aanmelddatum: datum vóór 1900"),
+    ("1e1", "leeftijd: '1e1' is geen geldige geheel getal"),
+    ("inf", "leeftijd: 'inf' is geen geldige geheel getal"),
+    ("J\x00001", "jeugdige_id: 'J\x00001' is geen geldige code"),
+])
+def test_values_no_registration_holds_are_rejected_with_their_reason(tmp_path, value, reason):
+    row = (GOOD.replace("05-03-2024", value) if "18" in value else GOOD.replace(";12;", f";{value};")
+           if value in ("1e1", "inf") else GOOD.replace("J001", value))
+    report = import_file("aanmeldingen", _write(tmp_path / "in.csv", [GOOD.replace("RET-1", "RET-0"), row]),
+                         tmp_path / "processed")
+    assert (report.rows_read, report.imported, report.rejected) == (2, 1, 1)
+    assert reason in _rejects(report)["reden_afwijzing"].iloc[0]
+
+
+def test_broken_files_get_one_line_and_nothing_is_imported(tmp_path):
+    zero = tmp_path / "leeg.xlsx"
+    zero.write_bytes(b"")
+    garbage = tmp_path / "kapot.xlsx"
+    garbage.write_bytes(b"PK\x03\x04 dit is geen werkmap" * 10)
+    renamed = _write(tmp_path / "eigenlijk_csv.xlsx", [GOOD])
+    folder = tmp_path / "map.csv"
+    folder.mkdir()
+    long = _write(tmp_path / "lang.csv", [GOOD.replace("Advies", "a" * 5_000_000)])
+    utf16_plain = tmp_path / "utf16.csv"
+    utf16_plain.write_bytes("\n".join([HEADER, GOOD]).encode("utf-16-le"))
+    for path, message in ((zero, "is leeg"), (garbage, "geen leesbaar Excel-bestand"),
+                          (renamed, "geen leesbaar Excel-bestand"), (folder, "is een map"),
+                          (long, "langer dan 1000 tekens"), (utf16_plain, "UTF-16")):
+        with pytest.raises(ImportRefused, match=message) as refused:
+            import_file("aanmeldingen", path, tmp_path / "processed")
+        assert "\n" not in str(refused.value)
+    assert not (tmp_path / "processed" / "aanmeldingen.parquet").exists()
+    assert not (tmp_path / "raw").exists()  # a refused file is not archived
+
+
+def test_utf16_with_its_mark_is_read(tmp_path):
+    path = tmp_path / "unicode.csv"
+    path.write_bytes("\n".join([HEADER, GOOD]).encode("utf-16"))
+    assert import_file("aanmeldingen", path, tmp_path / "processed").imported == 1
+
+
+def test_every_sheet_with_the_header_is_imported_or_the_sheets_are_named(tmp_path):
+    frame = pd.read_csv(_write(tmp_path / "a.csv", [GOOD, GOOD.replace("RET-1", "RET-2")]), sep=";", dtype=str)
+    two = tmp_path / "twee.xlsx"
+    with pd.ExcelWriter(two) as writer:
+        frame.iloc[:1].to_excel(writer, sheet_name="2023", index=False)
+        frame.iloc[1:].to_excel(writer, sheet_name="2024", index=False)
+    assert import_file("aanmeldingen", two, tmp_path / "p").imported == 2
+    mixed = tmp_path / "gemengd.xlsx"
+    with pd.ExcelWriter(mixed) as writer:
+        frame.to_excel(writer, sheet_name="aanmeldingen", index=False)
+        pd.DataFrame({"notitie": ["iets"]}).to_excel(writer, sheet_name="notities", index=False)
+    with pytest.raises(ImportRefused, match="aanmeldingen, notities"):
+        import_file("aanmeldingen", mixed, tmp_path / "q")

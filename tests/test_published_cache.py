@@ -57,3 +57,38 @@ def test_a_changed_definition_or_rule_recomputes_the_published_table(tmp_path):
     assert run() == "150"
     third = _cached(store)
     assert len(third) == 1 and third not in (first, second)
+
+
+def _small_store(path: Path):
+    rows = [{"traject_id": n, "jeugdige_id": n, "geslacht": "man", "geboortedatum": date(2010, 6, 15),
+             "gemeente_code": ASSEN, "aanbieder_id": "A1", "zorgvorm": "zonder_verblijf", "verwijzer": "huisarts",
+             "startdatum": date(2024, 1, 10), "einddatum": None, "reden_beeindiging": None} for n in range(30)]
+    return make_store(path, pd.DataFrame(rows), years=(2024,))
+
+
+def test_a_damaged_cache_is_rebuilt_and_a_damaged_store_named_in_one_line(tmp_path, capsys):
+    from regiekit.data.store import Store, StoreError
+    from regiekit.publish import published
+    from regiekit.run import cli
+
+    store = _small_store(tmp_path / "store")
+    first = published.table(["jeugdhulp_aantal"], store)
+    [cached] = _cached(store)
+    (Path(store.path) / "gepubliceerd" / cached).write_bytes(b"PAR1 half weggeschreven")
+    again = published.table(["jeugdhulp_aantal"], store)
+    assert again["numerator"].sum() == first["numerator"].sum() == 150
+    assert _cached(store) == [cached] and pd.read_parquet(Path(store.path) / "gepubliceerd" / cached).shape[0]
+
+    table = Path(store.path) / "trajecten.parquet"
+    table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])  # a copy that stopped halfway
+    try:
+        Store.open(store.path).connect()
+    except StoreError as exc:
+        assert "trajecten.parquet is beschadigd" in str(exc) and "\n" not in str(exc)
+    else:
+        raise AssertionError("a truncated table was read")
+    (Path(store.path) / "store.json").write_text("{niet af", encoding="utf-8")
+    code = cli.main(["run", "factsheet", "--region", "Assen", "--period", "2024", "--data", str(store.path),
+                     "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and "store.json is beschadigd" in err and len(err.splitlines()) == 1, err

@@ -15,8 +15,10 @@ HEADERS = {"naam", "voornaam", "achternaam", "roepnaam", "voorletters", "email",
            "huisnummer", "postcode", "geboorteplaats"}  # column names (normalised) that refuse a file
 # Patterns as strings: pandas runs them vectorised (RE2 via pyarrow); compiled ones fall back to Python.
 _EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
-_PHONE = r"^(\+31|0031|0)[\s-]?[1-9]([\s-]?\d){8}$"
+_PHONE = r"^(\+31|0031|0)[1-9]\d{8}$"  # after removing spaces, dots, dashes and brackets: (06) 12345678
+_NUMBER_SIGNS = r"[\s().-]"
 _NAME = r"^[A-Za-zÀ-ÿ'.-]+( [A-Za-zÀ-ÿ'.-]+)+$"
+_FIRST_NAME = r"^[A-ZÀ-Ý][a-zà-ÿ]+$"  # 'Jan' as a pseudonym: a word with a capital, no digits
 
 
 def is_bsn(value: str) -> bool:
@@ -31,14 +33,15 @@ def refuse(frame: pd.DataFrame, schema: Schema) -> None:
     """Refuse the file if any value of ``frame`` (a chunk as read) looks identifying."""
     for column in frame.columns:
         values = frame[column].astype("string[pyarrow]").str.strip().fillna("")  # RE2 regexes, vectorised
-        nine = values.str.fullmatch(r"\d{9}")
+        digits = values.where(values.str.fullmatch(r"[\d\s().+-]+"), "").str.replace(_NUMBER_SIGNS, "", regex=True)
+        nine = digits.str.fullmatch(r"\d{9}")  # also 1234.56.782 and 123 456 782
         bsn = pd.Series(False, index=values.index)
-        bsn[nine] = values[nine].map(is_bsn).astype(bool)
+        bsn[nine] = digits[nine].map(is_bsn).astype(bool)
         checks = (("een e-mailadres", values.str.contains(_EMAIL)),
-                  ("een telefoonnummer", values.str.match(_PHONE)),
+                  ("een telefoonnummer", digits.str.match(_PHONE)),
                   ("een nummer dat op een BSN lijkt", bsn))
         if column in {c.name for c in schema.columns if c.type == "id"}:
-            checks += (("een naam", values.str.match(_NAME)),)
+            checks += (("een naam", values.str.match(_NAME) | values.str.match(_FIRST_NAME)),)
         for what, hit in checks:
             if hit.any():
                 row = int(hit[hit].index[0]) + 2  # the file's line: data rows start below the header

@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import warnings
+import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ warnings.filterwarnings("ignore", message="PySpark does not yet fully support pa
 import pandera.pandas as pa  # noqa: E402
 
 CHUNK_ROWS = 50_000
+MAX_FIELD = 1_000  # characters in one field: more is no registration, and would slow every check down
+EARLIEST = date(1900, 1, 1)  # a date before this is a typing error, not a registration
 
 
 @dataclass
@@ -74,8 +77,14 @@ class ImportReport:
 
 def _encoding(path: Path) -> str:
     with open(path, "rb") as handle:
-        if handle.read(3) == codecs.BOM_UTF8:
+        start = handle.read(4)
+        if start.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
+        if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"  # Excel's "Unicode-tekst"
+        if b"\x00" in start:
+            raise ImportRefused(f"{path.name} is geen tekstbestand in UTF-8 of Windows-1252 (UTF-16 zonder "
+                                "kenmerk?); sla het in Excel op als 'CSV UTF-8'")
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
@@ -87,14 +96,34 @@ def _encoding(path: Path) -> str:
     return "utf-8"
 
 
+def _excel(path: Path) -> pd.DataFrame:
+    """The rows of an Excel workbook: its only sheet with data, or every sheet with the same header (a
+    workbook with data under other headers is refused with the list of its sheets)."""
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
+    except (zipfile.BadZipFile, ValueError, KeyError, OSError) as exc:
+        raise ImportRefused(f"{path.name} is geen leesbaar Excel-bestand (.xlsx): {type(exc).__name__}; "
+                            "sla het opnieuw op in Excel of lever een CSV") from exc
+    filled = {name: frame for name, frame in sheets.items() if len(frame.columns) and not frame.empty}
+    if not filled:
+        raise ImportRefused(f"{path.name} heeft geen rijen")
+    first = next(iter(filled.values()))
+    if any(list(frame.columns) != list(first.columns) for frame in filled.values()):
+        raise ImportRefused(f"{path.name} heeft gegevens op meer tabbladen met verschillende kolommen "
+                            f"({', '.join(filled)}); zet elke soort gegevens in een eigen bestand")
+    frame = pd.concat(filled.values(), ignore_index=True)
+    return frame.map(lambda x: x[:10] if re.match(r"^\d{4}-\d{2}-\d{2} 00:00:00$", x) else x)
+
+
 def _read(path: Path) -> Iterator[pd.DataFrame]:
     """The file as chunks of text columns (header as in the file)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        yield frame.map(lambda x: x[:10] if re.match(r"^\d{4}-\d{2}-\d{2} 00:00:00$", x) else x)
-        return
+    if path.is_dir():
+        raise ImportRefused(f"{path.name} is een map, geen bestand")
     if path.stat().st_size == 0:
         raise ImportRefused(f"{path.name} is leeg")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        yield _excel(path)
+        return
     encoding = _encoding(path)
     with open(path, encoding=encoding, newline="") as handle:
         header = handle.readline()
@@ -103,6 +132,16 @@ def _read(path: Path) -> Iterator[pd.DataFrame]:
     sep = max((";", ",", "\t"), key=header.count)
     yield from pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding,
                            chunksize=CHUNK_ROWS, skip_blank_lines=True)
+
+
+def _check_fields(chunk: pd.DataFrame, path: Path) -> None:
+    """Refuse a file with a field too long to be a registration (before any pattern runs over it)."""
+    for column in chunk.columns:
+        long = chunk[column].astype(str).str.len() > MAX_FIELD
+        if long.any():
+            row = int(long[long].index[0]) + 2
+            raise ImportRefused(f"{path.name}: kolom {column}, rij {row} is langer dan {MAX_FIELD} tekens; "
+                                "is het bestand goed opgeslagen?")
 
 
 def _map_columns(schema: Schema, headers: list[str]) -> dict[str, str]:
@@ -139,7 +178,9 @@ def _parse_dates(values: pd.Series) -> pd.Series:
 
 
 def _parse_number(values: pd.Series) -> pd.Series:
+    """Numbers as people type them (12, 2,5, 1.234,5); not '1e1', 'inf' or hex, which pandas would read."""
     text = values.str.strip().str.replace(" ", "")
+    text = text.where(text.str.fullmatch(r"[+-]?\d[\d.,]*"))
     text = text.where(~text.str.contains(","), text.str.replace(".", "", regex=False).str.replace(",", "."))
     return pd.to_numeric(text, errors="coerce")
 
@@ -166,6 +207,8 @@ def _parse(column: Column, raw: pd.Series, gemeenten: dict,
     else:
         parsed = text
     parsed = parsed.where(filled, None)
+    control = text.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", regex=True)  # NUL and other invisible bytes
+    parsed = parsed.where(~control, None)
     unreadable = filled & parsed.isna()
     reason = pd.Series(None, index=raw.index, dtype=object)
     reason[unreadable] = f"{column.name}: '" + text[unreadable] + f"' is geen geldige {_TYPE_NL[column.type]}"
@@ -202,6 +245,8 @@ def _pandera_schema(schema: Schema, today: date) -> pa.DataFrameSchema:
         elif col.type == "date":
             checks.append(pa.Check(lambda s: pd.to_datetime(s) <= pd.Timestamp(today),
                                    error=f"{col.name}: datum in de toekomst"))
+            checks.append(pa.Check(lambda s: pd.to_datetime(s) >= pd.Timestamp(EARLIEST),
+                                   error=f"{col.name}: datum vóór {EARLIEST.year}"))
         elif col.bounds:
             checks.append(pa.Check.in_range(*col.bounds, error=f"{col.name}: onmogelijke waarde"))
         columns[col.name] = pa.Column(nullable=not col.required, checks=checks, required=False, coerce=False)
@@ -285,6 +330,7 @@ def _stage(schema: Schema, path: Path, work: Path, today: date, words: team_voca
         counts["read"] += len(chunk)
         if chunk.empty:
             continue
+        _check_fields(chunk, path)
         identifying.refuse(chunk, schema)
         parsed, reasons = {}, []
         for col in schema.columns:

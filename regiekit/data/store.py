@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from regiekit import digest
 from regiekit.atomic import write_text
@@ -172,7 +174,12 @@ class Store:
         if not manifest.exists():
             raise StoreError(f"geen verwerkte gegevens in {self.path}: maak de demodata met 'regiekit demo', of wijs "
                              "met --data of --project een map met verwerkte gegevens aan")
-        self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
+        try:
+            self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
+            self.manifest["tabellen"], self.manifest["jaren"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{manifest} is beschadigd ({type(exc).__name__}); maak de gegevens opnieuw "
+                             "('regiekit demo' of de import opnieuw)") from exc
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Store:
@@ -220,6 +227,11 @@ class Store:
             if not (self.path / f"{t}.parquet").exists():
                 raise StoreError(f"de gegevens in {self.path} missen {t}.parquet; maak ze opnieuw of importeer "
                                  "de tabel opnieuw")
+            try:
+                pq.ParquetFile(self.path / f"{t}.parquet").close()  # the footer: a truncated file fails here
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                raise StoreError(f"{self.path / t}.parquet is beschadigd ({type(exc).__name__}); maak de gegevens "
+                                 "opnieuw ('regiekit demo') of importeer de tabel opnieuw") from exc
             con.execute(f"create view {t} as select * from read_parquet('{self.path / t}.parquet')")
         return con
 

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from regiekit import digest, engine
 from regiekit.atomic import write_bytes
@@ -92,7 +93,10 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     key = _key(ids, rules, internal, levels, periods, parameters, sources)
     path = Path(store.path) / FOLDER / f"{prefix}{key}.parquet"
     if path.exists():
-        return pd.read_parquet(path)
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError, pa.ArrowException):
+            path.unlink(missing_ok=True)  # a damaged cache is rebuilt, not fatal
     regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
     own, cbs = [i for i in ids if sources[i] == "eigen"], [i for i in ids if sources[i] == "cbs"]
     parts = ([_own(own, regions, periods, store, rules, internal, parameters)] if own else []) + \

@@ -27,7 +27,7 @@ import papermill
 from jupyter_client.blocking.client import BlockingKernelClient as KernelClient
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbconvert import HTMLExporter
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
@@ -279,6 +279,8 @@ def execute(job: Job, store: Store, out: Path, pdf: bool = True, kernels: Kernel
             run_notebook(notebook, executed, {k: v for k, v in offered.items() if k in declared}, kernels)
         except CellExecutionError as exc:
             raise RunError(f"{job.report} voor {job.region} {job.period} mislukt: {exc.ename}: {exc.evalue}") from exc
+        except DeadKernelError as exc:  # the next report gets a new kernel (Kernels.get)
+            raise RunError(f"{job.report} voor {job.region} {job.period} mislukt: de kernel is gestopt") from exc
         if not csv.exists():
             raise RunError(f"{job.report} voor {job.region} {job.period} schreef geen gepubliceerde cijfers")
         title = f"{job.report.capitalize()} {target.label} {job.period}"
