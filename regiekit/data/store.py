@@ -36,6 +36,7 @@ OPTIONAL = ("aanmeldingen", "plaatsingen", "servicepunt", "casusonderzoeken", "f
             "cbs_cijfers")
 TABLES = REQUIRED + OPTIONAL
 MANIFEST = "store.json"
+UNREADABLE = (OSError, ValueError, pa.ArrowException)  # what reading a damaged Parquet file raises
 
 
 class StoreError(RegiekitError):
@@ -176,10 +177,11 @@ class Store:
                              "met --data of --project een map met verwerkte gegevens aan")
         try:
             self.manifest = json.loads(manifest.read_text(encoding="utf-8"))
-            self.manifest["tabellen"], self.manifest["jaren"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"{manifest} is beschadigd ({type(exc).__name__}); maak de gegevens opnieuw "
-                             "('regiekit demo' of de import opnieuw)") from exc
+        except ValueError:
+            self.manifest = None
+        if not isinstance(self.manifest, dict) or not {"tabellen", "jaren"} <= set(self.manifest):
+            raise StoreError(f"{manifest} is beschadigd; maak de gegevens opnieuw ('regiekit demo' of de import "
+                             "opnieuw)")
 
     @classmethod
     def open(cls, path: Path | str | None = None) -> Store:
@@ -229,7 +231,7 @@ class Store:
                                  "de tabel opnieuw")
             try:
                 pq.ParquetFile(self.path / f"{t}.parquet").close()  # the footer: a truncated file fails here
-            except (OSError, ValueError, pa.ArrowException) as exc:
+            except UNREADABLE as exc:
                 raise StoreError(f"{self.path / t}.parquet is beschadigd ({type(exc).__name__}); maak de gegevens "
                                  "opnieuw ('regiekit demo') of importeer de tabel opnieuw") from exc
             con.execute(f"create view {t} as select * from read_parquet('{self.path / t}.parquet')")

@@ -15,11 +15,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from regiekit import digest, engine
 from regiekit.atomic import write_bytes
-from regiekit.data.store import Store
+from regiekit.data.store import UNREADABLE, Store
 from regiekit.indicators.definitions import load_catalogue
 from regiekit.periods import Period, order
 from regiekit.publish import disclosure
@@ -95,7 +94,7 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     if path.exists():
         try:
             return pd.read_parquet(path)
-        except (OSError, ValueError, pa.ArrowException):
+        except UNREADABLE:
             path.unlink(missing_ok=True)  # a damaged cache is rebuilt, not fatal
     regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
     own, cbs = [i for i in ids if sources[i] == "eigen"], [i for i in ids if sources[i] == "cbs"]
