@@ -49,8 +49,9 @@ def default_processed_dir() -> Path:
     return project_dir() / "data" / "processed"
 
 
-def default_output_dir() -> Path:
-    return project_dir() / "output"
+def default_output_dir(internal: bool = False) -> Path:
+    """Where reports go without ``--out``; internal ones in a folder of their own."""
+    return project_dir() / ("output-intern" if internal else "output")
 
 
 def notebook(report: str) -> Path:

@@ -25,8 +25,14 @@ import time, pandas as pd
 from IPython.display import Markdown, display
 if region == "GM0014":
     raise ValueError("deze regio gaat mis")
+if region == os.environ.get("REGIEKIT_HANG"):  # a report that hangs, its kernel's pid where the test can find it
+    with open(os.environ["REGIEKIT_PIDFILE"], "w") as handle:
+        handle.write(str(os.getpid()))
+    time.sleep(120)
 time.sleep(pause)
 display(Markdown(f"# Rapport {region} {period}"))
+if intern:  # long enough for three printed pages
+    display(Markdown("\\n\\n".join(f"Regel {n} van de interne bijlage." for n in range(150))))
 pd.DataFrame({"indicator": ["x"], "region_code": [region], "period": [period], "value": [1.0]})\
 .to_csv(published_csv, index=False)
 '''
@@ -122,6 +128,108 @@ def test_a_killed_run_leaves_no_partial_report_and_resumes(home, demo_store, tmp
     assert not list(out.glob(".staging-*"))  # the killed run's staging folders are cleaned up
 
 
+def _hanging_batch(demo_store, out, env, kill_after=None):
+    """Run a batch in which GM0034's report hangs (optionally killing its kernel after ``kill_after``
+    seconds), in a process of its own that the test ends if the batch itself hangs."""
+    command = [sys.executable, "-m", "regiekit", "run", "factsheet", "--region", "GM0034", "GM0106", "GM0119",
+               "GM0141", "--period", "2024", "--out", str(out), "--data", str(demo_store.path), "--jobs", "2",
+               "--no-pdf", "--quiet"]
+    pidfile = out.parent / "kernel.pid"
+    env = {**os.environ, "REGIEKIT_HANG": "GM0034", "REGIEKIT_PIDFILE": str(pidfile), **env}
+    began = time.time()
+    process = subprocess.Popen(command, env=env, start_new_session=True, stdout=subprocess.PIPE, text=True)
+    try:
+        if kill_after is not None:
+            while not pidfile.exists() and time.time() - began < 120:
+                time.sleep(0.1)
+            time.sleep(kill_after)
+            os.kill(int(pidfile.read_text()), signal.SIGKILL)  # kill -9 of the kernel while it runs a cell
+        printed, _ = process.communicate(timeout=100)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    return process.returncode, printed, time.time() - began
+
+
+@pytest.mark.slow
+def test_a_killed_kernel_fails_its_report_and_the_batch_finishes(home, demo_store, tmp_path):
+    out = tmp_path / "out"
+    code, printed, seconds = _hanging_batch(demo_store, out, {}, kill_after=2)
+    assert code == 1 and seconds < 60
+    assert "3 gemaakt, 0 ongewijzigd overgeslagen, 1 mislukt" in printed
+    assert "factsheet voor GM0034 2024 mislukt: de kernel is gestopt" in printed
+    assert {n.split("_")[1] for n in _reports(out)} == {"GM0106", "GM0119", "GM0141"}
+    statuses = {r["regio"]: r["status"] for r in json.loads((out / "manifest.json").read_text())["rapporten"]}
+    assert statuses == {"GM0034": "mislukt", "GM0106": "gemaakt", "GM0119": "gemaakt", "GM0141": "gemaakt"}
+    assert not (out / batch.LOCK).exists() or _unlocked(out / batch.LOCK)
+
+
+@pytest.mark.slow
+def test_a_cell_over_the_time_limit_fails_its_report_and_the_batch_finishes(home, demo_store, tmp_path):
+    out = tmp_path / "out"
+    code, printed, seconds = _hanging_batch(demo_store, out, {"REGIEKIT_CELTIJD": "3"})
+    assert code == 1 and seconds < 60
+    assert "3 gemaakt, 0 ongewijzigd overgeslagen, 1 mislukt" in printed
+    assert "GM0034 2024 mislukt: een cel duurde langer dan 3 seconden (REGIEKIT_CELTIJD)" in printed
+    assert {n.split("_")[1] for n in _reports(out)} == {"GM0106", "GM0119", "GM0141"}
+
+
+def _unlocked(lock: Path) -> bool:
+    with open(lock) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def test_internal_reports_are_marked_everywhere_and_never_share_a_folder_with_public_ones(home, demo_store,
+                                                                                         tmp_path):
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from regiekit.run.runner import chromium
+
+    public, internal = tmp_path / "openbaar", tmp_path / "intern"
+    batch.run_batch("factsheet", ["GM0106"], out_dir=public, data_dir=demo_store.path, pdf=False, progress=False)
+    index_before = (public / "index.html").read_text()
+    with pytest.raises(RunError, match=r"bevat openbare rapporten .*schrijf interne rapporten naar een eigen map"):
+        batch.run_batch("factsheet", ["GM0119"], out_dir=public, data_dir=demo_store.path, pdf=False,
+                        progress=False, internal=True)
+    assert (public / "index.html").read_text() == index_before and "_intern" not in " ".join(_reports(public))
+
+    made = batch.run_batch("factsheet", ["GM0119"], out_dir=internal, data_dir=demo_store.path,
+                           pdf=chromium() is not None, progress=False, internal=True)
+    assert [r["status"] for r in made.records] == ["gemaakt"]
+    with pytest.raises(RunError, match=r"bevat interne rapporten .*schrijf openbare rapporten naar een eigen map"):
+        batch.run_batch("factsheet", ["GM0106"], out_dir=internal, data_dir=demo_store.path, pdf=False,
+                        progress=False)
+    stem = internal / "factsheet_GM0119_2024_intern"
+    page = stem.with_suffix(".html").read_text()
+    assert "<title>Factsheet gemeente Meppel 2024 (INTERN – niet voor publicatie)</title>" in page
+    assert "@top-center" in page and "@bottom-center" in page
+    assert load_workbook(stem.with_suffix(".xlsx")).sheetnames == ["INTERN cijfers"]
+    assert "<title>regiekit: rapporten in deze map (INTERN" in (internal / "index.html").read_text()
+    if chromium() and shutil.which("pdftotext"):
+        pages = subprocess.run(["pdftotext", str(stem.with_suffix(".pdf")), "-"], capture_output=True,
+                               text=True, check=True).stdout.split("\f")
+        pages = [p for p in pages if p.strip()]
+        assert len(pages) >= 3
+        assert all(p.count("INTERN – niet voor publicatie") >= 2 for p in pages)  # top and bottom of every page
+
+
+def test_the_index_lists_every_report_in_the_folder(home, demo_store, tmp_path):
+    out = tmp_path / "out"
+    batch.run_batch("factsheet", ["GM0106"], out_dir=out, data_dir=demo_store.path, pdf=False, progress=False)
+    batch.run_batch("factsheet", ["GM0119", "GM0014"], out_dir=out, data_dir=demo_store.path, pdf=False,
+                    progress=False)
+    index = (out / "index.html").read_text()
+    assert 'href="factsheet_GM0106_2024.html"' in index and "uit een eerdere run" in index
+    assert 'href="factsheet_GM0119_2024.html"' in index
+    assert "gemeente Groningen" in index and "deze regio gaat mis" in index
+
+
 def test_a_second_run_into_the_same_folder_is_refused(home, demo_store, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -198,3 +306,28 @@ def test_reports_fan_out_to_a_dask_cluster(home, demo_store, tmp_path, capsys):
     assert cli.main(again) == 0
     assert "0 gemaakt, 1 ongewijzigd overgeslagen, 0 mislukt" in capsys.readouterr().out
     assert json.loads((tmp_path / "a" / "manifest.json").read_text())["parameters"]["dask"] == "local"
+
+
+def test_socket_folders_of_killed_runs_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    import socket
+    import tempfile
+
+    from regiekit.run.runner import Kernels
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folders = {}
+    live = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    for name in ("dead", "live", "new"):
+        folders[name] = tmp_path / f"regiekit-kernel-{name}"
+        folders[name].mkdir()
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(folders["dead"] / "k-1"))
+    dead.close()  # the socket file stays, nobody answers: a kernel killed with its run
+    live.bind(str(folders["live"] / "k-1"))
+    live.listen()
+    for name in ("dead", "live"):
+        os.utime(folders[name], (time.time() - 3600, time.time() - 3600))
+    with live:
+        Kernels()
+        assert not folders["dead"].exists()
+        assert folders["live"].exists() and folders["new"].exists()  # running, or just being set up

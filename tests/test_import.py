@@ -134,6 +134,10 @@ def test_decimal_commas_in_numbers(tmp_path):
     (lambda r: r.replace("J001", "1112.22.333"), "bevat een nummer dat op een BSN lijkt"),
     (lambda r: r.replace("J001", "111 222 333"), "bevat een nummer dat op een BSN lijkt"),
     (lambda r: r.replace("J001", "Jan"), "bevat een naam"),
+    (lambda r: r.replace(";Onderwijs;", ";Jan de Vries;"), "kolom aanmelder, rij 3 bevat een naam"),
+    (lambda r: r.replace(";Onderwijs;", ";J. de Vries;"), "kolom aanmelder, rij 3 bevat een naam"),
+    (lambda r: r.replace(";Onderwijs;", ";mevr. Bakker;"), "kolom aanmelder, rij 3 bevat een naam"),
+    (lambda r: r.replace(";Onderwijs;", ";Fatima;"), "kolom aanmelder, rij 3 bevat een naam"),
 ])
 def test_identifying_data_stops_the_import(tmp_path, change, message):
     assert is_bsn("111222333")
@@ -141,6 +145,15 @@ def test_identifying_data_stops_the_import(tmp_path, change, message):
     with pytest.raises(ImportRefused, match=message):
         import_file("aanmeldingen", path, tmp_path / "processed")
     assert not (tmp_path / "processed" / "aanmeldingen.parquet").exists()
+
+
+def test_a_teams_own_words_in_a_code_column_are_not_taken_for_names(tmp_path):
+    rows = [GOOD.replace(";Onderwijs;", f";{words};").replace("RET-1", f"RET-{n}")
+            for n, words in enumerate(["Wijkteam Assen", "Veilig Thuis", "MW Emmen", "De Jeugdzorgwerker"])]
+    report = import_file("aanmeldingen", _write(tmp_path / "in.csv", rows), tmp_path / "p")
+    assert (report.rows_read, report.imported) == (4, 4)  # imported in the team's words, not refused as names
+    assert {value for (_, value) in report.unknown} == {"wijkteam_assen", "veilig_thuis", "mw_emmen",
+                                                         "de_jeugdzorgwerker"}
 
 
 def test_refused_files(tmp_path):

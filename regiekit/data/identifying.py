@@ -1,10 +1,16 @@
 """Identifying data in an import file: names, e-mail addresses, phone numbers and BSN-like numbers.
 
 regiekit holds pseudonymous data only; a file with any of these is refused as a whole (nothing is
-imported, archived or written to a rejects file).
+imported, archived or written to a rejects file). Names are looked for in key columns (any words of
+letters) and in code columns, where a team writes its own words ('Wijkteam Assen' is a value, 'Jan de
+Vries', 'J. de Vries' and 'mevr. Bakker' are people): a known first name (``voornamen.txt``), initials
+or a form of address, followed by a surname.
 """
 
 from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
 
 import pandas as pd
 
@@ -19,6 +25,31 @@ _PHONE = r"^(\+31|0031|0)[1-9]\d{8}$"  # after removing spaces, dots, dashes and
 _NUMBER_SIGNS = r"[\s().-]"
 _NAME = r"^[A-Za-zÀ-ÿ'.-]+( [A-Za-zÀ-ÿ'.-]+)+$"
 _FIRST_NAME = r"^[A-ZÀ-Ý][a-zà-ÿ]+$"  # 'Jan' as a pseudonym: a word with a capital, no digits
+_SURNAME = r"(?:(?:van|de|der|den|ter|ten|te|in|op|'t|el|al)\s+)*[A-ZÀ-Ý][a-zà-ÿ'-]+"
+# 'mevr. Bakker', 'dhr Jansen', 'Dr. Smit' (not 'MW Emmen': maatschappelijk werk)
+_ADDRESSED = rf"^(?:(?i:dhr|mevr|de heer|mevrouw|meneer)\.?|(?i:mw|mr|dr|drs|ir)\.)\s*{_SURNAME}$"
+_INITIALS = rf"^(?:[A-Z]\.\s?)+{_SURNAME}$"  # 'J. de Vries', 'J.P. Balkenende'
+
+
+@cache
+def first_names() -> str:
+    """The first-name list as one alternation for a pattern."""
+    text = files("regiekit.data").joinpath("voornamen.txt").read_text(encoding="utf-8")
+    return "|".join(sorted(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")))
+
+
+def _person(values: pd.Series) -> pd.Series:
+    """Cells of a code column that name a person (in any of their ';'-separated values); each distinct
+    value is checked once, as a code column holds few."""
+    distinct = values.drop_duplicates()
+    parts = distinct.str.split(";").explode().str.strip()
+    named = _names_person(parts).groupby(level=0).any()
+    return values.isin(distinct[named.reindex(distinct.index, fill_value=False)])
+
+
+def _names_person(values: pd.Series) -> pd.Series:
+    known = rf"^(?:{first_names()})(?:\s+{_SURNAME})*$"  # 'Jan', 'Jan de Vries', 'Fatima El Amrani'
+    return values.str.match(known) | values.str.match(_INITIALS) | values.str.match(_ADDRESSED)
 
 
 def is_bsn(value: str) -> bool:
@@ -40,8 +71,11 @@ def refuse(frame: pd.DataFrame, schema: Schema) -> None:
         checks = (("een e-mailadres", values.str.contains(_EMAIL)),
                   ("een telefoonnummer", digits.str.match(_PHONE)),
                   ("een nummer dat op een BSN lijkt", bsn))
-        if column in {c.name for c in schema.columns if c.type == "id"}:
+        kind = {c.name: c.type for c in schema.columns}.get(column)
+        if kind == "id":
             checks += (("een naam", values.str.match(_NAME) | values.str.match(_FIRST_NAME)),)
+        elif kind in ("code", "multi"):
+            checks += (("een naam", _person(values)),)
         for what, hit in checks:
             if hit.any():
                 row = int(hit[hit].index[0]) + 2  # the file's line: data rows start below the header

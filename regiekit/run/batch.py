@@ -4,8 +4,10 @@
 - a report whose inputs did not change since it was made is skipped (``force`` redoes it);
 - a lock file keeps two runs from writing into the same folder; stale staging folders of a killed
   run are removed when the next run starts;
-- the run writes ``manifest.json`` (parameters, versions, timings, status per report) and
-  ``index.html`` (links to every output of the run), both atomically.
+- public and internal reports never share a folder (internal ones default to ``output-intern/``);
+- the run writes ``manifest.json`` (this run's parameters, versions, timings, status per report) and
+  ``index.html`` (every report in the folder, of this run and earlier ones, with links to its files),
+  both atomically.
 """
 
 from __future__ import annotations
@@ -33,12 +35,15 @@ from regiekit.publish import disclosure
 from regiekit.reference.regions import load_regions
 from regiekit.reports import registry
 from regiekit.run.runner import (
+    INTERNAL_MARK,
     STAGING_PREFIX,
     Kernels,
     RunError,
     _digest,
     execute,
     make_job,
+    records,
+    same_mode,
     up_to_date,
     writable,
 )
@@ -152,9 +157,10 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             for code in codes for period in (periods or ["latest"])]
     todo = list(dict.fromkeys(todo))
     wanted = sorted({parse_period(j.period) for j in todo}, key=period_order)  # years and project periods
-    out = writable(Path(out_dir) if out_dir else project.default_output_dir())
+    out = writable(Path(out_dir) if out_dir else project.default_output_dir(internal))
     result = BatchResult(out)
     with locked(out):
+        same_mode(out, internal)
         for stale in out.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock
         # the published tables, computed once before the workers start (they read them from the cache)
@@ -188,19 +194,35 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
 
 
 def _index(report: str, result: BatchResult, internal: bool) -> str:
-    """A Dutch overview page linking every output of the run; opens from disk."""
+    """A Dutch overview page of every report in the folder (this run's, with its failures, and those
+    of earlier runs), linking each one's files; opens from disk."""
     names = {r.code: r.label for r in load_regions().all()}
-    rows = []
-    for r in result.records:
-        links = " · ".join(f'<a href="{html.escape(f)}">{f.rsplit(".", 1)[1].upper()}</a>'
-                           for f in r["bestanden"] if not f.endswith(".json"))
-        rows.append(f"<tr><td>{html.escape(names.get(r['regio'], r['regio']))}</td><td>{r['periode']}</td>"
-                    f"<td>{STATUS_TEXT[r['status']]}</td><td>{links or html.escape(r['fout'] or '')}</td></tr>")
-    warning = "<p><strong>INTERN – niet voor publicatie.</strong></p>" if internal else ""
+    order = {r.code: n for n, r in enumerate(load_regions().all())}
+    this_run = {(r["regio"], str(r["periode"])): r for r in result.records}
+    rows: dict[str, list[tuple]] = {}
+    for stem, record in records(result.out).items():
+        region, period = record["regio"], str(record["periode"])
+        run = this_run.pop((region, period), None) if record["rapport"] == report else None
+        status = STATUS_TEXT[run["status"]] if run else "uit een eerdere run"
+        files = sorted(p.name for p in result.out.glob(f"{stem}.*") if p.suffix != ".json")
+        rows.setdefault(record["rapport"], []).append((region, period, status, files, ""))
+    for (region, period), run in this_run.items():  # failed (or otherwise missing) reports of this run
+        rows.setdefault(report, []).append((region, period, STATUS_TEXT[run["status"]], [], run["fout"] or ""))
+    sections = []
+    for kind in sorted(rows, key=lambda k: (k != report, k)):
+        body = []
+        for region, period, status, files, error in sorted(rows[kind], key=lambda r: (order.get(r[0], 10**6), r[1])):
+            links = " · ".join(f'<a href="{html.escape(f)}">{html.escape(f.rsplit(".", 1)[1].upper())}</a>'
+                               for f in files)
+            body.append(f"<tr><td>{html.escape(names.get(region, region))}</td><td>{html.escape(period)}</td>"
+                        f"<td>{status}</td><td>{links or html.escape(error)}</td></tr>")
+        sections.append(f"<h2>{html.escape(kind.capitalize())}</h2><table><thead><tr><th>Regio</th><th>Periode</th>"
+                        f"<th>Status</th><th>Bestanden</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
+    mark = f" ({INTERNAL_MARK})" if internal else ""
+    warning = f"<p><strong>{INTERNAL_MARK}.</strong> Cijfers zonder onthullingscontrole.</p>" if internal else ""
     return ("<!DOCTYPE html><html lang=\"nl\"><head><meta charset=\"utf-8\">"
-            f"<title>regiekit: {html.escape(report)}</title><style>body{{font-family:sans-serif;margin:2em}}"
+            f"<title>regiekit: rapporten in deze map{mark}</title><style>body{{font-family:sans-serif;margin:2em}}"
             "td,th{padding:.3em .8em;text-align:left}tr:nth-child(even){background:#f3f3f3}</style></head><body>"
-            f"<h1>{html.escape(report.capitalize())}: overzicht van de run</h1>{warning}"
-            f"<p>{html.escape(result.summary().splitlines()[0].split(';')[0])}.</p>"
-            "<table><thead><tr><th>Regio</th><th>Periode</th><th>Status</th><th>Bestanden</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></body></html>\n")
+            f"<h1>Rapporten in deze map</h1>{warning}"
+            f"<p>Laatste run ({html.escape(report)}): {html.escape(result.summary().splitlines()[0].split(';')[0])}."
+            f"</p>{''.join(sections)}</body></html>\n")

@@ -218,7 +218,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--period", nargs="+", default=["latest"],
                      help="years, e.g. 2023 2024, or latest (default); a case monitor also takes a project period, "
                      "e.g. 2021-2023 (one report over those years)")
-    run.add_argument("--out", help="output folder (default output/)")
+    run.add_argument("--out", help="output folder (default output/, with --intern output-intern/)")
     run.add_argument("--data", help="processed store folder (default data/processed)")
     run.add_argument("--jobs", type=int, default=1, help="reports made in parallel (default 1)")
     run.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",

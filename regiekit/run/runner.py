@@ -14,9 +14,11 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +26,9 @@ import jinja2
 import nbformat
 import pandas as pd
 import papermill
-from jupyter_client.blocking.client import BlockingKernelClient as KernelClient
+from jupyter_client.asynchronous import AsyncKernelClient as KernelClient
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbconvert import HTMLExporter
@@ -40,6 +43,17 @@ from regiekit.reference.regions import load_regions
 from regiekit.reports import maps, registry
 
 STAGING_PREFIX = ".staging-"
+CELL_TIMEOUT = 600  # seconds one notebook cell may take; REGIEKIT_CELTIJD overrides it
+
+
+def cell_timeout() -> int:
+    """The per-cell time limit in seconds, from ``REGIEKIT_CELTIJD`` or the default."""
+    value = os.environ.get("REGIEKIT_CELTIJD", "").strip()
+    if not value:
+        return CELL_TIMEOUT
+    if not value.isdigit() or int(value) == 0:
+        raise RunError(f"REGIEKIT_CELTIJD moet een positief aantal seconden zijn, niet {value!r}")
+    return int(value)
 
 
 class RunError(RegiekitError):
@@ -96,6 +110,29 @@ class Outputs:
     pdf: Path | None = None
 
 
+def records(out_dir: Path) -> dict[str, dict]:
+    """The complete reports in ``out_dir``: the record (``.json``, written last) of each, by file stem."""
+    found = {}
+    for path in sorted(out_dir.glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and {"rapport", "regio", "periode"} <= record.keys():
+            found[path.stem] = record
+    return found
+
+
+def same_mode(out_dir: Path, internal: bool) -> None:
+    """Refuse internal output in a folder with public reports, and the reverse: a folder that is shared
+    or published must never hold, or list, numbers without disclosure control."""
+    mixed = sorted(stem for stem, record in records(out_dir).items() if bool(record.get("intern")) != internal)
+    if mixed:
+        held, wanted = ("openbare", "interne") if internal else ("interne", "openbare")
+        raise RunError(f"de uitvoermap {out_dir} bevat {held} rapporten ({mixed[0]}" + (" en meer" if len(mixed) > 1
+                       else "") + f"); schrijf {wanted} rapporten naar een eigen map (--out)")
+
+
 def writable(out_dir: Path) -> Path:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -136,7 +173,17 @@ OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}"""
 
 
-def _html(notebook_path: Path, title: str) -> str:
+INTERNAL_MARK = "INTERN – niet voor publicatie"
+# an internal report says so on every printed page (top and bottom margin) and stays marked on screen
+INTERNAL_CSS = f"""<style>
+@page {{ @top-center {{ content: "{INTERNAL_MARK}"; color: #a00; font: bold 9pt sans-serif; }}
+        @bottom-center {{ content: "{INTERNAL_MARK}"; color: #a00; font: bold 9pt sans-serif; }} }}
+@media screen {{ body::before {{ content: "{INTERNAL_MARK}"; display: block; position: sticky; top: 0; z-index: 10;
+  background: #a00; color: #fff; font: bold 11pt sans-serif; padding: 4px 12px; }} }}
+</style>"""
+
+
+def _html(notebook_path: Path, title: str, internal: bool = False) -> str:
     exporter = getattr(_exporters, "html", None)
     if exporter is None:
         exporter = _exporters.html = HTMLExporter(
@@ -145,7 +192,8 @@ def _html(notebook_path: Path, title: str) -> str:
             template_file="regiekit_offline.html.j2")
     body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4),
                                           resources={"metadata": {"name": title}})
-    return body.replace('<html lang="en">', '<html lang="nl">', 1).replace("</head>", PRINT_CSS + "</head>", 1)
+    css = PRINT_CSS + (INTERNAL_CSS if internal else "")
+    return body.replace('<html lang="en">', '<html lang="nl">', 1).replace("</head>", css + "</head>", 1)
 
 
 def chromium() -> str | None:
@@ -192,12 +240,35 @@ _RESET = """(lambda ip: [ip.displayhook.flush()] + [ip.user_ns.pop(n) for n in l
 __import__("gc").collect(); __import__("gc").freeze()"""
 
 
+def _sweep_sockets() -> None:
+    """Remove the socket folders of kernels that no longer run (left behind by a ``kill -9`` of a run):
+    a folder goes when none of its sockets accepts a connection (and it is not one just being set up)."""
+    for folder in Path(tempfile.gettempdir()).glob("regiekit-kernel-*"):
+        try:
+            info = folder.stat()
+            sockets = [p for p in folder.iterdir() if p.is_socket()]
+        except OSError:
+            continue
+        if info.st_uid == os.getuid() and time.time() - info.st_mtime > 300 and not any(map(_listening, sockets)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listening(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+        return True
+
+
 class Kernels:
     """One warm Jupyter kernel per worker thread, with a connected client: a batch pays for starting
     Python and importing pandas, matplotlib and regiekit once per worker instead of once per report.
     Each report starts with an empty namespace; a kernel that died is replaced."""
 
     def __init__(self):
+        _sweep_sockets()
         self._local = threading.local()
         self._started: list[tuple[KernelManager, KernelClient, Path]] = []  # with the folder of its sockets
         self._lock = threading.Lock()
@@ -206,14 +277,16 @@ class Kernels:
         kernel = getattr(self._local, "kernel", None)
         if kernel is None or not kernel.is_alive():
             if kernel is not None:
-                self._local.client.stop_channels()
+                self.discard()
             # local sockets (IPC) instead of TCP on localhost: nothing to eavesdrop on, and no warning about it
             sockets = Path(tempfile.mkdtemp(prefix="regiekit-kernel-"))
-            kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
+            # an asynchronous client: nbclient then checks, while it waits for a cell, that the kernel lives
+            kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"),
+                                   client_class="jupyter_client.asynchronous.AsyncKernelClient")
             kernel.start_kernel(cwd=str(project.working_dir()))
             client = kernel.client()
             client.start_channels()
-            client.wait_for_ready(timeout=120)
+            run_sync(client.wait_for_ready)(timeout=120)
             client.allow_stdin = False
             self._local.kernel, self._local.client = kernel, client
             with self._lock:
@@ -225,13 +298,30 @@ class Kernels:
         self.get()
         return self._local.client
 
+    def discard(self) -> None:
+        """Stop this thread's kernel (dead, or busy with a cell that ran out of time); the next
+        ``get`` starts a new one."""
+        kernel = getattr(self._local, "kernel", None)
+        if kernel is None:
+            return
+        self._local.kernel = None
+        with self._lock:
+            started = [entry for entry in self._started if entry[0] is kernel]
+            self._started = [entry for entry in self._started if entry[0] is not kernel]
+        for entry in started:
+            self._stop(*entry)
+
+    @staticmethod
+    def _stop(kernel: KernelManager, client: KernelClient, sockets: Path) -> None:
+        client.stop_channels()
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+
     def shutdown(self) -> None:
         with self._lock:
-            for kernel, client, sockets in self._started:
-                client.stop_channels()
-                if kernel.has_kernel:
-                    kernel.shutdown_kernel(now=True)
-                shutil.rmtree(sockets, ignore_errors=True)
+            for entry in self._started:
+                self._stop(*entry)
             self._started.clear()
 
     def __enter__(self) -> Kernels:
@@ -244,16 +334,19 @@ class Kernels:
 def run_notebook(notebook: Path, executed: Path, parameters: dict, kernels: Kernels) -> None:
     """Execute ``notebook`` with papermill's parameter injection on this thread's warm kernel and save it."""
     nb = parameterize_notebook(load_notebook_node(str(notebook)), parameters, kernel_name="python3", language="python")
-    client = NotebookClient(nb, km=kernels.get(), timeout=None, kernel_name="python3",
+    client = NotebookClient(nb, km=kernels.get(), timeout=cell_timeout(), kernel_name="python3",
                             resources={"metadata": {"path": str(project.working_dir())}})
     client.kc = kernels.client()
     with client.setup_kernel():
         try:
-            reply = client.kc.execute_interactive(_RESET, silent=True, store_history=False, timeout=60)
+            reply = run_sync(client.kc.execute_interactive)(_RESET, silent=True, store_history=False, timeout=60)
             if reply["content"]["status"] != "ok":
                 raise RunError("de kernel kon niet worden leeggemaakt voor het volgende rapport")
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index)
+        except (DeadKernelError, TimeoutError):  # TimeoutError includes nbclient's CellTimeoutError
+            kernels.discard()  # dead, or still busy with the cell: the next report gets a new kernel
+            raise
         finally:
             nbformat.write(nb, executed)
 
@@ -279,14 +372,19 @@ def execute(job: Job, store: Store, out: Path, pdf: bool = True, kernels: Kernel
             run_notebook(notebook, executed, {k: v for k, v in offered.items() if k in declared}, kernels)
         except CellExecutionError as exc:
             raise RunError(f"{job.report} voor {job.region} {job.period} mislukt: {exc.ename}: {exc.evalue}") from exc
-        except DeadKernelError as exc:  # the next report gets a new kernel (Kernels.get)
+        except DeadKernelError as exc:
             raise RunError(f"{job.report} voor {job.region} {job.period} mislukt: de kernel is gestopt") from exc
+        except TimeoutError as exc:
+            raise RunError(f"{job.report} voor {job.region} {job.period} mislukt: een cel duurde langer dan "
+                           f"{cell_timeout()} seconden (REGIEKIT_CELTIJD)") from exc
         if not csv.exists():
             raise RunError(f"{job.report} voor {job.region} {job.period} schreef geen gepubliceerde cijfers")
-        title = f"{job.report.capitalize()} {target.label} {job.period}"
-        (staging / f"{stem}.html").write_text(_html(executed, title), encoding="utf-8")
+        mark = f" ({INTERNAL_MARK})" if job.internal else ""
+        title = f"{job.report.capitalize()} {target.label} {job.period}{mark}"
+        (staging / f"{stem}.html").write_text(_html(executed, title, job.internal), encoding="utf-8")
         sheet = formatting.spreadsheet_safe(pd.read_csv(csv))
-        sheet.to_excel(staging / f"{stem}.xlsx", index=False, sheet_name="cijfers")
+        sheet_name = "INTERN cijfers" if job.internal else "cijfers"
+        sheet.to_excel(staging / f"{stem}.xlsx", index=False, sheet_name=sheet_name)
         browser = chromium() if pdf else None
         if browser:
             print_pdf(staging / f"{stem}.html", staging / f"{stem}.pdf", browser)
@@ -321,4 +419,6 @@ def run_report(report: str, region: str, period: int | str, out_dir: Path | str 
     """Execute ``notebooks/<report>.ipynb`` for one region and period and export it."""
     store = Store.open(data_dir)
     job = make_job(report, region, period, store, internal, rules_file, overrides_file, texts_file, bron)
-    return execute(job, store, writable(Path(out_dir) if out_dir else project.default_output_dir()), pdf)
+    out = writable(Path(out_dir) if out_dir else project.default_output_dir(internal))
+    same_mode(out, internal)
+    return execute(job, store, out, pdf)
