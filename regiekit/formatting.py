@@ -13,6 +13,8 @@ def number(value: float | None, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     text = f"{value:,.{decimals}f}"
+    if text.strip("-0.") == "":
+        text = text.lstrip("-")  # -0.2 at no decimals is '0', not '-0'
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
 
 

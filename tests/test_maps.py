@@ -111,7 +111,7 @@ def test_offline_the_factsheet_map_shows_the_jeugdregio_with_published_values(of
 
 def test_the_map_hatches_what_is_not_published_and_its_legend_says_what_colours_mean(offline, demo_store, tmp_path):
     rules = tmp_path / "regels.yaml"
-    rules.write_text("min_denominator: 4000\n", encoding="utf-8")  # the smaller gemeenten publish no share
+    rules.write_text("min_denominator: 6000\n", encoding="utf-8")  # the smaller gemeenten publish no share
     sheet = factsheet.build("Assen", 2024, demo_store.path, rules_file=rules)
     on_map = sheet.published[sheet.published["part"] == "kaart"]
     hidden = sheet.shapes[sheet.shapes["statcode"].isin(on_map.loc[on_map["value"].isna(), "region_code"])]

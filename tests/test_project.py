@@ -75,6 +75,57 @@ def test_messages_name_commands_that_exist():
     assert "build" not in commands  # the command an old message suggested
 
 
+def _commands(parser, words=()):
+    """The top level and every subcommand (nested ones too), each with its parser."""
+    yield list(words), parser
+    for action in parser._actions:
+        if isinstance(action.choices, dict):  # the subcommands
+            for name, sub in action.choices.items():
+                yield from _commands(sub, [*words, name])
+
+
+ENGLISH = ("usage:", "show this help", "positional arguments", "options:", "optional arguments", " the ", " with ",
+           "default", " and ", " or ", " for ", " to ", " from ", " into ", "folder", " file", " each ", " every ")
+
+
+def test_the_help_of_every_command_is_dutch(capsys):
+    commands = list(_commands(cli.parser()))
+    assert len(commands) > 10 and ["run"] in [words for words, _ in commands]
+    for words, parser in commands:
+        undocumented = [a.dest for a in parser._actions if not a.help and not isinstance(a.choices, dict)]
+        assert not undocumented, (words, undocumented)  # every option and argument says what it is for
+        with pytest.raises(SystemExit) as stop:
+            cli.main([*words, "--help"])
+        assert stop.value.code == 0
+        text = " ".join(capsys.readouterr().out.split())  # words the help wraps over two lines
+        assert text.startswith(f"gebruik: regiekit {' '.join(words)}".rstrip()) and "opties:" in text, words
+        assert "-h, --help toon deze hulp en stop" in text
+        found = [word for word in ENGLISH if word in text.lower()]
+        assert not found, (words, found, text)
+
+
+@pytest.mark.parametrize("argv, dutch", [
+    (["run"], "regiekit run: fout: deze argumenten ontbreken: rapport"),
+    ([], "regiekit: fout: deze argumenten ontbreken: opdracht"),
+    (["run", "bestaat_niet"], "fout: argument rapport: ongeldige keuze: 'bestaat_niet' (kies uit 'factsheet',"),
+    (["run", "factsheet", "--jobs", "twee"], "fout: argument --jobs: geen geheel getal: 'twee'"),
+    (["run", "factsheet", "--region"], "fout: argument --region: verwacht minstens één waarde"),
+    (["run", "factsheet", "--data"], "fout: argument --data: verwacht één waarde"),
+    (["regions", "list", "--bestaat", "niet"], "regiekit: fout: onbekende argumenten: --bestaat niet"),
+])
+def test_a_wrong_command_line_gets_a_dutch_error(capsys, argv, dutch):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.startswith("gebruik: regiekit") and dutch in err, err
+    assert "error:" not in err and "usage:" not in err
+
+
+def test_a_file_that_is_not_there_gets_a_dutch_error(tmp_path, capsys):
+    assert cli.main(["indicators", "check", str(tmp_path / "mijn.yaml")]) == 1
+    assert capsys.readouterr().err.startswith(f"regiekit: fout: {tmp_path / 'mijn.yaml'}: bestaat niet (")
+
+
 @pytest.mark.slow
 def test_a_wheel_installed_outside_the_repository_makes_the_demo(tmp_path):
     """Build the wheel, install it into a new virtualenv (its dependencies taken from this environment),

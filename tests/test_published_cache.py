@@ -92,3 +92,17 @@ def test_a_damaged_cache_is_rebuilt_and_a_damaged_store_named_in_one_line(tmp_pa
                      "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip()
     assert code != 0 and "store.json is beschadigd" in err and len(err.splitlines()) == 1, err
+
+
+def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, capsys):
+    from regiekit.publish import published
+
+    store = _small_store(tmp_path / "store")
+    published.table(["jeugdhulp_aantal"], store)  # a library call: silent
+    assert "cijfers voor alle regio's" not in capsys.readouterr().err
+    with published.progress():
+        published.table(["jeugdhulp_pct"], store)  # not cached yet: the batch's first run
+        shown = capsys.readouterr().err
+        published.table(["jeugdhulp_pct"], store)  # cached: nothing to show
+    assert "cijfers voor alle regio's (1 indicator): 0/3 stappen" in shown and "\n" not in shown
+    assert capsys.readouterr().err == ""

@@ -61,6 +61,22 @@ def test_funnel_limits_flag_outlying_gemeenten():
     assert out.loc["b", "upper_998"] - out.loc["b", "lower_998"] > out.loc["d", "upper_998"] - out.loc["d", "lower_998"]
 
 
+def test_funnel_limits_allow_for_the_usual_spread_between_gemeenten():
+    rng = np.random.default_rng(7)
+    sizes = rng.integers(2_000, 60_000, 300)
+    rates = np.clip(rng.normal(0.11, 0.015, 300), 0.01, None)  # gemeenten really differ: sd 1,5 points
+    frame = pd.DataFrame({"region_code": [f"g{i}" for i in range(300)], "numerator": rng.binomial(sizes, rates),
+                          "denominator": sizes})
+    frame.loc[0, ["numerator", "denominator"]] = [9_000, 30_000]  # one gemeente at 30%: a real outlier
+    out = statistics.funnel(frame)
+    assert 0.4 * 0.015 ** 2 < out["tau2"].iloc[0] < 1.2 * 0.015 ** 2  # winsorised: a little below the truth
+    outside = (out["position"] != "binnen").mean()
+    assert outside < 0.03 and out.loc[0, "position"] == "boven"
+    plain = statistics.funnel_limits(out["target"].iloc[0], frame["denominator"])
+    value = frame["numerator"] / frame["denominator"] * 100
+    assert ((value > plain["upper_998"]) | (value < plain["lower_998"])).mean() > 0.3  # without: most 'outside'
+
+
 def test_trend_uses_the_dispersion_between_years():
     years = [2016, 2017, 2018, 2019, 2020]
     steady = statistics.trend(years, [1000, 1050, 1100, 1150, 1200], [10_000] * 5)

@@ -63,6 +63,27 @@ def test_calibrated_to_national_levels(national):
         assert 0.1 <= national["jeugdreclassering_pct", year] <= 0.5
 
 
+def test_uithuisplaatsing_bij_ots_follows_seed_004(national):
+    placed = [national["uithuisplaatsing_ots_pct", year] for year in (2016, 2017, 2018, 2019)]
+    assert all(22 <= p <= 40 for p in placed), placed  # seed 004: 34 / 32 / 29 / 27 %
+    assert placed[-1] < placed[0]
+
+
+def test_every_gemeente_has_its_real_size(demo_store):
+    youths = demo_store.connect().execute("select gemeente_code, sum(aantal) from bevolking where jaar = 2024 "
+                                          "group by 1").df().set_index("gemeente_code").iloc[:, 0]
+    regions = load_regions()
+    inhabitants = pd.Series(regions.inhabitants).reindex(youths.index)
+    share = youths / inhabitants
+    assert share.between(0.18, 0.40).all(), share.describe()  # youths 0-23: about a quarter everywhere
+    amsterdam, = (r.code for r in regions.all("gemeente") if r.label == "gemeente Amsterdam")
+    assert 200_000 < youths[amsterdam] < 300_000  # 931.298 inhabitants
+    code = {r.label.removeprefix("gemeente "): r.code for r in regions.all("gemeente")}
+    assert youths[code["Haarlemmermeer"]] > 1.5 * youths[code["Steenwijkerland"]]
+    assert youths.sort_values().index[-4:].isin([code[n] for n in ("Amsterdam", "Rotterdam", "'s-Gravenhage",
+                                                                   "Utrecht")]).all()
+
+
 def test_verblijf_by_age_band_follows_the_2016_2019_pattern(demo_store):
     """Seed 004: verblijf 0-4 4.110 -> 3.360, 12-18 22.880 -> 22.145, 18-23 1.665 -> 2.955."""
     con = demo_store.connect()

@@ -87,12 +87,15 @@ def fetch(table: str, raw_dir: Path, reader: Reader | None = None) -> tuple[Path
     except (requests.ConnectionError, requests.Timeout) as exc:
         if (folder / "fetch.json").exists():
             fetched = json.loads((folder / "fetch.json").read_text(encoding="utf-8"))["opgehaald"]
-            return folder, (f"{table}: CBS StatLine is niet bereikbaar ({type(exc).__name__}); "
+            why = "geen antwoord op tijd" if isinstance(exc, requests.Timeout) else "geen verbinding"
+            return folder, (f"{table}: CBS StatLine is niet bereikbaar ({why}); "
                             f"de eerder opgehaalde kopie van {fetched} wordt gebruikt")
         raise StatLineError(f"{table}: CBS StatLine is niet bereikbaar en er is geen eerder opgehaalde kopie "
                             f"in {folder}") from exc
     except requests.HTTPError as exc:
-        raise StatLineError(f"{table}: StatLine weigerde het verzoek: {exc}") from exc
+        status = getattr(exc.response, "status_code", None)
+        raise StatLineError(f"{table}: CBS StatLine weigerde het verzoek"
+                            + (f" met HTTP-status {status}" if status else "") + f" ({exc})") from exc
     info = _json(staging, "TableInfos")[0]
     meta = {"tabel": table, "titel": info.get("Title"), "gewijzigd": info.get("Modified"),
             "opgehaald": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -50,7 +50,7 @@ _VERBLIJF_PATTERN = {
     "18-23": [1665, 2085, 2185, 2955],
 }
 # Level of verblijf by age band at the start of a trajectory, relative to the class probability.
-_VERBLIJF_BAND_FACTOR = {"0-4": 2.0, "4-12": 0.58, "12-18": 0.95, "18-23": 0.15}
+_VERBLIJF_BAND_FACTOR = {"0-4": 1.81, "4-12": 0.435, "12-18": 0.88, "18-23": 0.15}  # with _OTS_PLACED_P
 _VERBLIJF_FORM_P = {"0-4": [0.70, 0.15, 0.0, 0.15], "4-12": [0.50, 0.20, 0.01, 0.29],
                     "12-18": [0.30, 0.12, 0.08, 0.50], "18-23": [0.30, 0.10, 0.02, 0.58]}
 _REFERRER_P = [0.42, 0.30, 0.04, 0.10, 0.06, 0.02, 0.06]
@@ -90,7 +90,10 @@ def _verblijf_multiplier(band: str, year: np.ndarray) -> np.ndarray:
 def _gemeente_frame(rng: np.random.Generator):
     regions = load_regions()
     gemeenten = [r.code for r in regions.all("gemeente")]
-    size = rng.lognormal(np.log(8000), 0.85, len(gemeenten))
+    # every gemeente its real size (CBS, inhabitants on 1 January 2024), with a spread in the share of
+    # youths (young families in Urk or Almere, older populations in the Achterhoek or along the coast)
+    inhabitants = np.array([regions.inhabitants[g] for g in gemeenten], dtype=float)
+    size = inhabitants * rng.lognormal(0.0, 0.08, len(gemeenten))
     size *= NATIONAL_YOUTHS / size.sum()
     growth = rng.normal(0.0, 0.006, len(gemeenten))
     care_effect = rng.lognormal(0.0, 0.22, len(gemeenten))  # spread in use of youth care
@@ -206,6 +209,8 @@ def _trajectories(youth, jeugdregio_idx, rng):
         "is_jr": is_jr[keep], "order": order[keep], "cls": t_cls[keep],
     }
     jb = _jeugdbescherming(youth, rng)
+    placed = _placements_under_ots(jb, rng)
+    care = {k: np.concatenate([v, placed[k]]) for k, v in care.items()}
     return _with_providers(care, jb, youth, jeugdregio_idx, rng)
 
 
@@ -230,6 +235,25 @@ def _jeugdbescherming(youth, rng):
         "end": np.concatenate([end, np.minimum(ots_start[voorlopig] - 1, last_day[voorlopig])]),
         "zorgvorm": np.concatenate([zorgvorm, np.full(voorlopig.sum(), "voorlopige_ots", dtype=object)]),
     }
+
+
+# Youths with an OTS placed out of home (verblijf) during the measure, beside those whose own care
+# already had verblijf: together about 34 / 32 / 29 / 27 % on 31 December 2016-2019 (seed 004).
+_OTS_PLACED_P = ([2015, 2016, 2019, 2024], [0.28, 0.27, 0.21, 0.19])
+
+
+def _placements_under_ots(jb, rng):
+    """Jeugdhulp with verblijf (mostly pleegzorg) that starts shortly after an OTS and runs through
+    most of it, as trajectories of the youth's own care (a new provider each)."""
+    ots = np.nonzero(jb["zorgvorm"] == "ots")[0]
+    year = 1970 + jb["start"][ots] / YEAR_DAYS
+    placed = ots[rng.random(len(ots)) < np.interp(year, *_OTS_PLACED_P)]
+    n = len(placed)
+    start = jb["start"][placed] + np.floor(rng.uniform(0, 60, n))
+    end = np.maximum(start, np.floor(start + (jb["end"][placed] - start) * rng.uniform(0.7, 1.2, n)))
+    return {"owner": jb["owner"][placed], "start": start, "end": end,
+            "zorgvorm": np.array(VERBLIJF, dtype=object)[rng.choice(4, n, p=[0.55, 0.2, 0.05, 0.2])],
+            "is_jr": np.zeros(n, dtype=bool), "order": np.zeros(n, dtype=np.int64), "cls": np.full(n, 2)}
 
 
 def _with_providers(care, jb, youth, jeugdregio_idx, rng):

@@ -11,10 +11,13 @@ and cached tables that can no longer be used are removed.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
 from regiekit import digest, engine
 from regiekit.atomic import write_bytes
@@ -25,6 +28,18 @@ from regiekit.publish import disclosure
 from regiekit.reference.regions import load_regions
 
 FOLDER = "gepubliceerd"
+_SHOW_PROGRESS: ContextVar[bool] = ContextVar("show_progress", default=False)
+
+
+@contextmanager
+def progress(show: bool = True):
+    """Within this block, computing a table that is not cached yet shows a progress bar (a batch's
+    first run on a new store spends a minute here before any report starts)."""
+    token = _SHOW_PROGRESS.set(show)
+    try:
+        yield
+    finally:
+        _SHOW_PROGRESS.reset(token)
 
 
 def _key(ids: list[str], rules: disclosure.Rules, internal: bool, levels, periods, parameters, sources) -> str:
@@ -47,18 +62,25 @@ def _own(ids: list[str], regions, periods, store: Store, rules: disclosure.Rules
     """Indicators counted from own records: engine -> intervals -> disclosure control, audited. A list by
     gemeente is published per region below Nederland only: Nederland's list of every gemeente would tie
     all regions' lists together (and a national list of 342 gemeenten is no report)."""
-    computed = engine.compute(ids, regions, periods, store, parameters)
-    catalogue = load_catalogue()
-    per_gemeente = computed["indicator"].map(lambda i: catalogue[i].by_gemeente)
-    computed = computed[~(per_gemeente & (computed["level"] == "land"))].reset_index(drop=True)
-    protected = disclosure.protect(computed, rules, internal)
-    if not internal:
-        unsafe = disclosure.audit(protected, rules).query("not safe")
-        if not unsafe.empty:
-            first = unsafe.iloc[0]
-            raise disclosure.DisclosureError(f"{len(unsafe)} weggelaten cellen zijn terug te rekenen, bijvoorbeeld "
-                                             f"{first['indicator']} {first['region_code']} {first['period']}")
-    catalogue = load_catalogue()
+    with tqdm(total=3, desc=f"cijfers voor alle regio's ({len(ids)} indicator{'en' if len(ids) > 1 else ''})",
+              unit="stap", disable=not _SHOW_PROGRESS.get(), leave=False,  # gone when done or failed
+              bar_format="{desc}: {n}/{total} stappen, {elapsed} {postfix}") as bar:
+        bar.set_postfix_str("tellen")
+        computed = engine.compute(ids, regions, periods, store, parameters)
+        catalogue = load_catalogue()
+        per_gemeente = computed["indicator"].map(lambda i: catalogue[i].by_gemeente)
+        computed = computed[~(per_gemeente & (computed["level"] == "land"))].reset_index(drop=True)
+        bar.update()
+        bar.set_postfix_str("onthullingscontrole")
+        protected = disclosure.protect(computed, rules, internal)
+        bar.update()
+        bar.set_postfix_str("controle op terugrekenen")
+        unsafe = protected.iloc[:0] if internal else disclosure.audit(protected, rules).query("not safe")
+        bar.update()
+    if not unsafe.empty:
+        first = unsafe.iloc[0]
+        raise disclosure.DisclosureError(f"{len(unsafe)} weggelaten cellen zijn terug te rekenen, bijvoorbeeld "
+                                         f"{first['indicator']} {first['region_code']} {first['period']}")
     origin = {i: "; ".join(dict.fromkeys(store.describe(t) for t in sorted(engine.own_tables(catalogue[i]))))
               for i in ids}  # per indicator: the tables it is counted from, synthetic or imported
     return protected.assign(bron="eigen", source=protected["indicator"].map(origin), cbs_status=None)

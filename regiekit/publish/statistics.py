@@ -3,7 +3,10 @@
 - (the intervals of the engine's table are in :mod:`regiekit.engine.intervals`);
 - comparison of a region with a larger region it belongs to: the region against the *rest* of that
   region (two-proportion z-test), so the region is not compared with itself;
-- funnel-plot control limits around the national value for comparing all gemeenten at once;
+- funnel-plot control limits around the national value for comparing all gemeenten at once, widened
+  for the real spread between gemeenten (overdispersion: Spiegelhalter's additive random effects,
+  from winsorised z-scores), so that only a gemeente that differs more than gemeenten usually do
+  falls outside;
 - trends: a binomial (proportions) or Poisson (counts) GLM with a year term, with the dispersion
   estimated from the years (quasi-likelihood, never below the binomial/Poisson variance), so year-to-
   year wobble in large national numbers is not taken for a trend.
@@ -47,13 +50,36 @@ def compare_with_rest(num: int, den: int, num_total: int, den_total: int, scale:
     return Comparison(difference, float(p_value), direction)
 
 
-def funnel_limits(target: float, denominators, scale: float = 100) -> pd.DataFrame:
-    """95% and 99,8% control limits around ``target`` (on the indicator's scale) at each denominator."""
+MIN_REGIONS_FOR_SPREAD = 10  # fewer regions do not tell the spread between them apart from chance
+
+
+def between_variance(numerators, denominators, target: float, scale: float = 100) -> float:
+    """The variance between regions beyond chance (tau², on the 0-1 scale) around ``target``: the
+    DerSimonian-Laird estimate from z-scores winsorised at 10% on each side (Spiegelhalter 2005). Zero
+    when the spread is what chance gives, or with fewer than MIN_REGIONS_FOR_SPREAD regions."""
+    num, den = np.asarray(numerators, dtype=float), np.asarray(denominators, dtype=float)
+    keep = den > 0
+    num, den = num[keep], den[keep]
+    p0 = target / scale
+    if len(den) < MIN_REGIONS_FOR_SPREAD or not 0 < p0 < 1:
+        return 0.0
+    variance = p0 * (1 - p0) / den
+    z = (num / den - p0) / np.sqrt(variance)
+    low, high = np.quantile(z, [0.1, 0.9])
+    phi = float(np.mean(np.clip(z, low, high) ** 2))
+    weights = 1 / variance
+    tau2 = (len(z) * phi - (len(z) - 1)) / (weights.sum() - (weights ** 2).sum() / weights.sum())
+    return max(0.0, float(tau2))
+
+
+def funnel_limits(target: float, denominators, scale: float = 100, tau2: float = 0.0) -> pd.DataFrame:
+    """95% and 99,8% control limits around ``target`` (on the indicator's scale) at each denominator,
+    with ``tau2`` (see :func:`between_variance`) added to the binomial variance."""
     n = np.asarray(denominators, dtype=float)
     p0 = target / scale
     limits = {}
     for name, z in (("95", scipy_stats.norm.ppf(0.975)), ("998", scipy_stats.norm.ppf(0.999))):
-        half = z * np.sqrt(p0 * (1 - p0) / np.where(n > 0, n, np.nan))
+        half = z * np.sqrt(p0 * (1 - p0) / np.where(n > 0, n, np.nan) + tau2)
         limits[f"lower_{name}"] = np.clip(p0 - half, 0, None) * scale
         limits[f"upper_{name}"] = np.clip(p0 + half, None, 1) * scale
     return pd.DataFrame(limits)
@@ -62,11 +88,13 @@ def funnel_limits(target: float, denominators, scale: float = 100) -> pd.DataFra
 def funnel(frame: pd.DataFrame, target: float | None = None, scale: float = 100) -> pd.DataFrame:
     """Funnel-plot control limits for regions of one indicator and period (rows with numerator and
     denominator): around ``target`` (default: the pooled value of all rows), 95% and 99,8% limits at
-    each region's denominator, and where the region falls: 'binnen', 'boven' or 'onder' (99,8%)."""
+    each region's denominator, widened for the spread between the regions (column ``tau2``), and where
+    the region falls: 'binnen', 'boven' or 'onder' (99,8%)."""
     den = frame["denominator"].astype(float)
     target = frame["numerator"].sum() / den.sum() * scale if target is None else target
-    out = pd.concat([frame.reset_index(drop=True), funnel_limits(target, den, scale)], axis=1)
-    out["target"] = target
+    tau2 = between_variance(frame["numerator"], den, target, scale)
+    out = pd.concat([frame.reset_index(drop=True), funnel_limits(target, den, scale, tau2)], axis=1)
+    out["target"], out["tau2"] = target, tau2
     value = out["numerator"] / den.where(den > 0).to_numpy() * scale
     out["position"] = np.select([value > out["upper_998"], value < out["lower_998"]], ["boven", "onder"], "binnen")
     return out

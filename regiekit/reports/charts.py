@@ -50,10 +50,14 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
     axes = [fig.add_subplot(grid[n // cols, n % cols]) for n in range(len(panels))]
     series = dict(list(published.sort_values("period").groupby(["indicator", "region_code"], sort=False)))
     for ax, ind in zip(axes, panels):
+        hidden = []
         for colour, code in zip(PALETTE, regions):
             part = series.get((ind.id, code), published.iloc[:0])
             label = region_labels.get(code, part["region_name"].iloc[0] if not part.empty else code)
             ax.plot(part["period"], part["value"].astype(float), marker="o", color=colour, label=label)
+            missing = part.loc[part["value"].isna(), "period"].astype(int).tolist()
+            if missing:  # said under the panel: a gap or a lone point is not a change
+                hidden.append(f"{label}: {_years(missing)} niet gepubliceerd")
             ax.fill_between(part["period"], part["ci_low"].astype(float), part["ci_high"].astype(float),
                             color=colour, alpha=0.15, linewidth=0)
         for brk in ind.series_breaks:
@@ -68,13 +72,41 @@ def trend(published: pd.DataFrame, indicators, region_labels: dict[str, str]):
             ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
             if len(years) <= 6:
                 ax.set_xticks(years, [str(y) for y in years])
-        top = ax.dataLim.ymax if np.isfinite(ax.dataLim.ymax) and ax.dataLim.ymax > 0 else 1
-        ax.set_ylim(0, top * 1.08)  # from zero, and a line at the maximum stays inside the frame
+        notes = hidden + ([] if _fit_axis(ax) else ["as begint niet bij 0"])
+        if notes:
+            ax.text(0, -0.13, textwrap.fill("; ".join(notes), 62), transform=ax.transAxes, va="top", ha="left",
+                    fontsize=7, color="#444444")
     if panels:
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
     _margins(fig, left=0.8, right=0.25, top=0.5, bottom=0.75, wspace=0.85, hspace=1.05)
     return fig
+
+
+def _years(years: list[int]) -> str:
+    """'2016-2018 en 2021' for [2016, 2017, 2018, 2021]."""
+    runs, start = [], years[0]
+    for before, year in zip(years, [*years[1:], None]):
+        if year != before + 1:
+            runs.append(str(start) if start == before else f"{start}-{before}")
+            start = year
+    return " en ".join([", ".join(runs[:-1]), runs[-1]] if len(runs) > 1 else runs)
+
+
+def _fit_axis(ax) -> bool:
+    """Set the y axis for reading the change; True when it starts at 0. From 0 unless the values lie in
+    a narrow band far from it (a line at 68% that would run flat along the top); the markers stay
+    inside the frame either way."""
+    low, high = ax.dataLim.ymin, ax.dataLim.ymax
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= 0:
+        ax.set_ylim(0, 1)
+        return True
+    if low < 0.5 * high:
+        ax.set_ylim(0, high * 1.1)
+        return True
+    pad = max((high - low) * 0.2, high * 0.02)
+    ax.set_ylim(low - pad, high + pad)
+    return False
 
 
 def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, level_label: str):

@@ -164,8 +164,12 @@ class Factsheet(Report):
         if figure is None:
             return ""
         label = load_catalogue()[self.funnel_indicator].label.lower()
-        return charts.html_image(figure, f"Trechterdiagram: {label} in alle {LEVEL_PLURAL[self.region.level]} in "
-                                 f"{self.period} tegen hun grootte, met {self.region.label} gemarkeerd.")
+        plural = LEVEL_PLURAL[self.region.level]
+        image = charts.html_image(figure, f"Trechterdiagram: {label} in alle {plural} in {self.period} tegen hun "
+                                          f"grootte, met {self.region.label} gemarkeerd.")
+        return (image + f"<p><small>De grenzen liggen rond de waarde van Nederland en houden rekening met het "
+                f"toeval (kleine {plural} wijken meer af) en met de gewone verschillen tussen {plural}. Alleen wie "
+                f"buiten de 99,8%-grenzen valt, wijkt meer af dan {plural} gewoonlijk doen.</small></p>")
 
     def trend_figure(self):
         shown = self.published
@@ -196,10 +200,11 @@ class Factsheet(Report):
         if target is None or pd.isna(target):
             return None  # no Nederland to put the limits around
         target = float(target)
-        sizes = self.peers[self.peers["indicator"] == ind.id]["denominator"].astype(float)
-        sizes = sizes[sizes > 0]
+        peers = self.peers[(self.peers["indicator"] == ind.id) & (self.peers["denominator"].astype(float) > 0)]
+        sizes = peers["denominator"].astype(float)
+        tau2 = statistics.between_variance(peers["numerator"], sizes, target, ind.scale)
         grid = pd.Series(np.unique(np.geomspace(max(sizes.min(), 1), sizes.max(), 60).round()))
-        limits = statistics.funnel_limits(target, grid, ind.scale).assign(denominator=grid, target=target)
+        limits = statistics.funnel_limits(target, grid, ind.scale, tau2).assign(denominator=grid, target=target)
         return charts.funnel(points, limits, self.region.code, ind, LEVEL_PLURAL[self.region.level])
 
     @cached_property

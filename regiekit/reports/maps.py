@@ -9,6 +9,7 @@ with their source, licence and repairs in the README there)."""
 from __future__ import annotations
 
 import os
+import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -66,6 +67,18 @@ def read(path: Path) -> gpd.GeoDataFrame:
     return shapes.to_crs(RD_NEW)
 
 
+def _reason(exc: OSError) -> str:
+    """Why a download failed, in Dutch, with the library's own words in brackets."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"de server antwoordde met HTTP-status {exc.code} ({exc.reason})"
+    reason = getattr(exc, "reason", exc)
+    if isinstance(reason, socket.gaierror):
+        return f"geen netwerkverbinding of onbekende server ({reason})"
+    if isinstance(reason, TimeoutError):
+        return f"geen antwoord binnen 60 seconden ({reason})"
+    return f"de verbinding mislukte ({reason})"
+
+
 def fetch(level: str = "gemeente", year: int = 2024, folder: str | Path | None = None,
           source: str = SOURCE) -> Path:
     """Download one boundary file into the download folder (atomically) and return its path."""
@@ -75,7 +88,7 @@ def fetch(level: str = "gemeente", year: int = 2024, folder: str | Path | None =
         with urllib.request.urlopen(url, timeout=60) as response:
             data = response.read()
     except (urllib.error.URLError, OSError) as exc:
-        raise BoundaryError(f"kan {url} niet downloaden ({getattr(exc, 'reason', exc)}); zet het bestand zelf in "
+        raise BoundaryError(f"kan {url} niet downloaden: {_reason(exc)}; zet het bestand zelf in "
                            f"{path.parent} of wijs met {ENV} een map aan die het bevat") from exc
     trial = path.with_name(f".{path.name}.download")
     write_bytes(trial, data)

@@ -1,6 +1,8 @@
 """The progress report (seed 004): per actielijn a factsheet with the 'Beweging' banner, numbered panels
 each with its own latest period, a 'Bron:' line and generated verdict headings under 'Wat zegt deze
-factsheet ons?', after a summary table of the kernindicatoren. The layout is data
+factsheet ons?', after a summary table of the kernindicatoren over every year shown. An actielijn
+without figures in regiekit's sources keeps its place with the reason. A comparison across a series
+break carries a footnote mark and the break's note. The layout is data
 (``regiekit/reports/voortgang.yaml``); ``notebooks/voortgang.ipynb`` shows it."""
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from regiekit import engine, formatting
 from regiekit.data import vocabulary
 from regiekit.data.store import Store
-from regiekit.indicators.definitions import Indicator, load_catalogue
+from regiekit.indicators.definitions import DatedNote, Indicator, load_catalogue
 from regiekit.publish import changes, disclosure, published, verdicts
 from regiekit.reference.regions import NEDERLAND, load_regions
 from regiekit.reports import charts, registry
@@ -43,11 +45,24 @@ class Panel(_Strict):
 
 
 class Actielijn(_Strict):
-    nummer: int
+    nummer: int = Field(ge=1)
     titel: str
-    beweging: str
-    bron: str
-    panelen: list[Panel] = Field(min_length=1, max_length=5)
+    beweging: str | None = None  # required with panels
+    bron: str | None = None  # required with panels
+    panelen: list[Panel] = Field(max_length=5)  # empty only with a reason in zonder_cijfers
+    zonder_cijfers: str | None = None  # why the actielijn has no figures; the report prints it in its place
+
+    @model_validator(mode="after")
+    def _figures_or_reason(self):
+        if not self.panelen:
+            if not (self.zonder_cijfers or "").strip():
+                raise ValueError(f"actielijn {self.nummer}: zonder panelen hoort er een reden bij in "
+                                 "'zonder_cijfers' (waarom er geen cijfers zijn)")
+        elif self.zonder_cijfers is not None:
+            raise ValueError(f"actielijn {self.nummer}: 'zonder_cijfers' hoort bij een actielijn zonder panelen")
+        elif not (self.beweging and self.bron):
+            raise ValueError(f"actielijn {self.nummer}: een actielijn met panelen heeft een 'beweging' en een 'bron'")
+        return self
 
 
 class Layout(_Strict):
@@ -56,6 +71,9 @@ class Layout(_Strict):
 
     @model_validator(mode="after")
     def _known_indicators(self):
+        numbers = [line.nummer for line in self.actielijnen]
+        if numbers != sorted(set(numbers)):
+            raise ValueError(f"de actielijnen staan niet op volgorde of een nummer komt twee keer voor: {numbers}")
         catalogue = load_catalogue()
         for line in self.actielijnen:
             for panel in line.panelen:
@@ -94,21 +112,55 @@ def load_layout(path: str | Path | None = None) -> Layout:
         raise registry.ReportError(f"{path}: ongeldige indeling van de voortgangsrapportage: {exc}") from exc
 
 
-def heading(verdict: verdicts.Verdict, first: float | None, last: float | None, comparison) -> str:
-    """A short Dutch verdict heading in the manner of seed 004 ('iets gedaald', 'blijft hoog')."""
+def heading(verdict: verdicts.Verdict, first: float | None, last: float | None, comparison,
+            since: int | None = None) -> str:
+    """A short Dutch verdict heading in the manner of seed 004 ('iets gedaald', 'blijft hoog'). ``since``:
+    the series break the verdict starts from (it judges the years from then on), said in the heading;
+    ``first`` is then the first value from that year."""
+    after = f" sinds {since}" if since else ""
     if verdict.verdict == "onbekend":
-        return "geen oordeel mogelijk"
+        return "geen oordeel mogelijk" + (f" (trendbreuk in {since})" if since else "")
     if verdict.verdict == "geen_trend":
-        return "geen structurele trend"
+        return "geen structurele trend" + after
     if verdict.verdict == "stabiel":
         side = comparison.direction if comparison is not None else "gelijk"
-        return {"hoger": "blijft hoog", "lager": "blijft laag"}.get(side, "blijft stabiel")
+        return {"hoger": "blijft hoog", "lager": "blijft laag"}.get(side, "blijft stabiel") + after
     # the word comes from the judgement itself (its trend), so heading and sentence agree
     rising = verdict.direction == "up" if verdict.direction else last > first
     word = "gestegen" if rising else "gedaald"
     slight = first and abs(last - first) / abs(first) < 0.10
-    return f"{'iets ' if slight else ''}{word}" + {"verbetert": " (verbetering)", "verslechtert": " (verslechtering)",
-                                                    "ambigu": ""}[verdict.verdict]
+    return f"{'iets ' if slight else ''}{word}{after}" + {"verbetert": " (verbetering)",
+                                                          "verslechtert": " (verslechtering)",
+                                                          "ambigu": ""}[verdict.verdict]
+
+
+MARKS = "¹²³⁴⁵⁶⁷⁸⁹"
+LEFT = 'style="text-align:left"'  # JupyterLab aligns table cells right
+
+
+class _Footnotes:
+    """The series-break footnotes of one table: one mark per break, numbered in the order met."""
+
+    def __init__(self):
+        self.marks: dict[tuple[int, str], str] = {}
+
+    def mark(self, brk: DatedNote) -> str:
+        key = (brk.date.year, brk.note)
+        if key not in self.marks:
+            n = len(self.marks)
+            self.marks[key] = MARKS[n] if n < len(MARKS) else f"<sup>{n + 1}</sup>"
+        return self.marks[key]
+
+    def html(self, explain) -> str:
+        """A paragraph per break: its mark, year and note, then ``explain(year)``."""
+        return "".join(f'<p class="regiekit-voetnoot"><small>{mark} Trendbreuk in {year}: '
+                       f"{html.escape(_sentence(note))} {explain(year)}</small></p>"
+                       for (year, note), mark in self.marks.items())
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 @dataclass
@@ -153,14 +205,24 @@ class Voortgang(Report):
         for ident, ind in self.defs.items():
             found[ident] = []
             comparison = compare_with_nederland(self.results, ind, self.region.code, self.period)
+            covered = self.breaks(ind)
             for band, label, series in self._series(ind):
                 verdict = verdicts.apply_override(verdicts.judge(ind, series.assign(value=series["published"]),
                                                                  self.period, self.region.code, band),
                                                   self.overrides or {})
-                values = series.dropna(subset=["published"])["published"].astype(float)
+                # a verdict cut at a break judges the years from it on: the heading says so and reads them too
+                since = covered[-1].date.year if covered and verdict.note else None
+                values = series[series["period"] >= (since or 0)].dropna(subset=["published"])["published"]
+                values = values.astype(float)
                 first, last = (values.iloc[0], values.iloc[-1]) if len(values) else (None, None)
-                found[ident].append((band, label, heading(verdict, first, last, comparison), verdict))
+                found[ident].append((band, label, heading(verdict, first, last, comparison, since), verdict))
         return found
+
+    def breaks(self, ind: Indicator) -> list[DatedNote]:
+        """The series breaks the years shown cover, oldest first: a break in year B lies between B-1 and
+        B, so a comparison across it is shown when B is later than the first year."""
+        return sorted((b for b in ind.series_breaks if self.years[0] < b.date.year <= self.years[-1]),
+                      key=lambda b: b.date)
 
     @cached_property
     def published(self) -> pd.DataFrame:
@@ -183,8 +245,8 @@ class Voortgang(Report):
     def _fmt(self, row, ind: Indicator) -> str:
         if row is None or row.empty:
             return "–"
-        return html.escape(cell_text(row["published"].iloc[0], "geheim" if row["status"].iloc[0] == "geheim" else "",
-                                     ind))
+        status = str(row["status"].iloc[0] or "")
+        return html.escape(cell_text(row["published"].iloc[0], "geheim" if status.startswith("geheim") else "", ind))
 
     def _change(self, ind: Indicator, rows: pd.DataFrame) -> str:
         """Growth (counts) or difference in percentage points between the first and last year shown;
@@ -202,29 +264,63 @@ class Voortgang(Report):
             return "–"
         return formatting.signed(change, decimals) + suffix
 
+    def _change_cell(self, ind: Indicator, rows: pd.DataFrame, notes: _Footnotes) -> str:
+        """The change between the first and last year shown, with the mark of each series break it
+        crosses."""
+        change = self._change(ind, rows)
+        if change == "–":
+            return change
+        return change + "".join(notes.mark(b) for b in self.breaks(ind))
+
     def summary_html(self) -> str:
-        """The kernindicatoren of every actielijn: first and last year shown, change and verdict."""
-        years = self.years
+        """The kernindicatoren of every actielijn: a column per year shown, the change between the first
+        and last year and the verdict; an actielijn without figures has one row saying so. A change across
+        a series break carries a mark, explained under the table."""
+        years, notes = self.years, _Footnotes()
         body = []
         for line in self.layout.actielijnen:
+            if not line.panelen:
+                body.append(f'<tr data-actielijn="{line.nummer}"><td>{line.nummer}</td><th scope="row" {LEFT}>'
+                            f'{html.escape(line.titel)}</th><td colspan="{len(years) + 2}" {LEFT}><em>geen cijfers'
+                            f"</em> (zie actielijn {line.nummer})</td></tr>")
+                continue
             for panel in line.panelen:
                 ind = self.defs[panel.indicator]
+                starts = {b.date.year: b for b in self.breaks(ind)}
                 for band, label, head, _ in self.findings[ind.id]:
                     rows = self._rows(ind.id, self.region.code, band)
-                    cells = [self._fmt(rows[rows["period"] == y], ind) for y in (years[0], years[-1])]
+                    published = set(rows.loc[rows["published"].notna(), "period"])
+                    # the first year after a break is marked where it has a number to compare
+                    cells = [self._fmt(rows[rows["period"] == y], ind)
+                             + (notes.mark(starts[y]) if y in starts and y in published else "") for y in years]
+                    cells.append(self._change_cell(ind, rows, notes))
                     body.append(f'<tr data-indicator="{ind.id}"><td>{line.nummer}</td>'
-                                '<th scope="row" style="text-align:left">'
-                                f"{html.escape(label)}</th>" + "".join(f'<td class="num">{c}</td>' for c in cells)
-                                + f'<td class="num">{self._change(ind, rows)}</td><td>{html.escape(head)}</td></tr>')
-        return ('<table class="regiekit-kern"><caption>Kernindicatoren per actielijn</caption><thead><tr>'
-                f"<th>actielijn</th><th>indicator</th><th>{years[0]}</th><th>{years[-1]}</th><th>verandering</th>"
-                f"<th>oordeel</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
+                                f'<th scope="row" {LEFT}>{html.escape(label)}</th>'
+                                + "".join(f'<td class="num">{c}</td>' for c in cells)
+                                + f"<td {LEFT}>{html.escape(head)}</td></tr>")
+        head = "".join(f'<th class="num">{y}</th>' for y in years)
+        # auto layout on screen as in print (JupyterLab fixes table columns to equal widths)
+        table = ('<table class="regiekit-kern" style="table-layout:auto"><caption>Kernindicatoren per actielijn'
+                 f'</caption><thead><tr><th>actie&shy;lijn</th><th {LEFT}>indicator</th>{head}'
+                 f'<th class="num">verandering</th><th {LEFT}>oordeel</th></tr></thead><tbody>{"".join(body)}</tbody>'
+                 "</table>")
+        legend = (f'<p class="regiekit-voetnoot"><small>Verandering: van {years[0]} tot {years[-1]}, in procenten '
+                  "voor aantallen en in procentpunten (pp) voor percentages. Het oordeel weegt de hele reeks. "
+                  f"{disclosure.SUPPRESSED}: niet gepubliceerd (onthullingscontrole); –: geen cijfer.</small></p>")
+        return table + legend + notes.html(
+            lambda year: f"Cijfers van voor {year} zijn niet goed te vergelijken met die vanaf {year}: de verandering "
+                         "gaat over deze breuk heen, het oordeel weegt alleen de jaren vanaf de laatste trendbreuk.")
 
     @property
     def years(self) -> list[int]:
         return sorted(int(p) for p in self.results["period"].unique())
 
     def actielijn_html(self, line: Actielijn) -> str:
+        """The actielijn's heading and 'Beweging' banner; without figures: the heading and why."""
+        if not line.panelen:
+            return (f"<h2>Actielijn {line.nummer}: {html.escape(line.titel)}</h2>"
+                    f'<p class="regiekit-zonder-cijfers"><strong>Geen cijfers.</strong> '
+                    f"{html.escape(' '.join(line.zonder_cijfers.split()))}</p>")
         return (f'<h2>Actielijn {line.nummer}: {html.escape(line.titel)}</h2><div class="regiekit-beweging" '
                 'style="background:#154273;color:#fff;padding:0.6em 0.9em;border-radius:4px">'
                 f"<strong>Beweging:</strong> {html.escape(line.beweging)}</div>")
@@ -239,12 +335,13 @@ class Voortgang(Report):
         head = (f"<h3>{number}. {html.escape(panel.titel)}</h3><p><em>" + (f"Laatste cijfer: {latest}" if latest
                 else "Geen publiceerbare cijfers voor deze regio") + f" ({_population_text(ind)})</em></p>")
         body = self._chart_html(ind) if panel.vorm == "grafiek" else self._table_html(ind)
-        notes = [f"<p><small>* Trendbreuk in {b.date.year}: {html.escape(b.note)}</small></p>"
-                 for b in ind.series_breaks if b.date.year in self.years[1:]]
-        return head + body + "".join(notes)
+        return head + body
 
     def _table_html(self, ind: Indicator) -> str:
-        years, breaks = self.years, {b.date.year for b in ind.series_breaks}
+        """A small table: a column per year shown and the change; the first year after a series break
+        and each change across it carry the break's mark, explained under the table."""
+        years, notes = self.years, _Footnotes()
+        starts = {b.date.year: notes.mark(b) for b in self.breaks(ind)}
         if ind.by is None:
             categories = [None]
         else:
@@ -255,13 +352,15 @@ class Voortgang(Report):
         for category in categories:
             rows = self._rows(ind.id, self.region.code, category)
             name = ind.label if category is None else vocabulary.label(category)
-            cells = [self._fmt(rows[rows["period"] == y], ind) for y in years] + [self._change(ind, rows)]
+            cells = [self._fmt(rows[rows["period"] == y], ind) for y in years] + [self._change_cell(ind, rows, notes)]
             body.append(f'<tr><th scope="row" style="text-align:left">{html.escape(name)}</th>'
                         + "".join(f'<td class="num">{c}</td>' for c in cells) + "</tr>")
-        head = "".join(f"<th>{y}{'*' if y in breaks else ''}</th>" for y in years)
-        change = "groei" if ind.unit == "count" else "verschil"
+        head = "".join(f"<th>{y}{starts.get(y, '')}</th>" for y in years)
+        change = f"{'groei' if ind.unit == 'count' else 'verschil'} {years[0]}-{years[-1]}"
         return (f'<table class="regiekit-paneel" data-indicator="{ind.id}"><thead><tr><th></th>{head}'
-                f"<th>{change} {years[0]}-{years[-1]}</th></tr></thead><tbody>{''.join(body)}</tbody></table>")
+                f"<th>{change}</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
+                + notes.html(lambda year: f"Cijfers van voor {year} zijn niet goed te vergelijken met die vanaf "
+                                          f"{year}; de kolom '{change}' gaat over deze breuk heen."))
 
     def _chart_html(self, ind: Indicator) -> str:
         shown = self.published[(self.published["indicator"] == ind.id) & self.published["category"].isna()]
@@ -269,10 +368,14 @@ class Voortgang(Report):
             return "<p>Alle cijfers zijn weggelaten (onthullingscontrole).</p>"
         labels = {self.region.code: self.region.name, NEDERLAND: "Nederland"}
         figure = charts.trend(shown, [ind], labels)
-        return charts.html_image(figure, f"Lijngrafiek {ind.label.lower()} per jaar, {self.years[0]}-{self.years[-1]}, "
-                                         f"{self.region.name}"
-                                         + (" en Nederland" if self.region.code != NEDERLAND else "")
-                                 + ", met 95%-betrouwbaarheidsinterval.")
+        covered = self.breaks(ind)
+        dashed = f", met een stippellijn bij de trendbreuk in {_and(b.date.year for b in covered)}" if covered else ""
+        regions = self.region.name + (" en Nederland" if self.region.code != NEDERLAND else "")
+        image = charts.html_image(figure, f"Lijngrafiek {ind.label.lower()} per jaar, {self.years[0]}-"
+                                          f"{self.years[-1]}, {regions}, met 95%-betrouwbaarheidsinterval{dashed}.")
+        # the chart draws each break as a dashed line; its caption says what it is
+        return image + "".join(f'<p class="regiekit-voetnoot"><small>Stippellijn: trendbreuk in {b.date.year}. '
+                               f"{html.escape(_sentence(b.note))}</small></p>" for b in covered)
 
     @property
     def _from_cbs(self) -> bool:
@@ -280,12 +383,17 @@ class Voortgang(Report):
         return bool(self.results["bron"].eq("cbs").all()) if "bron" in self.results else False
 
     def bron_markdown(self, line: Actielijn) -> str:
+        if not line.panelen:  # an actielijn without figures has no source line
+            return ""
         if self._from_cbs:
             return f"*Bron: {'; '.join(sorted(set(self.results['source'])))}.*"
         return f"*Bron: {self.source(line.bron.rstrip('.'))}. Een jongere telt één keer per jaar.*"
 
     def findings_markdown(self, line: Actielijn) -> str:
-        """'Wat zegt deze factsheet ons?': a verdict heading and the generated sentence per indicator."""
+        """'Wat zegt deze factsheet ons?': a verdict heading and the generated sentence per indicator
+        (nothing for an actielijn without figures: its reason stands under its heading)."""
+        if not line.panelen:
+            return ""
         parts = [f"### Wat zegt deze factsheet ons? (actielijn {line.nummer})"]
         for panel in line.panelen:
             for _, label, head, verdict in self.findings[panel.indicator]:
@@ -305,6 +413,12 @@ class Voortgang(Report):
                  "betekenisvol is (95%). 'Blijft hoog' of 'blijft laag' vergelijkt met de rest van Nederland.",
                  self.cbs_markdown(self.results), "" if self._from_cbs else self.disclosure_markdown()]
         return "\n\n".join(part for part in parts if part)
+
+
+def _and(items) -> str:
+    """'2019', '2019 en 2021', '2017, 2019 en 2021'."""
+    items = [str(i) for i in items]
+    return " en ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
 
 
 def _population_text(ind: Indicator) -> str:

@@ -31,7 +31,7 @@ from regiekit.atomic import write_text
 from regiekit.data.store import Store
 from regiekit.periods import order as period_order
 from regiekit.periods import parse as parse_period
-from regiekit.publish import disclosure
+from regiekit.publish import disclosure, published
 from regiekit.reference.regions import load_regions
 from regiekit.reports import registry
 from regiekit.run.runner import (
@@ -165,7 +165,8 @@ def run_batch(report: str, regions: list[str] | None = None, level: str | None =
             shutil.rmtree(stale, ignore_errors=True)  # left by a killed run; we hold the lock
         # the published tables, computed once before the workers start (they read them from the cache)
         rules = disclosure.Rules.load(todo[0].rules_file, kind.name)
-        kind.prepare(store, rules, internal, wanted, bron)
+        with published.progress(progress):
+            kind.prepare(store, rules, internal, wanted, bron)
 
         if cluster:
             result.records = _on_cluster(cluster, todo, Path(store.path), out, pdf, force, jobs, report, progress)

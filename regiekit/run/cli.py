@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -34,7 +35,8 @@ def _demo(args) -> int:
     for folder in statline_demo.write(store.Store.open(processed), raw):
         snapshot = statline.cells(folder)
         statline.store_cells(snapshot, processed)
-        print(f"Synthetische StatLine-kopie ({folder.name}, in de vorm van CBS): {len(snapshot)} cijfers")
+        print(f"Synthetische StatLine-kopie ({folder.name}, in de vorm van CBS): "
+              f"{formatting.number(len(snapshot))} cijfers")
     print(maps.ensure()[1])
     out = Path(args.out or project.default_output_dir() / "demo")
     results = [run_batch("factsheet", list(DEMO_REGIONS), periods=[str(DEMO_PERIOD)], out_dir=out,
@@ -112,7 +114,7 @@ def _fetch(args) -> int:
         found = statline.cells(folder)
         statline.store_cells(found, data)
         unmapped = found.attrs["unmapped"]
-        print(f"{table}: {len(found)} cijfers in {data}"
+        print(f"{table}: {formatting.number(len(found))} cijfers in {data}"
               + (f"; niet om te zetten naar de indeling van 2024: {', '.join(unmapped)}" if unmapped else ""))
     return 0
 
@@ -125,8 +127,8 @@ def _vergelijk(args) -> int:
     table = reconcile(args.indicator, args.region, [int(p) for p in args.period] if args.period else None,
                       Store.open(args.data))
     outside = int((~table["binnen_interval"]).sum())
-    print(f"{len(table)} vergelijkingen van eigen cijfers met CBS; bij {outside} ligt het CBS-cijfer buiten het "
-          "95%-interval van het eigen cijfer")
+    print(f"{formatting.number(len(table))} vergelijkingen van eigen cijfers met CBS; bij "
+          f"{formatting.number(outside)} ligt het CBS-cijfer buiten het 95%-interval van het eigen cijfer")
     for row in table.head(args.rijen).itertuples():
         print(f"{row.indicator}\t{row.region_name}\t{row.period}\teigen {formatting.number(row.eigen, 1)} "
               f"({formatting.number(row.ci_low, 1)}-{formatting.number(row.ci_high, 1)})\tCBS "
@@ -172,7 +174,7 @@ def _indicators_check(args) -> int:
     documents = packaged_documents()
     documents.update({str(p): Path(p).read_text(encoding="utf-8") for p in args.files})
     catalogue = parse(documents)
-    print(f"{len(catalogue)} indicatordefinities zijn geldig")
+    print(f"{formatting.number(len(catalogue))} indicatordefinities zijn geldig")
     return 0
 
 
@@ -192,108 +194,177 @@ def _docs(args) -> int:
     return 0
 
 
-def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="regiekit", description="Jeugdhulp indicators and factsheets per region.")
-    top.add_argument("--project", metavar="DIR", help="project folder (default: REGIEKIT_HOME, or the current folder "
-                                                      "or the nearest folder above it that holds data/)")
-    sub = top.add_subparsers(dest="command", required=True)
+# argparse's own messages (the wording of Python 3.11) in Dutch; a message not listed stays as it is
+_ERRORS = (
+    (r"the following arguments are required: (.*)", r"deze argumenten ontbreken: \1"),
+    (r"invalid choice: (.*) \(choose from (.*)\)", r"ongeldige keuze: \1 (kies uit \2)"),
+    (r"unrecognized arguments: (.*)", r"onbekende argumenten: \1"),
+    (r"expected one argument", "verwacht één waarde"),
+    (r"expected at most one argument", "verwacht hoogstens één waarde"),
+    (r"expected at least one argument", "verwacht minstens één waarde"),
+    (r"invalid int value: (.*)", r"geen geheel getal: \1"),
+    (r"invalid \w+ value: (.*)", r"ongeldige waarde: \1"),
+    (r"ambiguous option: (\S+) could match (.*)", r"dubbelzinnige optie: \1 kan staan voor \2"),
+    (r"ignored explicit argument (.*)", r"deze optie neemt geen waarde: \1"),
+)
 
-    init = sub.add_parser("init", help="create a project folder: notebooks/, data/raw/, data/processed/, output/, "
-                                       "a README and an environment.yml")
-    init.add_argument("folder", nargs="?", default=".", help="the folder to create or complete (default: here)")
+
+# why a file named on the command line cannot be read or written; the system's own words follow in brackets
+_OS_ERRORS = {FileNotFoundError: "bestaat niet", PermissionError: "geen toegang",
+              IsADirectoryError: "is een map, geen bestand", NotADirectoryError: "een deel van het pad is geen map"}
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "gebruik: " if prefix is None else prefix)
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """argparse with its own words in Dutch: usage, group titles, -h/--help and error messages."""
+
+    def __init__(self, *, add_help: bool = True, formatter_class=_Formatter, **kwargs):
+        super().__init__(add_help=False, formatter_class=formatter_class, **kwargs)
+        self._positionals.title, self._optionals.title = "argumenten", "opties"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help="toon deze hulp en stop")
+
+    def error(self, message: str):
+        prefix = re.match(r"argument [^:]+: ", message)
+        head, rest = (prefix.group(), message[prefix.end():]) if prefix else ("", message)
+        for english, dutch in _ERRORS:
+            if found := re.fullmatch(english, rest):
+                rest = found.expand(dutch)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fout: {head}{rest}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = DutchArgumentParser(prog="regiekit", description="Jeugdhulpindicatoren en factsheets per regio.",
+                              epilog="Meer over een opdracht: regiekit <opdracht> --help")
+    top.add_argument("--project", metavar="MAP", help="projectmap (standaard: REGIEKIT_HOME, anders de huidige map "
+                                                      "of de dichtstbijzijnde map erboven met data/)")
+    sub = top.add_subparsers(dest="command", required=True, metavar="opdracht")
+
+    init = sub.add_parser("init", help="maak een projectmap: notebooks/, data/raw/, data/processed/, output/, "
+                                       "een README en een environment.yml")
+    init.add_argument("folder", nargs="?", default=".", metavar="map",
+                      help="de map om te maken of aan te vullen (standaard: hier)")
     init.set_defaults(func=_init)
 
-    demo = sub.add_parser("demo", help="generate synthetic demo data, build the store and run demo factsheets")
-    demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    demo.add_argument("--raw", help="folder for the generated raw data (default data/raw/demo)")
-    demo.add_argument("--data", help="processed store folder (default data/processed)")
-    demo.add_argument("--out", help="output folder (default output/demo)")
+    demo = sub.add_parser("demo", help="maak synthetische demodata, bouw de verwerkte gegevens en maak "
+                                       "demo-factsheets")
+    demo.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="GETAL",
+                      help=f"startwaarde van de toevalsgenerator (standaard {DEFAULT_SEED})")
+    demo.add_argument("--raw", metavar="MAP", help="map voor de gemaakte ruwe gegevens (standaard data/raw/demo)")
+    demo.add_argument("--data", metavar="MAP", help="map van de verwerkte gegevens (standaard data/processed)")
+    demo.add_argument("--out", metavar="MAP", help="uitvoermap (standaard output/demo)")
     demo.set_defaults(func=_demo)
 
-    run = sub.add_parser("run", help="run a report for one region and period")
-    run.add_argument("report", choices=registry.names())
-    run.add_argument("--region", nargs="+", help="CBS codes or names, e.g. GM0106 Assen 'jeugdregio Drenthe'")
+    run = sub.add_parser("run", help="maak een rapport voor een of meer regio's en perioden")
+    run.add_argument("report", choices=registry.names(), metavar="rapport",
+                     help=f"het soort rapport: {', '.join(registry.names())}")
+    run.add_argument("--region", nargs="+", metavar="REGIO",
+                     help="CBS-codes of namen, zoals GM0106 Assen 'jeugdregio Drenthe'")
     run.add_argument("--level", choices=["gemeente", "jeugdregio", "provincie", "land"],
-                     help="every region of a level instead of --region")
-    run.add_argument("--period", nargs="+", default=["latest"],
-                     help="years, e.g. 2023 2024, or latest (default); a case monitor also takes a project period, "
-                     "e.g. 2021-2023 (one report over those years)")
-    run.add_argument("--out", help="output folder (default output/, with --intern output-intern/)")
-    run.add_argument("--data", help="processed store folder (default data/processed)")
-    run.add_argument("--jobs", type=int, default=1, help="reports made in parallel (default 1)")
-    run.add_argument("--dask", nargs="?", const="local", metavar="SCHEDULER",
-                     help="fan the reports out to a Dask cluster: a local one with --jobs workers, or the "
-                          "scheduler address of a running cluster (e.g. tcp://10.0.0.5:8786)")
+                     help="alle regio's van een niveau, in plaats van --region")
+    run.add_argument("--period", nargs="+", default=["latest"], metavar="PERIODE",
+                     help="jaren, zoals 2023 2024, of latest (standaard); een casusmonitor neemt ook een "
+                          "projectperiode, zoals 2021-2023 (één rapport over die jaren)")
+    run.add_argument("--out", metavar="MAP", help="uitvoermap (standaard output/, met --intern output-intern/)")
+    run.add_argument("--data", metavar="MAP", help="map van de verwerkte gegevens (standaard data/processed)")
+    run.add_argument("--jobs", type=int, default=1, metavar="AANTAL",
+                     help="aantal rapporten dat tegelijk wordt gemaakt (standaard 1)")
+    run.add_argument("--dask", nargs="?", const="local", metavar="ADRES",
+                     help="verdeel de rapporten over een Dask-cluster: een lokaal cluster met --jobs workers, of "
+                          "het adres van de scheduler van een draaiend cluster (zoals tcp://10.0.0.5:8786)")
     run.add_argument("--bron", choices=SOURCES, default="auto",
-                     help="where the figures come from: own records (eigen), CBS StatLine (cbs, after 'regiekit fetch "
-                          "cbs'), or own records where the store holds them and CBS otherwise (auto, the default)")
+                     help="waar de cijfers vandaan komen: de eigen registratie (eigen), CBS StatLine (cbs, na "
+                          "'regiekit fetch cbs'), of de eigen registratie waar de gegevens die hebben en anders CBS "
+                          "(auto, standaard)")
     run.add_argument("--engine", choices=backends.NAMES,
-                     help="where indicators are computed: embedded DuckDB (default) or Apache Spark (pip install "
-                          "'regiekit[spark]'; a local session unless Spark is configured for a cluster)")
-    run.add_argument("--force", action="store_true", help="remake reports whose inputs did not change")
-    run.add_argument("--no-pdf", action="store_true", help="skip the PDF (made with headless Chromium)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+                     help="waar de indicatoren worden berekend: in de ingebouwde DuckDB (standaard) of in Apache "
+                          "Spark (pip install 'regiekit[spark]'; een lokale sessie, tenzij Spark voor een cluster "
+                          "is ingesteld)")
+    run.add_argument("--force", action="store_true", help="maak ook rapporten opnieuw waarvan de invoer niet "
+                                                          "veranderde")
+    run.add_argument("--no-pdf", action="store_true", help="sla de PDF over (gemaakt met Chromium)")
+    run.add_argument("--quiet", action="store_true", help="geen voortgangsbalk")
     run.add_argument("--intern", action="store_true",
-                     help="no disclosure control: for analysts only, every output marked not for publication")
-    run.add_argument("--regels",
-                     help="YAML file overriding the disclosure rules (see regiekit/publish/disclosure.yaml)")
-    run.add_argument("--oordelen", help="CSV with manual verdicts: indicator, region_code, period, oordeel, tekst")
-    run.add_argument("--teksten", help="monitor: Markdown file with the team's own text "
-                                       "(## Wat zeggen de cijfers niet?, ## Rode draden)")
+                     help="zonder onthullingscontrole: alleen voor analisten, elke uitvoer gemarkeerd als niet voor "
+                          "publicatie")
+    run.add_argument("--regels", metavar="BESTAND",
+                     help="YAML-bestand dat de onthullingsregels vervangt (zie regiekit/publish/disclosure.yaml)")
+    run.add_argument("--oordelen", metavar="BESTAND",
+                     help="CSV met eigen oordelen: indicator, region_code, period, oordeel, tekst")
+    run.add_argument("--teksten", metavar="BESTAND", help="monitor: Markdown-bestand met de eigen tekst van het team "
+                                                          "(## Wat zeggen de cijfers niet?, ## Rode draden)")
     run.set_defaults(func=_run)
 
-    fetch = sub.add_parser("fetch", help="download CBS StatLine tables of the catalogue and convert them, "
-                                         "or the boundary files for maps (grenzen)")
-    fetch.add_argument("source", choices=["cbs", "grenzen"])
-    fetch.add_argument("tables", nargs="*", help="table ids, e.g. 85098NED (default: all in the catalogue); "
-                                                 "for grenzen the levels (default gemeente)")
-    fetch.add_argument("--raw", help="raw data folder for the cache (default data/raw)")
-    fetch.add_argument("--data", help="processed store folder (default data/processed)")
+    fetch = sub.add_parser("fetch", help="haal de tabellen van de catalogus op bij CBS StatLine en zet ze om, "
+                                         "of de grenzenbestanden voor kaarten (grenzen)")
+    fetch.add_argument("source", choices=["cbs", "grenzen"], metavar="bron",
+                       help="cbs (tabellen van CBS StatLine) of grenzen (grenzenbestanden voor kaarten)")
+    fetch.add_argument("tables", nargs="*", default=[], metavar="tabel",
+                       help="tabel-id's, zoals 85098NED (standaard: alle uit de catalogus); bij grenzen de niveaus "
+                            "(standaard gemeente)")
+    fetch.add_argument("--raw", metavar="MAP", help="map voor de ruwe gegevens en de opgehaalde kopieën "
+                                                    "(standaard data/raw)")
+    fetch.add_argument("--data", metavar="MAP", help="map van de verwerkte gegevens (standaard data/processed)")
     fetch.set_defaults(func=_fetch)
 
-    kinds = ", ".join(SCHEMAS)
-    imp = sub.add_parser("import", help="import own data (CSV or Excel) into the processed store")
-    imp.add_argument("kind", help=kinds)
-    imp.add_argument("file", help="the CSV or .xlsx file")
-    imp.add_argument("--data", help="processed store folder (default data/processed)")
-    imp.add_argument("--vocabulaire", help="the team's own values and synonyms (default: vocabulaire.yaml beside "
-                                           "the file)")
+    kinds = f"soort gegevens: {', '.join(SCHEMAS)}"
+    imp = sub.add_parser("import", help="importeer eigen gegevens (CSV of Excel) in de verwerkte gegevens")
+    imp.add_argument("kind", metavar="soort", help=kinds)
+    imp.add_argument("file", metavar="bestand", help="het CSV- of .xlsx-bestand")
+    imp.add_argument("--data", metavar="MAP", help="map van de verwerkte gegevens (standaard data/processed)")
+    imp.add_argument("--vocabulaire", metavar="BESTAND", help="de eigen waarden en synoniemen van het team "
+                                                              "(standaard: vocabulaire.yaml naast het bestand)")
     imp.set_defaults(func=_import)
-    tmpl = sub.add_parser("template", help="an empty import file with the right columns")
-    tmpl.add_argument("kind", help=kinds)
-    tmpl.add_argument("--vocabulaire", action="store_true", help="a starting vocabulaire.yaml instead of the CSV")
-    tmpl.add_argument("--out", help="file to write (default: print)")
+    tmpl = sub.add_parser("template", help="een leeg importbestand met de juiste kolommen")
+    tmpl.add_argument("kind", metavar="soort", help=kinds)
+    tmpl.add_argument("--vocabulaire", action="store_true",
+                      help="een vocabulaire.yaml om mee te beginnen, in plaats van het CSV-bestand")
+    tmpl.add_argument("--out", metavar="BESTAND", help="het bestand om te schrijven (standaard: op het scherm)")
     tmpl.set_defaults(func=_import_template)
 
-    compare = sub.add_parser("vergelijk", help="own records against CBS StatLine: own figure with its interval, "
-                                              "CBS's figure, the difference")
-    compare.add_argument("--indicator", nargs="+", help="indicator ids (default: all that both sources have)")
-    compare.add_argument("--region", nargs="+", help="CBS codes or names (default: all)")
-    compare.add_argument("--period", nargs="+", help="years (default: all)")
-    compare.add_argument("--data", help="processed store folder (default data/processed)")
-    compare.add_argument("--out", help="CSV file for the whole table")
-    compare.add_argument("--rijen", type=int, default=40, help="rows to print (default 40)")
+    compare = sub.add_parser("vergelijk", help="de eigen registratie naast CBS StatLine: het eigen cijfer met zijn "
+                                              "interval, het cijfer van CBS en het verschil")
+    compare.add_argument("--indicator", nargs="+", metavar="ID",
+                         help="indicator-id's (standaard: alle die in beide bronnen voorkomen)")
+    compare.add_argument("--region", nargs="+", metavar="REGIO", help="CBS-codes of namen (standaard: alle)")
+    compare.add_argument("--period", nargs="+", metavar="JAAR", help="jaren (standaard: alle)")
+    compare.add_argument("--data", metavar="MAP", help="map van de verwerkte gegevens (standaard data/processed)")
+    compare.add_argument("--out", metavar="BESTAND", help="CSV-bestand voor de hele tabel")
+    compare.add_argument("--rijen", type=int, default=40, metavar="AANTAL",
+                         help="aantal rijen op het scherm (standaard 40)")
     compare.set_defaults(func=_vergelijk)
 
-    regions = sub.add_parser("regions", help="the region reference").add_subparsers(dest="action", required=True)
-    rlist = regions.add_parser("list", help="list regions")
-    rlist.add_argument("--level", choices=LEVELS)
+    regions = (sub.add_parser("regions", help="de regio-indeling")
+               .add_subparsers(dest="action", required=True, metavar="actie"))
+    rlist = regions.add_parser("list", help="toon de regio's")
+    rlist.add_argument("--level", choices=LEVELS, help="alleen de regio's van dit niveau")
     rlist.set_defaults(func=_regions_list)
 
-    indicators = (sub.add_parser("indicators", help="the indicator catalogue")
-                  .add_subparsers(dest="action", required=True))
-    ilist = indicators.add_parser("list", help="list indicator definitions")
-    ilist.add_argument("--family", help="cbs_jeugd, stapeling, ret_monitor, ...")
-    ilist.add_argument("--source", help="dataset (trajecten, aanmeldingen, ...) or CBS table (e.g. 85098NED)")
+    indicators = (sub.add_parser("indicators", help="de indicatorcatalogus")
+                  .add_subparsers(dest="action", required=True, metavar="actie"))
+    ilist = indicators.add_parser("list", help="toon de indicatordefinities")
+    ilist.add_argument("--family", metavar="FAMILIE", help="alleen deze familie: cbs_jeugd, stapeling, "
+                                                           "ret_monitor, ...")
+    ilist.add_argument("--source", metavar="BRON",
+                       help="alleen deze dataset (trajecten, aanmeldingen, ...) of CBS-tabel (zoals 85098NED)")
     ilist.set_defaults(func=_indicators_list)
-    show = indicators.add_parser("show", help="print one definition")
-    show.add_argument("id")
+    show = indicators.add_parser("show", help="toon één definitie")
+    show.add_argument("id", help="indicator-id, zoals jeugdhulp_pct")
     show.set_defaults(func=_indicators_show)
-    check = indicators.add_parser("check", help="validate the catalogue, plus extra definition files")
-    check.add_argument("files", nargs="*")
+    check = indicators.add_parser("check", help="controleer de catalogus, met eigen definitiebestanden erbij")
+    check.add_argument("files", nargs="*", default=[], metavar="bestand",
+                       help="eigen YAML-bestanden met indicatordefinities")
     check.set_defaults(func=_indicators_check)
-    docs = sub.add_parser("docs", help="regenerate docs/indicatoren.md, docs/importformaten.md and templates/")
-    docs.add_argument("--root", help="project folder to write into (default: the current project)")
+    docs = sub.add_parser("docs", help="maak docs/indicatoren.md, docs/importformaten.md en templates/ opnieuw")
+    docs.add_argument("--root", metavar="MAP", help="de projectmap om in te schrijven (standaard: het huidige "
+                                                    "project)")
     docs.set_defaults(func=_docs)
     return top
 
@@ -306,6 +377,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except RegiekitError as exc:
         print(f"regiekit: fout: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file named on the command line that cannot be read or written
+        reason = next((text for kind, text in _OS_ERRORS.items() if isinstance(exc, kind)), None)
+        reason = f"{reason} ({exc.strerror})" if reason else str(exc.strerror or exc)
+        print(f"regiekit: fout: {exc.filename}: {reason}" if exc.filename else f"regiekit: fout: {reason}",
+              file=sys.stderr)
         return 1
 
 
