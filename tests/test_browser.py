@@ -64,3 +64,28 @@ def test_run_index_links_every_output(browser, assen):
     assert all((assen / link).exists() for link in links)
     assert "gemeente Assen" in page.inner_text("body")
     page.close()
+
+
+def test_the_printed_factsheet_keeps_every_column_on_the_page_and_no_scrollbar(browser, assen, tmp_path):
+    import re
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils; .ci/run installs it)")
+    pdf = assen / "factsheet_GM0106_2024.pdf"
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = boxes.split("<page ")[1:]
+    assert pages
+    for page in pages:
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        right = [float(x) for x in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)"', page)]
+        assert max(right, default=0) <= width - 20  # nothing runs into or past the right margin (a chart page has
+        # no words)
+    first = re.findall(r">([^<]+)</word>", pages[0])
+    assert {"Indicator", "Nederland", "Ontwikkeling"} <= set(first)  # the table's last column is printed
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "50", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    [image] = tmp_path.glob("p*.png")
+    grey = Image.open(image).convert("L")
+    margin = grey.crop((grey.width - 18, 0, grey.width, grey.height))  # the right page margin (about 9 mm)
+    assert ImageStat.Stat(margin).extrema[0][0] > 235  # white: no scrollbar, no cut-off table edge

@@ -31,6 +31,24 @@ def test_kerncijfers_show_this_year_against_last_year(drenthe, demo_store):
     assert "binnen de norm van zes weken" in drenthe.norm_markdown()
 
 
+def test_every_change_is_the_difference_of_the_two_numbers_shown(drenthe):
+    import re
+
+    def number(text):
+        return float(re.sub(r"[^\d,+-]", "", text).replace(",", "."))
+
+    checked = 0
+    for row in re.findall(r"<tr data-indicator=[^>]*>(.*?)</tr>", drenthe.kerncijfers_html()):
+        old, new, change = re.findall(r'<td class="num">([^<]*)</td>', row)[-3:]
+        if "procentpunt" in change:  # 56% and 65% make +9 procentpunt, not the +10 of unrounded shares
+            assert number(change) == pytest.approx(number(new) - number(old)), row
+            checked += 1
+        elif change.endswith("%"):
+            assert number(change) == round((number(new) / number(old) - 1) * 100), row
+            checked += 1
+    assert checked >= 5
+
+
 def test_breakdowns_cover_every_registration_field(drenthe):
     fields = {load_catalogue()[i].by for i in monitor.BREAKDOWNS.values()}
     assert {"soort_vraag", "aanmelder", "geslacht", "leeftijdsklasse", "verklarende_analyse", "problematiek_jeugdige",

@@ -104,7 +104,7 @@ def _fit_axis(ax) -> bool:
     if low < 0.5 * high:
         ax.set_ylim(0, high * 1.1)
         return True
-    pad = max((high - low) * 0.2, high * 0.02)
+    pad = max((high - low) * 0.2, high * 0.1)  # a flat series stays flat, not a zoom into rounding steps
     ax.set_ylim(low - pad, high + pad)
     return False
 
@@ -113,7 +113,7 @@ def funnel(points: pd.DataFrame, limits: pd.DataFrame, highlight: str, ind, leve
     """Funnel plot: every region of one level (published values only) against its size, the target
     and the 95% / 99,8% control limits; the report's region highlighted."""
     house_style()
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = plt.subplots(figsize=(10, 4.5))  # the width of the report page
     others = points[points["region_code"] != highlight]
     mine = points[points["region_code"] == highlight]
     ax.scatter(others["denominator"], others["value"], s=14, color="#9AA5B1", label=level_label)

@@ -107,6 +107,7 @@ class Overview(Report):
     origin: str = ""  # where the records came from per table when imported: the files and their dates
     text_slots = ()  # headings of the text the team writes itself, always shown
     writer = "het team"
+    published_columns = tuple(PUBLISHED_COLUMNS)  # the columns of :attr:`published` and of the CSV
 
     def banner_markdown(self, title: str) -> str:
         if not (self.synthetic and self.origin):
@@ -129,7 +130,7 @@ class Overview(Report):
         """Every number the overview shows, rounded, suppressed and marked as shown."""
         shown = self.shown(self.results, self.defs)
         shown["part"] = shown["indicator"].map(lambda i: "kerncijfers" if i in self.kerncijfers else "uitsplitsing")
-        return shown[PUBLISHED_COLUMNS].reset_index(drop=True)
+        return shown[list(self.published_columns)].reset_index(drop=True)
 
     def _value(self, indicator: str, period: int, category=None):
         rows = self.published
@@ -183,11 +184,14 @@ class Overview(Report):
         if (ident, period) not in change.index:
             return "–"
         c = change.loc[(ident, period)]
-        if ind.unit in ("percent", "per_1000") and not pd.isna(c["difference_pp"]):
-            return f"{formatting.signed(c['difference_pp'], ind.decimals)} procentpunt"
-        if not pd.isna(c["growth_pct"]):
-            return formatting.signed(c["growth_pct"]) + "%"
-        return "–"
+        if pd.isna(c["previous"]) or pd.isna(c["published"]):
+            return "–"
+        # from the two values as the table shows them: 56% -> 65% is +9 procentpunt, whatever the decimals
+        old, new = round(float(c["previous"]), ind.decimals), round(float(c["published"]), ind.decimals)
+        if ind.unit in ("percent", "per_1000"):
+            return f"{formatting.signed(changes.difference_pp(old, new), ind.decimals)} procentpunt"
+        growth = changes.growth_pct(old, new)
+        return "–" if growth is None else formatting.signed(growth) + "%"
 
     def shown_breakdowns(self) -> list[str]:
         """The titles of the breakdowns the data has."""
@@ -236,14 +240,14 @@ class Overview(Report):
         return (f'<table class="regiekit-uitsplitsing" data-indicator="{ident}"><caption>{html.escape(title)}'
                 f"{note}</caption><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody>{foot}</table>")
 
-    def texts_html(self) -> str:
-        """The team's own words under the report's headings, rendered safely (:mod:`usertext`); empty
-        slots say so."""
+    def texts_html(self, level: int = 2) -> str:
+        """The team's own words under the report's headings (``<h2>``, or ``level``), rendered safely
+        (:mod:`usertext`); empty slots say so."""
         parts = []
         for title in [*self.text_slots, *(t for t in self.texts if t not in self.text_slots)]:
             body = usertext.html(self.texts[title]) if self.texts.get(title) else \
                 f"<p><em>Nog in te vullen door {self.writer}.</em></p>"
-            parts.append(f"<h2>{html.escape(title)}</h2>\n{body}")
+            parts.append(f"<h{level}>{html.escape(title)}</h{level}>\n{body}")
         return "\n".join(parts)
 
     def _breakdown_rows(self, ident: str) -> pd.DataFrame:

@@ -255,7 +255,7 @@ class Voortgang(Report):
         first, last = (values.get(y) for y in (self.years[0], self.years[-1]))
         if first is None or last is None or pd.isna(first) or pd.isna(last):
             return "–"
-        first, last = float(first), float(last)
+        first, last = round(float(first), ind.decimals), round(float(last), ind.decimals)  # as shown beside it
         if ind.unit == "count":
             change, decimals, suffix = changes.growth_pct(first, last), 0, "%"
         else:
