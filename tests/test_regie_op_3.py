@@ -22,10 +22,15 @@ def test_thresholds_are_parameters_of_every_cohort_indicator(demo_store):
 @pytest.mark.slow
 def test_regie_op_3_notebook_runs_through_the_runner(demo_store, tmp_path):
     out = tmp_path / "out"
+    texts = tmp_path / "teksten.md"
+    texts.write_text("## Rode draden\n\nHulp *stapelt* zich op waar niemand regie houdt.\n<script>x()</script>\n",
+                     encoding="utf-8")
     result = batch.run_batch("regie_op_3", ["Twente"], periods=["2024"], out_dir=out, data_dir=demo_store.path,
-                             pdf=False, progress=False)
+                             pdf=False, progress=False, texts_file=texts)
     assert [r["status"] for r in result.records] == ["gemaakt"], result.summary()
     html = (out / "regie_op_3_JZ14_2024.html").read_text(encoding="utf-8")
+    assert "<h2>Rode draden</h2>" in html and "Hulp <em>stapelt</em> zich op" in html  # the team's own words
+    assert "<script>x()" not in html
     assert "Regie op 3: langdurige gestapelde zorg, jeugdregio Twente, 2024" in html
     assert "meer dan 3 jaar hulp" in html and "niet is ingevuld" in html and "Traceback" not in html
     # providers per youth is over all youths with jeugdhulp, in a table of its own, not the cohort's

@@ -36,6 +36,7 @@ BREAKDOWNS = {
     "Aantal schoolwisselingen": "casusonderzoeken_schoolwisselingen",
     "Aantal hulptrajecten tot nu toe": "casusonderzoeken_hulptrajecten"}
 LEVELS = ("jeugdregio", "land")
+TEXT_SLOTS = ("Rode draden",)  # seed 000: what the procesbegeleiders learnt from the life stories
 
 
 def indicator_ids() -> list[str]:
@@ -53,6 +54,8 @@ def parameters(jaren: int, aanbieders: int) -> dict[str, dict[str, int]]:
 class RegieOp3(Overview):
     jaren: int = 3
     aanbieders: int = 3
+    text_slots = TEXT_SLOTS
+    writer = "de procesbegeleiders"
 
     def heading_markdown(self) -> str:
         return self.banner_markdown(f"Regie op 3: langdurige gestapelde zorg, {self.region.label}, {self.period}")
@@ -95,13 +98,15 @@ def prepare(store: Store, rules: disclosure.Rules, internal: bool, periods: list
 
 
 def build(region: str, period: int | str, data_dir: str | Path | None = None, jaren: int = 3, aanbieders: int = 3,
-          internal: bool = False, rules_file: str | Path | None = None) -> RegieOp3:
+          internal: bool = False, rules_file: str | Path | None = None,
+          texts_file: str | Path | None = None) -> RegieOp3:
     """Everything the Regie op 3 report for ``region`` (a jeugdregio or Nederland) and ``period`` (a year,
-    or the project period such as '2021-2023') shows."""
+    or the project period such as '2021-2023') shows; the procesbegeleiders' own text ('## Rode draden')
+    from ``texts_file``."""
     base = overview.request(REPORT, region, period, data_dir, indicator_ids(), internal, rules_file,
                             parameters(jaren, aanbieders))
     return RegieOp3(**base, kerncijfers=KERNCIJFERS, breakdowns=BREAKDOWNS, units="jeugdigen", jaren=int(jaren),
-                    aanbieders=int(aanbieders))
+                    aanbieders=int(aanbieders), texts=overview.load_texts(texts_file))
 
 
 REPORT = registry.register(registry.ReportKind("regie_op_3", "Het Regie op 3-overzicht", LEVELS, prepare, spans=True))

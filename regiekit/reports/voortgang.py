@@ -317,11 +317,13 @@ class Voortgang(Report):
 
     def actielijn_html(self, line: Actielijn) -> str:
         """The actielijn's heading and 'Beweging' banner; without figures: the heading and why."""
+        heading = (f'<h2 style="break-before:page;page-break-before:always">Actielijn {line.nummer}: '
+                   f"{html.escape(line.titel)}</h2>")  # every actielijn starts a new page, as in seed 004
         if not line.panelen:
-            return (f"<h2>Actielijn {line.nummer}: {html.escape(line.titel)}</h2>"
+            return (heading +
                     f'<p class="regiekit-zonder-cijfers"><strong>Geen cijfers.</strong> '
                     f"{html.escape(' '.join(line.zonder_cijfers.split()))}</p>")
-        return (f'<h2>Actielijn {line.nummer}: {html.escape(line.titel)}</h2><div class="regiekit-beweging" '
+        return (heading + '<div class="regiekit-beweging" '
                 'style="background:#154273;color:#fff;padding:0.6em 0.9em;border-radius:4px">'
                 f"<strong>Beweging:</strong> {html.escape(line.beweging)}</div>")
 
@@ -409,7 +411,7 @@ class Voortgang(Report):
         return "\n\n".join(parts)
 
     def source_markdown(self) -> str:
-        parts = [f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die statistisch "
+        parts = ["## Over deze rapportage", f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die statistisch "
                  "betekenisvol is (95%). 'Blijft hoog' of 'blijft laag' vergelijkt met de rest van Nederland.",
                  self.cbs_markdown(self.results), "" if self._from_cbs else self.disclosure_markdown()]
         return "\n\n".join(part for part in parts if part)
