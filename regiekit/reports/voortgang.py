@@ -411,7 +411,8 @@ class Voortgang(Report):
         return "\n\n".join(parts)
 
     def source_markdown(self) -> str:
-        parts = ["## Over deze rapportage", f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die statistisch "
+        parts = ["## Over deze rapportage",
+                 f"Regio-indeling {load_regions().year}. Een ontwikkeling heet een trend als die statistisch "
                  "betekenisvol is (95%). 'Blijft hoog' of 'blijft laag' vergelijkt met de rest van Nederland.",
                  self.cbs_markdown(self.results), "" if self._from_cbs else self.disclosure_markdown()]
         return "\n\n".join(part for part in parts if part)
