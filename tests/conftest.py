@@ -89,3 +89,25 @@ def statline_server(monkeypatch):
     monkeypatch.setenv("REGIEKIT_STATLINE_URL", server.url)
     yield server
     server.stop()
+
+
+def raw_codes(page: str) -> set[str]:
+    """Vocabulary codes that a reader would see as codes in the visible text of a report's HTML
+    ('ret_tafel', 'adhd', 'stap1_signaleren', 'jeugdbescherming+jeugdhulp'), instead of their labels."""
+    import re
+
+    from bs4 import BeautifulSoup
+
+    from regiekit.data import vocabulary
+
+    soup = BeautifulSoup(page, "html.parser")
+    for tag in soup(["style", "script"]):
+        tag.decompose()
+    words = set(re.findall(r"[\w+]+", soup.get_text(" ")))
+    codes = set(vocabulary.LABELS) | {value for name in dir(vocabulary) if name.isupper()
+                                      for value in getattr(vocabulary, name) if isinstance(value, str)
+                                      and isinstance(getattr(vocabulary, name), tuple)}
+    # a code whose label is itself, or holds it as a word ('basisschool'), reads fine
+    shown_as_code = {c for c in codes if not re.search(rf"(^|\W){re.escape(c)}($|\W)", vocabulary.label(c))}
+    found = {c for c in shown_as_code if c in words}
+    return found | {w for w in words if re.fullmatch(r"[a-z_]+(\+[a-z_]+)+", w)}  # combinations of codes

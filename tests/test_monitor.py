@@ -11,6 +11,8 @@ from regiekit.reports import monitor
 from regiekit.reports.registry import ReportError
 from regiekit.run import batch, cli
 
+from .conftest import raw_codes
+
 
 @pytest.fixture(scope="module")
 def drenthe(demo_store):
@@ -158,6 +160,8 @@ def test_monitor_notebook_runs_through_the_runner(demo_store, tmp_path):
     html = (out / "monitor_JZ04_2024.html").read_text(encoding="utf-8")
     assert "Monitor expertteam jeugdregio Drenthe, 2024" in html and "Ouders voelen zich niet altijd gehoord." in html
     assert "Traceback" not in html and "monitor.build(" not in html
+    assert raw_codes(html) == set()  # every category in its Dutch label, in tables, captions and text
+    assert raw_codes(html.replace("RET-tafel", "ret_tafel", 1)) == {"ret_tafel"}  # and the check sees a code
     body = html.split("<h2>Wat zeggen de cijfers niet?</h2>")[1].split("<h2>Rode draden</h2>")[0]
     tags = _tags(body)
     assert not {t for t, _ in tags} & {"script", "img", "iframe", "style", "object", "embed"}

@@ -9,6 +9,8 @@ from regiekit.periods import Span
 from regiekit.reports import opvolging
 from regiekit.run import batch
 
+from .conftest import raw_codes
+
 
 def test_opvolging_for_a_year_and_for_a_project_period(demo_store, tmp_path):
     texts = tmp_path / "teksten.md"
@@ -19,6 +21,7 @@ def test_opvolging_for_a_year_and_for_a_project_period(demo_store, tmp_path):
                              data_dir=demo_store.path, pdf=False, texts_file=texts, progress=False)
     assert [r["status"] for r in result.records] == ["gemaakt", "gemaakt"], result.summary()
     year = (out / "opvolging_JZ04_2024.html").read_text(encoding="utf-8")
+    assert raw_codes(year) == set()
     assert "Opvolging van de adviezen van het expertteam, jeugdregio Drenthe, 2024" in year
     assert "<th>2023</th><th>2024</th><th>verandering</th>" in year
     assert "Het advies landt beter als de wijkcoach aan tafel zit." in year and "Vervolgstappen" in year

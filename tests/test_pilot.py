@@ -21,7 +21,7 @@ from regiekit.reports import pilot
 from regiekit.reports.registry import ReportError
 from regiekit.run import batch
 
-from .conftest import SHARED, make_store
+from .conftest import SHARED, make_store, raw_codes
 
 SHARE = re.compile(r"^(\d+)% \((\d+)-(\d+)%\)$")  # '57% (50-64%)': a share with its 95% interval
 
@@ -107,6 +107,7 @@ def test_interim_while_running_final_at_the_end(demo_store, tmp_path):
 def test_pilot_runs_through_the_runner_and_publishes_no_small_numbers(demo_store, final_run):
     out = final_run
     html = (out / "pilot_JZ14_2021.html").read_text(encoding="utf-8")
+    assert raw_codes(html) == set()  # 'stap 1: signaleren', never 'stap1_signaleren'
     for question in pilot.QUESTIONS.values():
         assert question in html
     # the final report covers the whole pilot: every case once, not per start year

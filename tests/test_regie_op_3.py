@@ -8,6 +8,8 @@ from regiekit import engine
 from regiekit.reports import regie_op_3
 from regiekit.run import batch, cli
 
+from .conftest import raw_codes
+
 
 def test_thresholds_are_parameters_of_every_cohort_indicator(demo_store):
     chosen = regie_op_3.parameters(5, 4)
@@ -31,6 +33,7 @@ def test_regie_op_3_notebook_runs_through_the_runner(demo_store, tmp_path):
     html = (out / "regie_op_3_JZ14_2024.html").read_text(encoding="utf-8")
     assert "<h2>Rode draden</h2>" in html and "Hulp <em>stapelt</em> zich op" in html  # the team's own words
     assert "<script>x()" not in html
+    assert raw_codes(html) == set()  # 'jeugdbescherming en jeugdhulp', not 'jeugdbescherming+jeugdhulp'
     assert "Regie op 3: langdurige gestapelde zorg, jeugdregio Twente, 2024" in html
     assert "meer dan 3 jaar hulp" in html and "niet is ingevuld" in html and "Traceback" not in html
     # providers per youth is over all youths with jeugdhulp, in a table of its own, not the cohort's

@@ -15,6 +15,8 @@ from regiekit.publish.statistics import Comparison
 from regiekit.reports import voortgang
 from regiekit.run import batch
 
+from .conftest import raw_codes
+
 
 @pytest.fixture(scope="module")
 def nederland(demo_store):
@@ -212,6 +214,7 @@ def test_voortgang_runs_through_the_runner(demo_store, tmp_path):
     assert [r["status"] for r in result.records] == ["gemaakt", "gemaakt"], result.summary()
     html = (out / "voortgang_NL01_2024.html").read_text(encoding="utf-8")
     assert "Voortgangsrapportage jeugdhulp Nederland, 2024" in html and "Traceback" not in html
+    assert raw_codes(html) == set()  # 'eenzijdig door cliënt beëindigd', not 'eenzijdig client'
     assert html.count("Beweging:") == 4 and html.count("Wat zegt deze factsheet ons?") == 4
     # all six actielijnen in their order; 3 and 6 with the reason they have no figures
     places = [html.index(f"Actielijn {n}: ") for n in range(1, 7)]
