@@ -33,6 +33,13 @@ def test_kerncijfers_show_this_year_against_last_year(drenthe, demo_store):
     assert "binnen de norm van zes weken" in drenthe.norm_markdown()
 
 
+def test_each_chart_axis_names_what_its_breakdown_counts(drenthe):
+    axis = {title: drenthe.breakdown_figure(title).axes[0].get_xlabel() for title in
+            ("Soort vraag", "JeugdzorgPlus: soort machtiging", "Servicepunt: waarom geen plaatsing")}
+    assert axis == {"Soort vraag": "aantal aanmeldingen", "JeugdzorgPlus: soort machtiging": "aantal plaatsingen",
+                    "Servicepunt: waarom geen plaatsing": "aantal besprekingen"}
+
+
 def test_every_change_is_the_difference_of_the_two_numbers_shown(drenthe):
     import re
 

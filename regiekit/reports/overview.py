@@ -24,6 +24,12 @@ from regiekit.reports.common import PARTLY_SYNTHETIC_BANNER, Report, cell_text
 PUBLISHED_COLUMNS = ["indicator", "label", "region_code", "region_name", "period", "category", "value", "unit",
                      "part", "markering", "source"]
 
+# What a count of each kind of unit is called on a chart axis ('aantal plaatsingen', not 'aantal aanmeldingen'
+# under JeugdzorgPlus in the monitor).
+COUNTED = {"aanmeldingen": "aanmeldingen", "casusonderzoeken": "casusonderzoeken", "enquetes": "antwoorden",
+           "followups": "follow-ups", "jongeren": "jongeren", "pilot_casussen": "casussen",
+           "plaatsingen": "plaatsingen", "servicepunt": "besprekingen", "trajecten": "trajecten"}
+
 
 def share_ids(breakdowns: dict[str, str]) -> list[str]:
     """The share indicators of breakdowns, where the catalogue has them."""
@@ -270,8 +276,9 @@ class Overview(Report):
         rows = rows.sort_values(["order", "period"]).assign(category=lambda f: f["category"].map(
             lambda c: _category_name(ind, c)))
         label = formatting.UNIT_LABEL.get(ind.unit, ind.unit)
+        counted = COUNTED.get(ind.numerator.count, self.units)  # what the breakdown counts, not the report's unit
         # None: all suppressed
-        return charts.categories(rows, title, f"aantal {self.units}" if label == "aantal" else label,
+        return charts.categories(rows, title, f"aantal {counted}" if label == "aantal" else label,
                                  whole=ind.unit == "count")
 
     def breakdown_chart_html(self, title: str) -> str:
