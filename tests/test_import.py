@@ -366,6 +366,14 @@ def test_every_sheet_with_the_header_is_imported_or_the_sheets_are_named(tmp_pat
         frame.iloc[:1].to_excel(writer, sheet_name="2023", index=False)
         frame.iloc[1:].to_excel(writer, sheet_name="2024", index=False)
     assert import_file("aanmeldingen", two, tmp_path / "p").imported == 2
+    bad = frame.assign(leeftijd=["12", "45"])  # the second row, the first on sheet 2024, is rejected
+    with pd.ExcelWriter(tmp_path / "fout.xlsx") as writer:
+        bad.iloc[:1].to_excel(writer, sheet_name="2023", index=False)
+        bad.iloc[1:].to_excel(writer, sheet_name="2024", index=False)
+    report = import_file("aanmeldingen", tmp_path / "fout.xlsx", tmp_path / "r")
+    rejects = _rejects(report)
+    assert (report.imported, report.rejected) == (1, 1)
+    assert rejects[["tabblad", "rij"]].values.tolist() == [["2024", "2"]]  # where the user finds it
     mixed = tmp_path / "gemengd.xlsx"
     with pd.ExcelWriter(mixed) as writer:
         frame.to_excel(writer, sheet_name="aanmeldingen", index=False)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from regiekit import formatting
@@ -112,7 +113,10 @@ def _excel(path: Path) -> pd.DataFrame:
         raise ImportRefused(f"{path.name} heeft gegevens op meer tabbladen met verschillende kolommen "
                             f"({', '.join(filled)}); zet elke soort gegevens in een eigen bestand")
     frame = pd.concat(filled.values(), ignore_index=True)
-    return frame.map(lambda x: x[:10] if re.match(r"^\d{4}-\d{2}-\d{2} 00:00:00$", x) else x)
+    frame = frame.map(lambda x: x[:10] if re.match(r"^\d{4}-\d{2}-\d{2} 00:00:00$", x) else x)
+    if len(filled) > 1:  # a rejected row is named by its sheet and its row there
+        frame.attrs["sheets"] = [(name, len(part)) for name, part in filled.items()]
+    return frame
 
 
 def _read(path: Path) -> Iterator[pd.DataFrame]:
@@ -320,6 +324,7 @@ def _stage(schema: Schema, path: Path, work: Path, today: date, words: team_voca
               "vocabulary": words.source.name if words.source else None}
     mapping = None
     for n, chunk in enumerate(_read(path)):
+        counts.setdefault("sheets", chunk.attrs.get("sheets"))
         if mapping is None:
             mapping = _map_columns(schema, list(chunk.columns))
         chunk = chunk.rename(columns=mapping)
@@ -408,6 +413,16 @@ def _commit(schema: Schema, path: Path, work: Path, processed: Path, archive: Pa
                         rejects, processed, dict(counts["unknown"]), counts["vocabulary"])
 
 
+def _by_sheet(frame: pd.DataFrame, sheets: list[tuple[str, int]]) -> pd.DataFrame:
+    """Row numbers of a workbook read sheet after sheet as each sheet's own: ``tabblad`` and ``rij``."""
+    ends = np.cumsum([rows for _, rows in sheets])
+    index = frame["rij"].to_numpy() - 2  # the position in the sheets read one after the other
+    sheet = np.searchsorted(ends, index, side="right")
+    starts = np.concatenate([[0], ends[:-1]])
+    return frame.assign(tabblad=np.array([name for name, _ in sheets], dtype=object)[sheet],
+                        rij=index - starts[sheet] + 2)
+
+
 def _write_rejects(con, work: Path, path: Path, archive: Path, counts: dict) -> Path | None:
     parts = [f"select * from read_parquet('{work}/rejected_*.parquet', union_by_name = true)"] \
         if any(work.glob("rejected_*.parquet")) else []
@@ -421,6 +436,9 @@ def _write_rejects(con, work: Path, path: Path, archive: Path, counts: dict) -> 
     rejects = archive / f"{path.stem}_afgewezen_{datetime.now():%Y%m%d-%H%M%S}.csv"
     frame = con.execute(f"select * from ({' union all by name '.join(parts)}) order by _rij").df()
     frame = frame.rename(columns={"_rij": "rij", "_afwijzing": "reden_afwijzing"})  # beside a field called 'reden'
-    frame = frame[["rij", "reden_afwijzing", *[c for c in frame.columns if c not in ("rij", "reden_afwijzing")]]]
+    if counts.get("sheets"):
+        frame = _by_sheet(frame, counts["sheets"])
+    first = [c for c in ("tabblad", "rij", "reden_afwijzing") if c in frame]
+    frame = frame[[*first, *[c for c in frame.columns if c not in first]]]
     write_text(rejects, formatting.spreadsheet_safe(frame).to_csv(index=False, sep=";"))
     return rejects
