@@ -118,12 +118,14 @@ def first_report(report: str, region: str, period: int, data: Path, work: Path) 
 
 def kernel_start() -> float:
     """Starting a kernel and importing what a factsheet needs: the cost a warm kernel avoids."""
+    from jupyter_core.utils import run_sync
+
     from regiekit.run.runner import Kernels
 
     with Kernels() as kernels:
         began = time.perf_counter()
-        kernels.client().execute_interactive("import pandas, matplotlib.pyplot, regiekit.reports.factsheet",
-                                             timeout=120)
+        run_sync(kernels.client().execute_interactive)("import pandas, matplotlib.pyplot, regiekit.reports.factsheet",
+                                                       timeout=120)
         spent = time.perf_counter() - began
     return spent
 

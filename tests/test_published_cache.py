@@ -106,3 +106,29 @@ def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, caps
         published.table(["jeugdhulp_pct"], store)  # cached: nothing to show
     assert "cijfers voor alle regio's (1 indicator): 0/3 stappen" in shown and "\n" not in shown
     assert capsys.readouterr().err == ""
+
+
+def test_after_voorbereiden_a_first_report_computes_no_protection(tmp_path, capsys, monkeypatch):
+    from regiekit.publish import disclosure
+    from regiekit.reports import factsheet
+    from regiekit.run import cli
+
+    from .conftest import REGISTRATION_COLUMNS
+
+    rows = [{"traject_id": n, "jeugdige_id": n, "geslacht": "man", "geboortedatum": date(2010, 6, 15),
+             "gemeente_code": ASSEN, "aanbieder_id": "A1", "zorgvorm": "zonder_verblijf", "verwijzer": "huisarts",
+             "startdatum": date(2024, 1, 10), "einddatum": None, "reden_beeindiging": None} for n in range(30)]
+    no_cases = pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c.endswith("datum") else "object")
+                             for c in REGISTRATION_COLUMNS})  # an expert team that registered nothing yet
+    store = make_store(tmp_path / "store", pd.DataFrame(rows), years=(2024,), aanmeldingen=no_cases)
+    assert cli.main(["voorbereiden", "--data", str(store.path)]) == 0
+    printed = capsys.readouterr().out
+    assert "Klaar voor een eerste rapport binnen seconden: factsheet" in printed
+    assert "pilot: geen indicatoren" in printed  # a report without its data is named with the reason, not an error
+
+    def computed(*args, **kwargs):
+        raise AssertionError("disclosure control ran again for the first report")
+
+    monkeypatch.setattr(disclosure, "protect", computed)
+    sheet = factsheet.build("Assen", 2024, store.path)  # what the report's notebook does
+    assert not sheet.published.empty

@@ -96,6 +96,25 @@ def names() -> list[str]:
     return list(_KINDS)
 
 
+def prepare_all(store: Store, progress: bool = False) -> dict[str, str | None]:
+    """Compute and protect the published tables of every report for the store's latest year (the
+    packaged rules, public, figures from own records where available) into the store's cache, so that
+    the first report after a new store or an import appears in seconds: the whole-store work of
+    disclosure control is done here, once per state of the store. Per report: None when prepared, else
+    why not (a report whose data the store lacks)."""
+    from regiekit.publish import published
+
+    outcome: dict[str, str | None] = {}
+    with published.progress(progress):
+        for kind in _KINDS.values():
+            try:
+                kind.prepare(store, Rules.load(None, kind.name), False, [store.years[-1]], "auto")
+                outcome[kind.name] = None
+            except RegiekitError as exc:
+                outcome[kind.name] = str(exc)
+    return outcome
+
+
 def get(name: str) -> ReportKind:
     """The registered report called ``name``."""
     if name not in _KINDS:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from regiekit import formatting, project
 from regiekit.data.schemas import SCHEMAS
+from regiekit.data.store import Store
 from regiekit.data.synth import DEFAULT_SEED
 from regiekit.engine import SOURCES, backends
 from regiekit.errors import RegiekitError
@@ -49,7 +50,24 @@ def _demo(args) -> int:
             made = [name for name in record["bestanden"] if name.endswith(".html")]
             print(result.out / made[0] if made else f"{record['regio']}: {record['fout']}")
         print(result.summary())
+    _prepare(store.Store.open(processed))
     return 1 if any(r.failed for r in results) else 0
+
+
+def _prepare(data: Store) -> None:
+    """Compute the published tables of every report now, so the first report of each kind appears in
+    seconds (the whole-store work of disclosure control, once per state of the data)."""
+    print("Gepubliceerde cijfers van elk rapport alvast berekenen en beveiligen (eenmalig na nieuwe gegevens) ...",
+          flush=True)
+    outcome = registry.prepare_all(data, progress=True)
+    ready = [name for name, why in outcome.items() if why is None]
+    print(f"Klaar voor een eerste rapport binnen seconden: {', '.join(ready) or 'geen'}"
+          + "".join(f"; {name}: {why}" for name, why in outcome.items() if why is not None))
+
+
+def _voorbereiden(args) -> int:
+    _prepare(Store.open(args.data))
+    return 0
 
 
 def _init(args) -> int:
@@ -79,6 +97,8 @@ def _import(args) -> int:
 
     report = import_file(args.kind, args.file, args.data, vocabulary=args.vocabulaire)
     print(report.summary())
+    if report.imported:  # the store changed: the cached published tables no longer apply
+        _prepare(Store.open(report.store_path))
     return 0
 
 
@@ -322,6 +342,11 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--vocabulaire", metavar="BESTAND", help="de eigen waarden en synoniemen van het team "
                                                               "(standaard: vocabulaire.yaml naast het bestand)")
     imp.set_defaults(func=_import)
+    prep = sub.add_parser("voorbereiden", help="bereken de gepubliceerde cijfers van elk rapport alvast (na een "
+                                               "nieuwe of gewijzigde gegevensmap; regiekit demo en import doen dit "
+                                               "zelf), zodat het eerste rapport binnen seconden verschijnt")
+    prep.add_argument("--data", metavar="MAP", help="map van de verwerkte gegevens (standaard data/processed)")
+    prep.set_defaults(func=_voorbereiden)
     tmpl = sub.add_parser("template", help="een leeg importbestand met de juiste kolommen")
     tmpl.add_argument("kind", metavar="soort", help=kinds)
     tmpl.add_argument("--vocabulaire", action="store_true",
