@@ -97,7 +97,7 @@ def _import(args) -> int:
 
     report = import_file(args.kind, args.file, args.data, vocabulary=args.vocabulaire)
     print(report.summary())
-    if report.imported:  # the store changed: the cached published tables no longer apply
+    if report.imported and not args.niet_voorbereiden:  # the store changed: the cached tables no longer apply
         _prepare(Store.open(report.store_path))
     return 0
 
@@ -341,6 +341,9 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--data", metavar="MAP", help="map van de verwerkte gegevens (standaard data/processed)")
     imp.add_argument("--vocabulaire", metavar="BESTAND", help="de eigen waarden en synoniemen van het team "
                                                               "(standaard: vocabulaire.yaml naast het bestand)")
+    imp.add_argument("--niet-voorbereiden", action="store_true",
+                     help="bereken de gepubliceerde cijfers niet meteen (dat gebeurt dan bij het eerste rapport, "
+                          "of met regiekit voorbereiden)")
     imp.set_defaults(func=_import)
     prep = sub.add_parser("voorbereiden", help="bereken de gepubliceerde cijfers van elk rapport alvast (na een "
                                                "nieuwe of gewijzigde gegevensmap; regiekit demo en import doen dit "
