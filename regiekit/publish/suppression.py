@@ -1,0 +1,431 @@
+"""Secondary suppression and the audit, over the cells and relations of :mod:`regiekit.publish.cells`.
+
+The reader (the attacker) is assumed to know every published cell exactly (rounding is not counted as
+protection), every relation, that a suppressed cell is at least 1 (zeros are published and never
+suppressed) and that a cell shown as '<3' is 1 or 2. A *target* is a number that must stay uncertain: a
+small cell, or the units a share leaves out (total minus part). Its interval is the lowest and highest
+value consistent with all that, found by a linear programme (HiGHS) and rounded inwards to whole numbers;
+a target is protected when the interval is at least ``protection`` wide. The programme lets every
+suppressed cell move by at most ``protection`` above its value: a reader with that freedom only knows
+less, so a target protected under it is protected.
+
+Secondary suppression chooses the published cells to suppress as well, at the least information lost
+(:func:`_cost`: the value of a cell, and a thousand times more for a count of ``LARGE`` or more), in the
+manner of Fischetti and Salazar's optimal method (Tau-Argus):
+
+1. a first choice per group of linked cells (one integer programme): in every relation, a suppressed cell
+   has partners that can move far enough (:func:`_cover`);
+2. rounds of audit and repair: the audit of every target that is not yet protected gives, from the dual
+   of its linear programme, a *capacity cut*: which published cells would widen its interval and by how
+   much if suppressed. One integer programme chooses the cheapest cells that satisfy every cut found so
+   far. Suppressing more only widens intervals, so a protected target stays protected and each round
+   audits only the targets still open;
+3. after ``ROUNDS`` rounds, a target still open gets an integer programme of its own over the cells
+   around it (the cut's model of the reader becomes exact there), widening the area until it is protected.
+
+The result is protected by construction of the last audit: protection ends only when every target's
+interval is at least ``protection`` wide.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from regiekit.publish.cells import Relation
+from regiekit.publish.rules import DisclosureError
+
+TOLERANCE = 1e-6  # the solver's rounding
+LARGE = 100  # a count of 100 or more is not hidden to protect a small one, unless nothing smaller can
+ROUNDS = 8  # rounds of capacity cuts before a target still open gets a programme of its own
+INFINITY = highspy.kHighsInf
+
+
+@dataclass
+class Target:
+    """A number that must stay uncertain: ``sum(coef * cell)`` over ``members``."""
+
+    members: np.ndarray
+    coefs: np.ndarray
+
+    def value(self, values: np.ndarray) -> float:
+        return float(self.coefs @ values[self.members])
+
+
+@dataclass
+class Problem:
+    """The cells (``values``; ``fixed`` for those that are never suppressed: the public population, zeros),
+    their relations, and what a reader is told about suppressed cells: ``small`` ones are shown as
+    'minder dan N' (between 1 and ``small_high``)."""
+
+    values: np.ndarray
+    relations: list[Relation]
+    fixed: np.ndarray
+    small: np.ndarray
+    small_high: float
+    protection: float
+    by_cell: list[list[int]] = field(init=False)
+
+    def __post_init__(self):
+        self.by_cell = [[] for _ in range(len(self.values))]
+        for n, rel in enumerate(self.relations):
+            for m in rel.members:
+                self.by_cell[m].append(n)
+
+    def bounds(self, cells) -> tuple[np.ndarray, np.ndarray]:
+        """What a reader knows of suppressed ``cells``: at least 1 (a 0 is hidden only in a row of too few
+        units), at most ``small_high`` if shown small, and (see the module) at most ``protection`` above
+        the value."""
+        cells = np.asarray(cells, dtype=np.int64)
+        values = self.values[cells]
+        return np.minimum(values, 1.0), np.where(self.small[cells], self.small_high, values + self.protection)
+
+
+def _solver() -> highspy.Highs:
+    """A silent HiGHS instance (its licence banner goes to the process's stdout, and so into notebooks)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("threads", 1)
+    return solver
+
+
+def _model(lower, upper, cost, integer, rows) -> highspy.Highs:
+    """A HiGHS model: columns with bounds, cost and integrality; ``rows`` as (columns, coefs, low, high)."""
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(lower), len(rows)
+    lp.col_lower_, lp.col_upper_ = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.row_lower_ = np.array([r[2] for r in rows], dtype=float)
+    lp.row_upper_ = np.array([r[3] for r in rows], dtype=float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum([len(r[0]) for r in rows])]).astype(np.int32)
+    lp.a_matrix_.index_ = np.concatenate([np.asarray(r[0], dtype=np.int32) for r in rows] or [np.array([], np.int32)])
+    lp.a_matrix_.value_ = np.concatenate([np.asarray(r[1], dtype=float) for r in rows] or [np.array([])])
+    if any(integer):
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    solver = _solver()
+    solver.passModel(lp)
+    return solver
+
+
+def _linked(problem: Problem, suppressed: np.ndarray, start) -> tuple[list[int], list[int]]:
+    """The suppressed cells linked to ``start`` through relations, and those relations: all a reader can
+    use to pin the start cells down (relations without a suppressed cell in common carry nothing)."""
+    cells = {int(c) for c in start if suppressed[c]}
+    todo, found = list(cells), set()
+    while todo:
+        for n in problem.by_cell[todo.pop()]:
+            if n not in found:
+                found.add(n)
+                for m in problem.relations[n].members:
+                    if suppressed[m] and int(m) not in cells:
+                        cells.add(int(m))
+                        todo.append(int(m))
+    return sorted(cells), sorted(found)
+
+
+def _groups(problem: Problem, suppressed: np.ndarray, targets: list[Target]):
+    """The targets per group of linked suppressed cells: (cells, relations, target positions); targets
+    without a suppressed cell are returned apart."""
+    group_of: dict[int, int] = {}
+    groups: list[tuple[list[int], list[int], list[int]]] = []
+    open_ = []
+    for n, target in enumerate(targets):
+        hidden = [int(m) for m in target.members if suppressed[m]]
+        if not hidden:
+            open_.append(n)
+            continue
+        g = group_of.get(hidden[0])
+        if g is not None and all(group_of.get(m) == g for m in hidden):
+            groups[g][2].append(n)
+            continue
+        cells, relations = _linked(problem, suppressed, hidden)
+        for m in cells:
+            group_of[m] = len(groups)
+        groups.append((cells, relations, [n]))
+    return groups, open_
+
+
+def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], cuts: bool = False):
+    """(lowest, highest) of every target for a reader who knows everything published: one linear
+    programme per group of linked suppressed cells, its objective switched from target to target. With
+    ``cuts``, also per unprotected target a capacity cut ({published cell: widening}, width missing)."""
+    found: list[tuple[float, float]] = [(0.0, 0.0)] * len(targets)
+    found_cuts: dict[int, tuple[dict[int, float], float]] = {}
+    groups, open_ = _groups(problem, suppressed, targets)
+    for n in open_:  # nothing suppressed: the number is published as it is
+        value = targets[n].value(problem.values)
+        found[n] = (value, value)
+        if cuts:
+            found_cuts[n] = (_cut(problem, suppressed, targets[n], [], {}, None), problem.protection)
+    for cells, relations, wanted in groups:
+        column = {m: k for k, m in enumerate(cells)}
+        rows = []
+        for r in relations:
+            rel = problem.relations[r]
+            hidden = suppressed[rel.members]
+            constant = -float(rel.coefs[~hidden] @ problem.values[rel.members[~hidden]])
+            rows.append(([column[m] for m in rel.members[hidden]], rel.coefs[hidden],
+                         constant if rel.equal else -INFINITY, constant))
+        lower, upper = problem.bounds(cells)
+        solver = _model(lower, upper, np.zeros(len(cells)), [False] * len(cells), rows)
+        everything = np.arange(len(cells), dtype=np.int32)
+        for n in wanted:
+            target = targets[n]
+            cost = np.zeros(len(cells))
+            shown = suppressed[target.members]
+            np.add.at(cost, [column[m] for m in target.members[shown]], target.coefs[shown])
+            constant = float(target.coefs[~shown] @ problem.values[target.members[~shown]])
+            ends, duals = [], []
+            for sign in (1.0, -1.0):  # the lowest value, then the highest (as the lowest of its negative)
+                solver.changeColsCost(len(cells), everything, sign * cost)
+                solver.run()
+                status = solver.getModelStatus()
+                if status != highspy.HighsModelStatus.kOptimal:
+                    raise DisclosureError("de gepubliceerde cellen zijn tegenstrijdig "
+                                          f"({solver.modelStatusToString(status)})")
+                end = sign * solver.getInfo().objective_function_value + constant
+                ends.append(float(np.ceil(end - TOLERANCE) if sign > 0 else np.floor(end + TOLERANCE)))
+                duals.append(np.asarray(solver.getSolution().row_dual))
+            found[n] = (ends[0], ends[1])
+            missing = problem.protection - (ends[1] - ends[0])
+            if cuts and missing > TOLERANCE:
+                weights = _cut(problem, suppressed, target, relations, dict(zip((1.0, -1.0), duals)), shown)
+                found_cuts[n] = (weights, missing)
+    return (found, found_cuts) if cuts else found
+
+
+def _cut(problem: Problem, suppressed, target: Target, relations: list[int], duals: dict, shown) -> dict[int, float]:
+    """How much suppressing each published cell could widen a target's interval, at most: from the
+    reduced cost of the cell in the target's two programmes (``duals``: per direction the relations'
+    dual values). Suppressing a cell lets it move down to 1 and up by ``protection``. Without duals
+    (nothing suppressed yet) every published member of the target and of its relations may help."""
+    weights: dict[int, float] = {}
+    if not duals:
+        for m in target.members:
+            for r in problem.by_cell[int(m)]:
+                for cell in problem.relations[r].members:
+                    if not problem.fixed[cell]:
+                        weights[int(cell)] = problem.protection
+        for m in target.members:
+            if not problem.fixed[m]:
+                weights[int(m)] = problem.protection
+        return weights
+    for sign, dual in duals.items():
+        reduced: dict[int, float] = {}
+        for k, r in enumerate(relations):
+            if abs(dual[k]) < TOLERANCE:
+                continue
+            rel = problem.relations[r]
+            for m, a in zip(rel.members, rel.coefs):
+                if not suppressed[m] and not problem.fixed[m]:
+                    reduced[int(m)] = reduced.get(int(m), 0.0) - a * dual[k]
+        for m, c in zip(target.members[~shown], target.coefs[~shown]):
+            if not problem.fixed[m]:
+                reduced[int(m)] = reduced.get(int(m), 0.0) + sign * c
+        for m, d in reduced.items():
+            room_down = problem.values[m] - min(problem.values[m], 1.0)
+            weights[m] = weights.get(m, 0.0) + room_down * max(d, 0.0) + problem.protection * max(-d, 0.0)
+    return {m: w for m, w in weights.items() if w > TOLERANCE}
+
+
+def unsafe(problem: Problem, suppressed: np.ndarray, targets: list[Target]) -> list[int]:
+    """The targets whose interval is narrower than the protection."""
+    return [n for n, (low, high) in enumerate(intervals(problem, suppressed, targets))
+            if high - low < problem.protection - TOLERANCE]
+
+
+def _cost(values: np.ndarray) -> np.ndarray:
+    """The information lost by suppressing a cell: its value, and far more for a count of ``LARGE`` or more."""
+    return (values + 1.0) * np.where(values >= LARGE, 1000.0, 1.0)
+
+
+def _linked_groups(problem: Problem) -> list[np.ndarray]:
+    """The cells that equalities link, group by group (cells that are never suppressed break the links)."""
+    parent = np.arange(len(problem.values))
+
+    def root(c):
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for rel in problem.relations:
+        members = [m for m in rel.members if not problem.fixed[m]]
+        if rel.equal and len(members) > 1:
+            first = root(members[0])
+            for m in members[1:]:
+                parent[root(m)] = first
+    roots = np.array([root(c) for c in range(len(parent))])
+    order = np.argsort(roots, kind="stable")
+    cuts = np.flatnonzero(np.diff(roots[order])) + 1
+    return [g for g in np.split(order, cuts) if not problem.fixed[g].all()]
+
+
+def _cover(problem: Problem, primary: np.ndarray, need: dict[int, float], time_limit: float) -> np.ndarray:
+    """First choice of secondary suppressions, one integer programme per group of linked cells: no
+    suppressed cell is alone in a relation, and in every relation of a small cell the other suppressed cells
+    can move far enough (``need``: the width still missing after the cell's own room) for its interval to
+    reach the protection. The least information lost (:func:`_cost`)."""
+    suppressed = primary.copy()
+    for group in _linked_groups(problem):
+        if not primary[group].any():
+            continue
+        column = {int(m): n for n, m in enumerate(group)}
+        rows = []
+        for r in sorted({r for c in group for r in problem.by_cell[c]}):
+            rel = problem.relations[r]
+            if not rel.equal:
+                continue
+            inside = [(int(m), c) for m, c in zip(rel.members, rel.coefs) if int(m) in column]
+            for cell, sign in inside:
+                others = [(m, c) for m, c in inside if m != cell]
+                if not others:
+                    continue
+                wanted = need.get(cell, 0.0)
+                if wanted > 0:  # room to move: a partner on the other side can go up, one on the same side down
+                    room = [wanted if c * sign < 0 else min(problem.values[m] - 1, wanted) for m, c in others]
+                    rows.append(([column[m] for m, _ in others], room, wanted, INFINITY))
+                else:
+                    rows.append(([column[m] for m, _ in others] + [column[cell]], [1.0] * len(others) + [-1.0],
+                                 0.0, INFINITY))
+        if not rows:
+            continue
+        cost = np.where(primary[group], 0.0, _cost(problem.values[group]))
+        solver = _model(primary[group].astype(float), np.ones(len(group)), cost, [True] * len(group), rows)
+        solver.setOptionValue("time_limit", time_limit)
+        solver.setOptionValue("mip_rel_gap", 0.01)
+        solver.run()
+        if solver.getInfo().primal_solution_status == 2:
+            suppressed[group] |= np.asarray(solver.getSolution().col_value) > 0.5
+    return suppressed
+
+
+def _satisfy(problem: Problem, suppressed: np.ndarray, cuts: list[tuple[dict[int, float], float]]) -> list[int]:
+    """The cheapest published cells whose suppression satisfies every capacity cut (one integer programme)."""
+    rows, chosen = [], set()
+    for weights, missing in cuts:
+        left = missing - sum(min(w, missing) for m, w in weights.items() if suppressed[m])
+        if left > TOLERANCE and any(not suppressed[m] for m in weights):
+            rows.append(({m: min(w, left) for m, w in weights.items() if not suppressed[m]}, left))
+            chosen |= set(rows[-1][0])
+    if not rows:
+        return []
+    candidates = sorted(chosen)
+    column = {m: k for k, m in enumerate(candidates)}
+    solver = _model(np.zeros(len(candidates)), np.ones(len(candidates)), _cost(problem.values[candidates]),
+                    [True] * len(candidates),
+                    [([column[m] for m in w], list(w.values()), left, INFINITY) for w, left in rows])
+    solver.setOptionValue("time_limit", 30.0)
+    solver.setOptionValue("mip_rel_gap", 0.01)
+    solver.run()
+    if solver.getInfo().primal_solution_status != 2:
+        return []  # the cuts ask too much together: each target gets a programme of its own
+    return [candidates[k] for k in np.flatnonzero(np.asarray(solver.getSolution().col_value) > 0.5)]
+
+
+def _around(problem: Problem, members, hops: int) -> list[int]:
+    """The cells that can be suppressed within ``hops`` relations of ``members``."""
+    cells = {int(m) for m in members if not problem.fixed[m]}
+    frontier = set(cells)
+    for _ in range(hops):
+        frontier = {int(m) for c in frontier for r in problem.by_cell[c] for m in problem.relations[r].members
+                    if not problem.fixed[m]} - cells
+        cells |= frontier
+    return sorted(cells)
+
+
+def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops: int) -> list[int] | None:
+    """The cheapest cells to suppress as well so that ``target`` is protected, with the reader's two
+    extreme tables as variables (Fischetti and Salazar's model for one target) over the cells within
+    ``hops`` relations; cells further away keep their value, a stricter reader. None when the area is too
+    small."""
+    cells = _around(problem, target.members, hops)
+    column = {m: k for k, m in enumerate(cells)}
+    n, step = len(cells), problem.protection
+    lows, highs = problem.bounds(cells)
+    values = problem.values[cells]
+    free = ~suppressed[cells]
+    low = lows - values  # how far each cell may move, once suppressed
+    high = np.minimum(highs - values, step)
+    # columns: the low table's moves (n), the high table's moves (n), suppress (n)
+    lower = np.concatenate([low, low, np.zeros(n)])
+    upper = np.concatenate([high, high, free.astype(float)])
+    rows = []
+    for r in sorted({r for c in cells for r in problem.by_cell[c]}):
+        rel = problem.relations[r]
+        inside = [(column[int(m)], a) for m, a in zip(rel.members, rel.coefs) if int(m) in column]
+        slack = 0.0 if rel.equal else -float(rel.coefs @ problem.values[rel.members])
+        for offset in (0, n):
+            rows.append(([k + offset for k, _ in inside], [a for _, a in inside], 0.0 if rel.equal else -INFINITY,
+                         slack))
+    for k in np.flatnonzero(free):  # a published cell moves only when suppressed
+        for offset in (0, n):
+            rows.append(([k + offset, 2 * n + k], [1.0, -high[k]], -INFINITY, 0.0))
+            rows.append(([k + offset, 2 * n + k], [1.0, -low[k]], 0.0, INFINITY))
+    spread = [(column[int(m)], c) for m, c in zip(target.members, target.coefs) if int(m) in column]
+    rows.append(([k + n for k, _ in spread] + [k for k, _ in spread], [c for _, c in spread] + [-c for _, c in spread],
+                 step, INFINITY))
+    cost = np.concatenate([np.zeros(2 * n), np.where(free, _cost(values), 0.0)])
+    solver = _model(lower, upper, cost, [False] * (2 * n) + [True] * n, rows)
+    solver.setOptionValue("time_limit", 30.0)
+    solver.setOptionValue("mip_rel_gap", 0.05)
+    solver.run()
+    if solver.getInfo().primal_solution_status != 2:
+        return None
+    chosen = np.asarray(solver.getSolution().col_value)[2 * n:] > 0.5
+    return [cells[k] for k in np.flatnonzero(chosen & free)]
+
+
+def _protect_alone(problem: Problem, suppressed: np.ndarray, target: Target) -> None:
+    """Protect one target with a programme of its own, widening the area around it as needed."""
+    for hops in (2, 3, len(problem.values)):
+        chosen = _protect_one(problem, suppressed, target, hops)
+        if chosen is not None:
+            suppressed[chosen] = True
+            return
+    raise DisclosureError(f"kan een weggelaten cel niet beschermen (waarde {target.value(problem.values):g}): "
+                          "er is niets meer weg te laten")
+
+
+def protect(problem: Problem, primary: np.ndarray, targets: list[Target], time_limit: float = 30.0) -> np.ndarray:
+    """Suppress the ``primary`` cells and as few other cells as needed until every target is protected;
+    cells shown small that the rest pins down lose that mark (``problem.small``). The suppressed cells."""
+    need = {}
+    for target in targets:  # a small cell can go down to 1; the rest of the width must come from others
+        cell = int(target.members[min(1, len(target.members) - 1)])
+        room = problem.values[cell] - 1.0
+        need[cell] = max(need.get(cell, 0.0), problem.protection - room)
+    suppressed = _cover(problem, primary, need, time_limit)
+    pending, pool = list(range(len(targets))), []
+    for round_ in range(len(problem.values) + 1):
+        found, cuts = intervals(problem, suppressed, [targets[t] for t in pending], cuts=True)
+        failed = [pending[k] for k, (low, high) in enumerate(found) if high - low < problem.protection - TOLERANCE]
+        if not failed:
+            return suppressed
+        pinned = [m for n in failed for m in targets[n].members if problem.small[m] and suppressed[m]]
+        if pinned:  # a '<3' that the rest pins down is shown as x: the reader knows less
+            problem.small[pinned] = False
+            pending = failed
+            continue
+        pool += list(cuts.values())
+        chosen = _satisfy(problem, suppressed, pool) if round_ < ROUNDS else []
+        if chosen:
+            suppressed[chosen] = True
+        else:
+            for n in failed:
+                _protect_alone(problem, suppressed, targets[n])
+        pending = failed
+    raise DisclosureError("de secundaire onderdrukking komt niet tot een einde")
