@@ -163,7 +163,8 @@ def _regions(atoms: pd.DataFrame) -> list[Relation]:
     parts = parts[complete]
     # Nederland as the sum of its jeugdregio's, or of its gemeenten where a jeugdregio is missing: the other
     # partitions of Nederland follow from these and the regions' own sums (no information is lost)
-    parts = parts[(parts["whole"] != NEDERLAND) | (parts["kind"] == parts.groupby("whole_cell")["kind"].transform("max"))]
+    preferred = parts.groupby("whole_cell")["kind"].transform("max")  # 'jeugdregio' before 'gemeenten'
+    parts = parts[(parts["whole"] != NEDERLAND) | (parts["kind"] == preferred)]
     return _relations((w, g["cell"].to_numpy()) for (w, _), g in parts.groupby(["whole_cell", "kind"], sort=False))
 
 

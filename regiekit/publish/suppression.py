@@ -41,7 +41,7 @@ from regiekit.publish.rules import DisclosureError
 
 TOLERANCE = 1e-6  # the solver's rounding
 LARGE = 100  # a count of 100 or more is not hidden to protect a small one, unless nothing smaller can
-ROUNDS = 8  # rounds of capacity cuts before a target still open gets a programme of its own
+ROUNDS = 30  # rounds of capacity cuts before a target still open gets a programme of its own
 INFINITY = highspy.kHighsInf
 
 
@@ -158,6 +158,46 @@ def _groups(problem: Problem, suppressed: np.ndarray, targets: list[Target]):
     return groups, open_
 
 
+class _Reader:
+    """The linear programme of a reader who knows every published cell, over the suppressed ``cells``
+    and the ``relations`` between them."""
+
+    def __init__(self, problem: Problem, suppressed: np.ndarray, cells: list[int], relations: list[int]):
+        self.problem, self.cells, self.relations = problem, cells, relations
+        self.hidden = np.zeros(len(problem.values), dtype=bool)
+        self.hidden[cells] = True
+        self.column = {m: k for k, m in enumerate(cells)}
+        rows = []
+        for r in relations:
+            rel = problem.relations[r]
+            hidden = self.hidden[rel.members]
+            constant = -float(rel.coefs[~hidden] @ problem.values[rel.members[~hidden]])
+            rows.append(([self.column[m] for m in rel.members[hidden]], rel.coefs[hidden],
+                         constant if rel.equal else -INFINITY, constant))
+        lower, upper = problem.bounds(cells)
+        self.solver = _model(lower, upper, np.zeros(len(cells)), [False] * len(cells), rows)
+        self.everything = np.arange(len(cells), dtype=np.int32)
+
+    def ends(self, target: Target) -> tuple[float, float, list[np.ndarray]]:
+        """The lowest and highest value of ``target``, and per direction the relations' dual values."""
+        cost = np.zeros(len(self.cells))
+        shown = ~self.hidden[target.members]
+        np.add.at(cost, [self.column[m] for m in target.members[~shown]], target.coefs[~shown])
+        constant = float(target.coefs[shown] @ self.problem.values[target.members[shown]])
+        ends, duals = [], []
+        for sign in (1.0, -1.0):  # the lowest value, then the highest (as the lowest of its negative)
+            self.solver.changeColsCost(len(self.cells), self.everything, sign * cost)
+            self.solver.run()
+            status = self.solver.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise DisclosureError("de gepubliceerde cellen zijn tegenstrijdig "
+                                      f"({self.solver.modelStatusToString(status)})")
+            end = sign * self.solver.getInfo().objective_function_value + constant
+            ends.append(float(np.ceil(end - TOLERANCE) if sign > 0 else np.floor(end + TOLERANCE)))
+            duals.append(np.asarray(self.solver.getSolution().row_dual))
+        return ends[0], ends[1], duals
+
+
 def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], cuts: bool = False):
     """(lowest, highest) of every target for a reader who knows everything published: one linear
     programme per group of linked suppressed cells, its objective switched from target to target. With
@@ -169,45 +209,20 @@ def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], c
         value = targets[n].value(problem.values)
         found[n] = (value, value)
         if cuts:
-            found_cuts[n] = (_cut(problem, suppressed, targets[n], [], {}, None), problem.protection)
+            found_cuts[n] = (_cut(problem, suppressed, targets[n], [], {}), problem.protection)
     for cells, relations, wanted in groups:
-        column = {m: k for k, m in enumerate(cells)}
-        rows = []
-        for r in relations:
-            rel = problem.relations[r]
-            hidden = suppressed[rel.members]
-            constant = -float(rel.coefs[~hidden] @ problem.values[rel.members[~hidden]])
-            rows.append(([column[m] for m in rel.members[hidden]], rel.coefs[hidden],
-                         constant if rel.equal else -INFINITY, constant))
-        lower, upper = problem.bounds(cells)
-        solver = _model(lower, upper, np.zeros(len(cells)), [False] * len(cells), rows)
-        everything = np.arange(len(cells), dtype=np.int32)
+        reader = _Reader(problem, suppressed, cells, relations)
         for n in wanted:
             target = targets[n]
-            cost = np.zeros(len(cells))
-            shown = suppressed[target.members]
-            np.add.at(cost, [column[m] for m in target.members[shown]], target.coefs[shown])
-            constant = float(target.coefs[~shown] @ problem.values[target.members[~shown]])
-            ends, duals = [], []
-            for sign in (1.0, -1.0):  # the lowest value, then the highest (as the lowest of its negative)
-                solver.changeColsCost(len(cells), everything, sign * cost)
-                solver.run()
-                status = solver.getModelStatus()
-                if status != highspy.HighsModelStatus.kOptimal:
-                    raise DisclosureError("de gepubliceerde cellen zijn tegenstrijdig "
-                                          f"({solver.modelStatusToString(status)})")
-                end = sign * solver.getInfo().objective_function_value + constant
-                ends.append(float(np.ceil(end - TOLERANCE) if sign > 0 else np.floor(end + TOLERANCE)))
-                duals.append(np.asarray(solver.getSolution().row_dual))
-            found[n] = (ends[0], ends[1])
-            missing = problem.protection - (ends[1] - ends[0])
+            low, high, duals = reader.ends(target)
+            found[n] = (low, high)
+            missing = problem.protection - (high - low)
             if cuts and missing > TOLERANCE:
-                weights = _cut(problem, suppressed, target, relations, dict(zip((1.0, -1.0), duals)), shown)
-                found_cuts[n] = (weights, missing)
+                found_cuts[n] = (_cut(problem, suppressed, target, relations, dict(zip((1.0, -1.0), duals))), missing)
     return (found, found_cuts) if cuts else found
 
 
-def _cut(problem: Problem, suppressed, target: Target, relations: list[int], duals: dict, shown) -> dict[int, float]:
+def _cut(problem: Problem, suppressed, target: Target, relations: list[int], duals: dict) -> dict[int, float]:
     """How much suppressing each published cell could widen a target's interval, at most: from the
     reduced cost of the cell in the target's two programmes (``duals``: per direction the relations'
     dual values). Suppressing a cell lets it move down to 1 and up by ``protection``. Without duals
@@ -232,7 +247,8 @@ def _cut(problem: Problem, suppressed, target: Target, relations: list[int], dua
             for m, a in zip(rel.members, rel.coefs):
                 if not suppressed[m] and not problem.fixed[m]:
                     reduced[int(m)] = reduced.get(int(m), 0.0) - a * dual[k]
-        for m, c in zip(target.members[~shown], target.coefs[~shown]):
+        shown = ~suppressed[target.members]
+        for m, c in zip(target.members[shown], target.coefs[shown]):
             if not problem.fixed[m]:
                 reduced[int(m)] = reduced.get(int(m), 0.0) + sign * c
         for m, d in reduced.items():
