@@ -1,16 +1,20 @@
-"""Publishable indicator tables: engine -> intervals -> disclosure control, for every region and year.
+"""Publishable indicator tables: engine -> intervals -> disclosure control, for every region and period.
 
-Disclosure control must see every region any report could publish (a gemeente suppressed in one
-factsheet must not be recoverable from the jeugdregio and the other gemeenten in other factsheets), so
-a published table always covers all regions of all levels and all years of the store. It is audited
-before use and cached in the store (``gepubliceerd/``), keyed on the store, the definitions and the
-rules, so a batch computes it once. The key includes the package's code (:func:`regiekit.digest.code`)
-and the store's state: a new version of a counting rule, a definition or the data gives a new table,
-and cached tables that can no longer be used are removed.
+Disclosure control must see every number any report could publish: every region (a gemeente suppressed in
+one factsheet must not be recoverable from the jeugdregio and the other gemeenten in other factsheets) and
+every indicator that counts the same youths (:func:`protection_unit`). So the own records are protected
+as one publication per period (periods share no cells), over all regions and the whole unit, and cached in
+the store (``gepubliceerd/``): every report of every run reads the same decisions. The key includes the
+package's code (:func:`regiekit.digest.code`) and the store's state: a new version of a counting rule, a
+definition or the data gives new tables, and cached tables that can no longer be used are removed.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict
@@ -24,7 +28,7 @@ from regiekit.atomic import write_bytes
 from regiekit.data.store import UNREADABLE, Store
 from regiekit.indicators.definitions import load_catalogue
 from regiekit.periods import Period, order
-from regiekit.publish import disclosure
+from regiekit.publish import cells, disclosure
 from regiekit.reference.regions import load_regions
 
 FOLDER = "gepubliceerd"
@@ -57,30 +61,87 @@ def _prune(folder: Path, prefix: str) -> None:
             old.unlink(missing_ok=True)
 
 
-def _own(ids: list[str], regions, periods, store: Store, rules: disclosure.Rules, internal: bool,
-         parameters) -> pd.DataFrame:
-    """Indicators counted from own records: engine -> intervals -> disclosure control, audited. A list by
-    gemeente is published per region below Nederland only: Nederland's list of every gemeente would tie
+def protection_unit(ids: list[str], store: Store) -> list[str]:
+    """The indicators protected together with ``ids``: every indicator counted from the store's own records
+    that shares a count with them, directly or through others (a numerator, a denominator, an age band of
+    the same units). Their cells get one decision, whichever report asks for which of them."""
+    catalogue = load_catalogue()
+    own = [i for i in engine.available(list(catalogue.values()), store, "eigen") if i.statistic is None]
+    keys = {i.id: {cells.count_key(c, i) for c in (i.numerator, i.denominator)
+                   if c is not None and c.count != "bevolking"} for i in own}
+    wanted = {k for i in ids for k in keys.get(i, ())}
+    unit, grown = set(ids), True
+    while grown:
+        grown = False
+        for i, mine in keys.items():
+            if i not in unit and mine & wanted:
+                unit.add(i)
+                wanted |= mine
+                grown = True
+    return sorted(unit)
+
+
+def _may_fork_workers() -> bool:
+    """Whether periods may be protected in worker processes: new processes import the main module again,
+    which is harmless for a notebook, the regiekit command and installed tools, but would run a user's
+    own script a second time."""
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    if path is None:
+        return True
+    path = Path(path).resolve()
+    return path.is_relative_to(Path(sys.prefix).resolve()) or path.is_relative_to(Path(__file__).parents[1])
+
+
+def _protect_periods(parts: list[pd.DataFrame], rules: disclosure.Rules, internal: bool) -> list[pd.DataFrame]:
+    """:func:`disclosure.protect` for each period's table (periods share no cells), on every core."""
+    workers = min(len(parts), os.cpu_count() or 1)
+    if workers < 2 or internal or not _may_fork_workers():
+        return [disclosure.protect(part, rules, internal) for part in parts]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(disclosure.protect, parts, [rules] * len(parts), [internal] * len(parts)))
+
+
+def _own(ids: list[str], periods, store: Store, rules: disclosure.Rules, internal: bool, parameters) -> pd.DataFrame:
+    """Indicators counted from own records: engine -> intervals -> disclosure control, for the whole
+    protection unit of ``ids`` (:func:`protection_unit`) over every region, one period at a time, each
+    period cached in the store, so every report of a run takes the same decision for every number. A list
+    by gemeente is published per region below Nederland only: Nederland's list of every gemeente would tie
     all regions' lists together (and a national list of 342 gemeenten is no report)."""
-    with tqdm(total=3, desc=f"cijfers voor alle regio's ({len(ids)} indicator{'en' if len(ids) > 1 else ''})",
-              unit="stap", disable=not _SHOW_PROGRESS.get(), leave=False,  # gone when done or failed
-              bar_format="{desc}: {n}/{total} stappen, {elapsed} {postfix}") as bar:
-        bar.set_postfix_str("tellen")
-        computed = engine.compute(ids, regions, periods, store, parameters)
-        catalogue = load_catalogue()
-        per_gemeente = computed["indicator"].map(lambda i: catalogue[i].by_gemeente)
-        computed = computed[~(per_gemeente & (computed["level"] == "land"))].reset_index(drop=True)
-        bar.update()
-        bar.set_postfix_str("onthullingscontrole")
-        protected = disclosure.protect(computed, rules, internal)
-        bar.update()
-        bar.set_postfix_str("controle op terugrekenen")
-        unsafe = protected.iloc[:0] if internal else disclosure.audit(protected, rules).query("not safe")
-        bar.update()
-    if not unsafe.empty:
-        first = unsafe.iloc[0]
-        raise disclosure.DisclosureError(f"{len(unsafe)} weggelaten cellen zijn terug te rekenen, bijvoorbeeld "
-                                         f"{first['indicator']} {first['region_code']} {first['period']}")
+    unit = protection_unit(ids, store)
+    catalogue = load_catalogue()
+    prefix = f"{digest.code()[:12]}-{store.state()[:12]}-"
+    folder = Path(store.path) / FOLDER
+    paths = {period: folder / f"{prefix}{_key(unit, rules, internal, None, str(period), parameters, 'eigen')}.parquet"
+             for period in (periods if periods is not None else store.years)}
+    found = {}
+    for period, path in paths.items():
+        try:
+            found[period] = pd.read_parquet(path)
+        except FileNotFoundError:
+            pass
+        except UNREADABLE:
+            path.unlink(missing_ok=True)  # a damaged cache is rebuilt, not fatal
+    todo = [p for p in paths if p not in found]
+    if todo:
+        with tqdm(total=2, desc=f"cijfers voor alle regio's ({len(unit)} indicatoren, {len(todo)} perioden)",
+                  unit="stap", disable=not _SHOW_PROGRESS.get(), leave=False,  # gone when done or failed
+                  bar_format="{desc}: {n}/{total} stappen, {elapsed} {postfix}") as bar:
+            bar.set_postfix_str("tellen")
+            computed = engine.compute(unit, None, todo, store, parameters)
+            per_gemeente = computed["indicator"].map(lambda i: catalogue[i].by_gemeente)
+            computed = computed[~(per_gemeente & (computed["level"] == "land"))]
+            bar.update()
+            bar.set_postfix_str("onthullingscontrole")
+            parts = [computed[computed["period"].astype(str) == str(p)].reset_index(drop=True) for p in todo]
+            for period, part in zip(todo, _protect_periods(parts, rules, internal)):
+                found[period] = part
+                try:
+                    folder.mkdir(exist_ok=True)
+                    write_bytes(paths[period], part.to_parquet(index=False))
+                except OSError:
+                    pass  # a read-only store: use the table without caching it
+            bar.update()
+    protected = pd.concat([found[p][found[p]["indicator"].isin(ids)] for p in paths], ignore_index=True)
     origin = {i: "; ".join(dict.fromkeys(store.describe(t) for t in sorted(engine.own_tables(catalogue[i]))))
               for i in ids}  # per indicator: the tables it is counted from, synthetic or imported
     return protected.assign(bron="eigen", source=protected["indicator"].map(origin), cbs_status=None)
@@ -120,11 +181,13 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
             path.unlink(missing_ok=True)  # a damaged cache is rebuilt, not fatal
     regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
     own, cbs = [i for i in ids if sources[i] == "eigen"], [i for i in ids if sources[i] == "cbs"]
-    parts = ([_own(own, regions, periods, store, rules, internal, parameters)] if own else []) + \
+    parts = ([_own(own, periods, store, rules, internal, parameters)] if own else []) + \
         ([_cbs(cbs, regions, periods, store)] if cbs else [])
     if not parts:
         raise engine.EngineError("geen indicatoren om te berekenen uit de gekozen bron")
     protected = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if regions is not None:
+        protected = protected[protected["region_code"].isin(regions)].reset_index(drop=True)
     try:
         path.parent.mkdir(exist_ok=True)
         write_bytes(path, protected.to_parquet(index=False))
