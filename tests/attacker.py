@@ -292,6 +292,7 @@ class _Model:
         with _quiet():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)  # as regiekit.publish does: HiGHS has one thread pool per process
         h.setOptionValue("mip_abs_gap", 0.5)
         h.setOptionValue("mip_rel_gap", 0.0)
         n = len(self.lower)
@@ -301,6 +302,15 @@ class _Model:
             h.addRow(low, high, len(terms), np.array(list(terms), dtype=np.int32),
                      np.array(list(terms.values()), dtype=float))
         return h
+
+
+def _run(solver: highspy.Highs):
+    """Run HiGHS; when the process's thread pool was made for another number of threads (HiGHS then
+    refuses), use that pool."""
+    solver.run()
+    if solver.getModelStatus() == highspy.HighsModelStatus.kNotset:
+        solver.setOptionValue("threads", 0)
+        solver.run()
 
 
 @contextlib.contextmanager
@@ -446,12 +456,14 @@ class Attacker:
         and every merged group of gemeenten, with region sums and band sums as rows. A gemeente gets its own
         unknown when it is in ``focus`` (a suppressed number, a share of a cell or several cell types);
         others are merged with the gemeenten of the same regions, their bounds summed (exact: nothing
-        else holds them)."""
+        else holds them). Regions without a gemeente in focus are left out (their sums say next to nothing
+        about the focus, and make the programme slow)."""
         bands = set(spot["bands"])
         if len(bands) > 1 and None not in bands:
             bands |= {b for band in spot["bands"] for b in _bands(band)}
-        shown = {r for r in spot["regions"] if self.level[r] != "gemeente" or r in focus}
-        higher = [r for r in shown if self.level[r] != "gemeente"]
+        higher = [r for r in spot["regions"] if self.level[r] != "gemeente"
+                  and (r in focus or not focus.isdisjoint(self.regions.members(r)))]
+        shown = {r for r in spot["regions"] if r in focus and self.level[r] == "gemeente"} | set(higher)
         signature = defaultdict(set)
         for region in higher:
             for g in self.regions.members(region):
@@ -659,13 +671,15 @@ class Attacker:
     @staticmethod
     def _feasible(solver: highspy.Highs, n: int) -> np.ndarray | None:
         solver.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
-        solver.run()
+        _run(solver)
         status = solver.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             raise AssertionError("the published numbers contradict the attacker's model: a relation it assumes is "
                                  "wrong")
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status == highspy.HighsModelStatus.kTimeLimit:
             return None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise AssertionError(f"HiGHS could not solve the attacker's model: {solver.modelStatusToString(status)}")
         return np.array(solver.getSolution().col_value)
 
     @staticmethod
@@ -679,7 +693,7 @@ class Attacker:
         start.col_value = list(point)
         start.value_valid = True
         solver.setSolution(start)
-        solver.run()
+        _run(solver)
         status = solver.getModelStatus()
         info = solver.getInfo()
         minimise = sense == highspy.ObjSense.kMinimize
@@ -693,6 +707,8 @@ class Attacker:
             return (worst, worst), point  # it is feasible: ``point`` is
         if status == highspy.HighsModelStatus.kInfeasible:
             raise AssertionError("HiGHS finds the attacker's model infeasible after finding it feasible")
+        if status != highspy.HighsModelStatus.kTimeLimit:
+            raise AssertionError(f"HiGHS could not solve the attacker's model: {solver.modelStatusToString(status)}")
         inner = known
         if info.primal_solution_status:
             inner = min(inner, info.objective_function_value) if minimise else max(inner, info.objective_function_value)
@@ -739,7 +755,7 @@ class Attacker:
                 for col, value in known.items():
                     solver.changeColBounds(col, value, value)
                 solver.setOptionValue("time_limit", float(self.time_limit))
-                solver.run()
+                _run(solver)
                 if solver.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
                     problems.append(f"{period}: the true values do not fit the model as a whole")
         return problems

@@ -1,13 +1,17 @@
 """Shared fixtures: the full synthetic demo data, generated and processed once per test session."""
 
+import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from filelock import FileLock
 
 from regiekit.data import store, synth
+from regiekit.publish import published
 from regiekit.reference.regions import load_regions
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -21,16 +25,43 @@ def shared_regions_csv() -> Path:
     return path
 
 
+def _shared(tmp_path_factory, name: str) -> tuple[Path, FileLock]:
+    """A folder shared by the test processes of one session (pytest-xdist's workers), and its lock: the
+    demo store is made, and its published tables protected, once for all of them."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if base.name.startswith("popen-gw") else base
+    return root / name, FileLock(root / f"{name}.lock")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_published_tables(tmp_path_factory):
+    """Stores with the same content share their published tables (``REGIEKIT_CACHE``): the demo data
+    (here, in a test's ``regiekit demo`` and in a benchmark) are protected once per session, by whichever
+    test, subprocess or worker asks first."""
+    folder, _ = _shared(tmp_path_factory, "gepubliceerd")
+    os.environ[published.SHARED] = str(folder)
+    yield
+    os.environ.pop(published.SHARED, None)
+
+
 @pytest.fixture(scope="session")
 def demo_raw(tmp_path_factory) -> Path:
-    raw = tmp_path_factory.mktemp("raw")
-    synth.generate(raw, synth.DEFAULT_SEED)
+    raw, lock = _shared(tmp_path_factory, "demo_raw")
+    with lock:
+        if not raw.exists():
+            made = raw.with_name("demo_raw.partial")
+            shutil.rmtree(made, ignore_errors=True)
+            synth.generate(made, synth.DEFAULT_SEED)
+            made.rename(raw)
     return raw
 
 
 @pytest.fixture(scope="session")
 def demo_store(demo_raw, tmp_path_factory) -> store.Store:
-    processed = store.build(demo_raw, tmp_path_factory.mktemp("processed"), {"bron": "synthetisch"})
+    processed, lock = _shared(tmp_path_factory, "demo_processed")
+    with lock:
+        if not processed.exists():
+            store.build(demo_raw, processed, {"bron": "synthetisch", "seed": synth.DEFAULT_SEED})  # as regiekit demo
     return store.Store.open(processed)
 
 

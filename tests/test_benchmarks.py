@@ -13,13 +13,13 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.slow
 def test_national_batch_benchmark_smoke(tmp_path):
     done = subprocess.run([sys.executable, str(BENCHMARKS / "national_batch.py"), "--regions", "2", "--jobs", "1",
-                           "--keep", str(tmp_path / "bench"), "--eerste", "factsheet:GM0106"], capture_output=True,
+                           "--keep", str(tmp_path / "bench"), "--eerste", "monitor:JZ04"], capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
     for line in ("naive loop (papermill + nbconvert, serieel)", "regiekit run --jobs 1", "ondergrens",
                  "x sneller dan de naive loop", "zelfde gepubliceerde cijfers in alle drie: ja", "kernel starten",
-                 "eerste rapport factsheet GM0106: koud (nieuwe gegevens, geen cache)"):
+                 "eerste rapport monitor JZ04: koud (nieuwe gegevens, geen cache)"):
         assert line in out, out
     assert sorted(p.name for p in (tmp_path / "bench" / "regiekit").glob("*.csv")) == [
         "factsheet_GM0014_2024.csv", "factsheet_GM0034_2024.csv"]

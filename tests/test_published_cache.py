@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from tests.conftest import make_store
 
@@ -16,6 +17,12 @@ ASSEN = "GM0106"
 PROGRAM = ("import sys, regiekit; from regiekit.data.store import Store; from regiekit.publish import published; "
            "assert regiekit.__file__.startswith(sys.argv[2]), regiekit.__file__; "
            "print(int(published.table(['jeugdhulp_aantal'], Store.open(sys.argv[1]))['numerator'].sum()))")
+
+
+@pytest.fixture(autouse=True)
+def own_cache(monkeypatch):
+    """These tests look at the store's own cache, not at the session's shared one."""
+    monkeypatch.delenv("REGIEKIT_CACHE", raising=False)
 
 
 def _cached(store) -> list[str]:

@@ -12,6 +12,7 @@ Reports read only this store, through :class:`Store` (DuckDB views over the Parq
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -163,6 +164,22 @@ def _replace_dir(new: Path, target: Path) -> None:
         os.replace(item, target / item.name)
 
 
+_CONTENTS: dict[tuple, str] = {}
+
+
+def _content(path: Path) -> str | None:
+    """The digest of a file's bytes, remembered while its size and time stay the same."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _CONTENTS:
+        with open(path, "rb") as file:
+            _CONTENTS[key] = hashlib.file_digest(file, "sha256").hexdigest()
+    return _CONTENTS[key]
+
+
 @dataclass
 class Store:
     """Read access to a processed store."""
@@ -237,14 +254,17 @@ class Store:
             con.execute(f"create view {t} as select * from read_parquet('{self.path / t}.parquet')")
         return con
 
-    def state(self) -> str:
-        """A digest of the store's content: its manifest and the size and time of every table file.
-        It changes when the store is rebuilt or a table is imported or replaced."""
-        files = {}
-        for t in self.tables:
-            path = self.path / f"{t}.parquet"
-            files[t] = [path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else None
-        return digest.of({"manifest": self.manifest, "files": files})
+    def state(self, tables: list[str] | None = None) -> str:
+        """A digest of the store's content, or of ``tables`` only: the bytes of each table file and where
+        it came from (for the whole store, the manifest without the time it was built). It changes when a
+        table is imported or replaced; two stores with the same data have the same state, so they can
+        share their published tables (``REGIEKIT_CACHE``)."""
+        if tables is not None:
+            return digest.of({t: [self.manifest.get("bronnen", {}).get(t), _content(self.path / f"{t}.parquet")]
+                              for t in sorted(tables)})
+        manifest = {k: v for k, v in self.manifest.items() if k != "gebouwd"}
+        files = {t: _content(self.path / f"{t}.parquet") for t in self.tables}
+        return digest.of({"manifest": manifest, "files": files})
 
     @property
     def tables(self) -> list[str]:

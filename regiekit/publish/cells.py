@@ -91,10 +91,12 @@ def build(frame: pd.DataFrame, missing_exact: bool = False) -> Cells:
     den_key = frame["indicator"].map(lambda i: count_key(defs[i].denominator, defs[i])
                                      if defs[i].denominator is not None and defs[i].denominator.count != "bevolking"
                                      else None)
-    has_den = (den_key.notna().to_numpy() & counted)
     denominators = place.assign(count=den_key, category="",
                                 band=frame["indicator"].map(lambda i: defs[i].population.age_band),
                                 value=pd.to_numeric(frame["denominator"], errors="coerce").astype(float))
+    # a count the engine could not make (no data for that region and year) is no cell: nothing is published
+    has_den = den_key.notna().to_numpy() & counted & denominators["value"].notna().to_numpy()
+    counted = counted & numerators["value"].notna().to_numpy()
     both = pd.concat([numerators[counted], denominators[has_den]], ignore_index=True)
     atoms = both.groupby(KEY, sort=False).agg(value=("value", "first"), low=("value", "min"),
                                               high=("value", "max")).reset_index()

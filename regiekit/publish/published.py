@@ -11,16 +11,17 @@ definition or the data gives new tables, and cached tables that can no longer be
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock
 from tqdm import tqdm
 
 from regiekit import digest, engine
@@ -32,10 +33,19 @@ from regiekit.publish import cells, disclosure
 from regiekit.reference.regions import load_regions
 
 FOLDER = "gepubliceerd"
+SHARED = "REGIEKIT_CACHE"  # a folder of published tables shared by stores with the same content
+
+
+def _folder(store: Store) -> Path:
+    """Where the published tables of ``store`` are cached: its own ``gepubliceerd/``, or the folder that
+    ``REGIEKIT_CACHE`` names, shared by every store with the same content (:meth:`Store.state`), such as
+    copies of one store on a team's server, or the test processes of one session."""
+    shared = os.environ.get(SHARED)
+    return Path(shared) if shared else Path(store.path) / FOLDER
 _SHOW_PROGRESS: ContextVar[bool] = ContextVar("show_progress", default=False)
 
 
-@contextmanager
+@contextlib.contextmanager
 def progress(show: bool = True):
     """Within this block, computing a table that is not cached yet shows a progress bar (a batch's
     first run on a new store spends a minute here before any report starts)."""
@@ -53,11 +63,15 @@ def _key(ids: list[str], rules: disclosure.Rules, internal: bool, levels, period
                       "sources": sources})[:20]
 
 
-def _prune(folder: Path, prefix: str) -> None:
-    """Remove cached tables of another code version or another state of the store: they can never be
-    used again."""
-    for old in folder.glob("*.parquet"):
-        if not old.name.startswith(prefix):
+def _prune(path: Path) -> None:
+    """Remove the cached tables (and their locks) that can never be used again beside ``path`` (named
+    code-state-key): those of another version of regiekit's code, and those of the same key made from data
+    in another state. A shared folder (``REGIEKIT_CACHE``) holds other stores' tables too and is not pruned."""
+    if os.environ.get(SHARED):
+        return
+    code, _, key = path.stem.split("-", 2)
+    for old in [*path.parent.glob("*.parquet"), *path.parent.glob("*.lock")]:
+        if old != path and (not old.name.startswith(f"{code}-") or old.stem.endswith(f"-{key}")):
             old.unlink(missing_ok=True)
 
 
@@ -101,18 +115,8 @@ def _protect_periods(parts: list[pd.DataFrame], rules: disclosure.Rules, interna
         return list(pool.map(disclosure.protect, parts, [rules] * len(parts), [internal] * len(parts)))
 
 
-def _own(ids: list[str], periods, store: Store, rules: disclosure.Rules, internal: bool, parameters) -> pd.DataFrame:
-    """Indicators counted from own records: engine -> intervals -> disclosure control, for the whole
-    protection unit of ``ids`` (:func:`protection_unit`) over every region, one period at a time, each
-    period cached in the store, so every report of a run takes the same decision for every number. A list
-    by gemeente is published per region below Nederland only: Nederland's list of every gemeente would tie
-    all regions' lists together (and a national list of 342 gemeenten is no report)."""
-    unit = protection_unit(ids, store)
-    catalogue = load_catalogue()
-    prefix = f"{digest.code()[:12]}-{store.state()[:12]}-"
-    folder = Path(store.path) / FOLDER
-    paths = {period: folder / f"{prefix}{_key(unit, rules, internal, None, str(period), parameters, 'eigen')}.parquet"
-             for period in (periods if periods is not None else store.years)}
+def _cached(paths: dict) -> dict:
+    """The cached tables among ``paths`` (period -> file); a damaged one is removed, to be made again."""
     found = {}
     for period, path in paths.items():
         try:
@@ -120,27 +124,77 @@ def _own(ids: list[str], periods, store: Store, rules: disclosure.Rules, interna
         except FileNotFoundError:
             pass
         except UNREADABLE:
-            path.unlink(missing_ok=True)  # a damaged cache is rebuilt, not fatal
-    todo = [p for p in paths if p not in found]
-    if todo:
-        with tqdm(total=2, desc=f"cijfers voor alle regio's ({len(unit)} indicatoren, {len(todo)} perioden)",
-                  unit="stap", disable=not _SHOW_PROGRESS.get(), leave=False,  # gone when done or failed
-                  bar_format="{desc}: {n}/{total} stappen, {elapsed} {postfix}") as bar:
-            bar.set_postfix_str("tellen")
-            computed = engine.compute(unit, None, todo, store, parameters)
-            per_gemeente = computed["indicator"].map(lambda i: catalogue[i].by_gemeente)
-            computed = computed[~(per_gemeente & (computed["level"] == "land"))]
-            bar.update()
-            bar.set_postfix_str("onthullingscontrole")
-            parts = [computed[computed["period"].astype(str) == str(p)].reset_index(drop=True) for p in todo]
-            for period, part in zip(todo, _protect_periods(parts, rules, internal)):
-                found[period] = part
-                try:
-                    folder.mkdir(exist_ok=True)
-                    write_bytes(paths[period], part.to_parquet(index=False))
-                except OSError:
-                    pass  # a read-only store: use the table without caching it
-            bar.update()
+            path.unlink(missing_ok=True)
+    return found
+
+
+@contextlib.contextmanager
+def _lock(path: Path):
+    """Hold ``path`` locked while one process protects what other processes on the same store would
+    otherwise protect again (a batch's workers, a second user); a read-only store is not locked."""
+    lock = FileLock(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except OSError:
+        lock = None
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Rules, internal: bool, parameters,
+                 regions, paths: dict) -> dict:
+    """Engine and disclosure control for the ``unit`` over ``regions`` (None: all) in the periods ``todo``,
+    each period written to its cache file in ``paths``."""
+    catalogue = load_catalogue()
+    found = {}
+    with tqdm(total=2, desc=f"cijfers voor alle regio's ({len(unit)} indicatoren, {len(todo)} perioden)",
+              unit="stap", disable=not _SHOW_PROGRESS.get(), leave=False,  # gone when done or failed
+              bar_format="{desc}: {n}/{total} stappen, {elapsed} {postfix}") as bar:
+        bar.set_postfix_str("tellen")
+        computed = engine.compute(unit, regions, todo, store, parameters)
+        per_gemeente = computed["indicator"].map(lambda i: catalogue[i].by_gemeente)
+        computed = computed[~(per_gemeente & (computed["level"] == "land"))]
+        bar.update()
+        bar.set_postfix_str("onthullingscontrole")
+        parts = [computed[computed["period"].astype(str) == str(p)].reset_index(drop=True) for p in todo]
+        for period, part in zip(todo, _protect_periods(parts, rules, internal)):
+            found[period] = part
+            with contextlib.suppress(OSError):  # a read-only store: use the table without caching it
+                write_bytes(paths[period], part.to_parquet(index=False))
+                _prune(paths[period])
+        bar.update()
+    return found
+
+
+def _own(ids: list[str], periods, store: Store, rules: disclosure.Rules, internal: bool, parameters,
+         levels) -> pd.DataFrame:
+    """Indicators counted from own records: engine -> intervals -> disclosure control, for the whole
+    protection unit of ``ids`` (:func:`protection_unit`) over every region (of ``levels``, for the case
+    monitors, which publish jeugdregio's and Nederland only: a unit is published at one set of levels), one
+    period at a time, each period cached in the store, so every report of a run takes the same decision for
+    every number. A list
+    by gemeente is published per region below Nederland only: Nederland's list of every gemeente would tie
+    all regions' lists together (and a national list of 342 gemeenten is no report)."""
+    unit = protection_unit(ids, store)
+    catalogue = load_catalogue()
+    # keyed on the state of the tables the unit is counted from: an import of other tables keeps them
+    tables = sorted({t for i in unit for t in engine.own_tables(catalogue[i])})
+    prefix = f"{digest.code()[:12]}-{store.state(tables)[:12]}-"
+    folder = _folder(store)
+    paths = {period: folder / f"{prefix}{_key(unit, rules, internal, levels, str(period), parameters, 'eigen')}.parquet"
+             for period in (periods if periods is not None else store.years)}
+    found = _cached(paths)
+    if len(found) < len(paths):
+        with _lock(folder / f"{prefix}{_key(unit, rules, internal, levels, None, parameters, 'eigen')}.lock"):
+            found |= _cached({p: path for p, path in paths.items() if p not in found})  # made meanwhile
+            todo = [p for p in paths if p not in found]
+            if todo:
+                regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
+                found |= _protect_own(unit, todo, store, rules, internal, parameters, regions, paths)
     protected = pd.concat([found[p][found[p]["indicator"].isin(ids)] for p in paths], ignore_index=True)
     origin = {i: "; ".join(dict.fromkeys(store.describe(t) for t in sorted(engine.own_tables(catalogue[i]))))
               for i in ids}  # per indicator: the tables it is counted from, synthetic or imported
@@ -173,7 +227,7 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     sources = engine.resolve(load_catalogue().select(ids), store, bron)
     prefix = f"{digest.code()[:12]}-{store.state()[:12]}-"
     key = _key(ids, rules, internal, levels, periods, parameters, sources)
-    path = Path(store.path) / FOLDER / f"{prefix}{key}.parquet"
+    path = _folder(store) / f"{prefix}{key}.parquet"
     if path.exists():
         try:
             return pd.read_parquet(path)
@@ -181,7 +235,7 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
             path.unlink(missing_ok=True)  # a damaged cache is rebuilt, not fatal
     regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
     own, cbs = [i for i in ids if sources[i] == "eigen"], [i for i in ids if sources[i] == "cbs"]
-    parts = ([_own(own, periods, store, rules, internal, parameters)] if own else []) + \
+    parts = ([_own(own, periods, store, rules, internal, parameters, levels)] if own else []) + \
         ([_cbs(cbs, regions, periods, store)] if cbs else [])
     if not parts:
         raise engine.EngineError("geen indicatoren om te berekenen uit de gekozen bron")
@@ -189,9 +243,9 @@ def table(indicators: list[str], store: Store | None = None, rules: disclosure.R
     if regions is not None:
         protected = protected[protected["region_code"].isin(regions)].reset_index(drop=True)
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(path, protected.to_parquet(index=False))
-        _prune(path.parent, prefix)
+        _prune(path)
     except OSError:
         pass  # a read-only store: use the table without caching it
     return protected
