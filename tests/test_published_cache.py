@@ -46,7 +46,7 @@ def test_a_changed_definition_or_rule_recomputes_the_published_table(tmp_path):
 
     assert run() == str(30 * 5)  # Assen, its jeugdregio, provincie and size class, Nederland
     first = _cached(store)
-    assert len(first) == 1
+    assert len(first) == 2  # the table, and its protection unit for 2024
     assert run() == "150" and _cached(store) == first  # unchanged: served from the cache
 
     catalogue = package / "regiekit" / "indicators" / "catalogue" / "cbs_jeugd.yaml"
@@ -57,13 +57,13 @@ def test_a_changed_definition_or_rule_recomputes_the_published_table(tmp_path):
                          encoding="utf-8")
     assert run() == "150"
     second = _cached(store)
-    assert len(second) == 1 and second != first  # recomputed under a new key; the old table removed
+    assert len(second) == 2 and not set(second) & set(first)  # recomputed under new keys; the old tables removed
 
     rule = package / "regiekit" / "engine" / "sql.py"
     rule.write_text(rule.read_text(encoding="utf-8") + "\n# a changed counting rule\n", encoding="utf-8")
     assert run() == "150"
     third = _cached(store)
-    assert len(third) == 1 and third not in (first, second)
+    assert len(third) == 2 and not set(third) & set(first + second)
 
 
 def _small_store(path: Path):
@@ -80,11 +80,13 @@ def test_a_damaged_cache_is_rebuilt_and_a_damaged_store_named_in_one_line(tmp_pa
 
     store = _small_store(tmp_path / "store")
     first = published.table(["jeugdhulp_aantal"], store)
-    [cached] = _cached(store)
-    (Path(store.path) / "gepubliceerd" / cached).write_bytes(b"PAR1 half weggeschreven")
+    cached = _cached(store)
+    for name in cached:
+        (Path(store.path) / "gepubliceerd" / name).write_bytes(b"PAR1 half weggeschreven")
     again = published.table(["jeugdhulp_aantal"], store)
     assert again["numerator"].sum() == first["numerator"].sum() == 150
-    assert _cached(store) == [cached] and pd.read_parquet(Path(store.path) / "gepubliceerd" / cached).shape[0]
+    assert _cached(store) == cached
+    assert all(pd.read_parquet(Path(store.path) / "gepubliceerd" / name).shape[0] for name in cached)
 
     table = Path(store.path) / "trajecten.parquet"
     table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])  # a copy that stopped halfway
@@ -104,14 +106,15 @@ def test_a_damaged_cache_is_rebuilt_and_a_damaged_store_named_in_one_line(tmp_pa
 def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, capsys):
     from regiekit.publish import published
 
-    store = _small_store(tmp_path / "store")
-    published.table(["jeugdhulp_aantal"], store)  # a library call: silent
+    published.table(["jeugdhulp_aantal"], _small_store(tmp_path / "a"))  # a library call: silent
     assert "cijfers voor alle regio's" not in capsys.readouterr().err
+    store = _small_store(tmp_path / "b")
+    unit = len(published.protection_unit(["jeugdhulp_aantal"], store))
     with published.progress():
-        published.table(["jeugdhulp_pct"], store)  # not cached yet: the batch's first run
+        published.table(["jeugdhulp_aantal"], store)  # not cached yet: the batch's first run
         shown = capsys.readouterr().err
-        published.table(["jeugdhulp_pct"], store)  # cached: nothing to show
-    assert "cijfers voor alle regio's (1 indicator): 0/3 stappen" in shown and "\n" not in shown
+        published.table(["jeugdhulp_pct"], store)  # protected with it (one unit): nothing to show
+    assert f"cijfers voor alle regio's ({unit} indicatoren, 1 perioden): 0/2 stappen" in shown and "\n" not in shown
     assert capsys.readouterr().err == ""
 
 
@@ -139,3 +142,28 @@ def test_after_voorbereiden_a_first_report_computes_no_protection(tmp_path, caps
     monkeypatch.setattr(disclosure, "protect", computed)
     sheet = factsheet.build("Assen", 2024, store.path)  # what the report's notebook does
     assert not sheet.published.empty
+
+
+def test_stores_with_the_same_data_share_their_published_tables_and_others_do_not(tmp_path, monkeypatch):
+    """With ``REGIEKIT_CACHE`` a copy of a store (same content, another folder, another build time) reads
+    the tables protected for the first; a store with other data computes its own."""
+    from regiekit import engine
+    from regiekit.publish import published
+
+    monkeypatch.setenv("REGIEKIT_CACHE", str(tmp_path / "gedeeld"))
+    first = published.table(["jeugdhulp_aantal"], _small_store(tmp_path / "a"))
+    copy, other = _small_store(tmp_path / "b"), _small_store(tmp_path / "c")
+    table = Path(other.path) / "trajecten.parquet"
+    frame = pd.read_parquet(table)
+    frame.loc[0, "zorgvorm"] = "met_verblijf"
+    frame.to_parquet(table)
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("computed again")
+
+    monkeypatch.setattr(engine, "compute", no_engine)
+    shared = published.table(["jeugdhulp_aantal"], copy)
+    assert shared.equals(first)
+    with pytest.raises(AssertionError, match="computed again"):  # other data: not shared
+        published.table(["jeugdhulp_aantal"], other)
+    assert not list((Path(copy.path) / "gepubliceerd").glob("*"))  # nothing in the stores' own folders

@@ -28,7 +28,7 @@ from regiekit import digest, engine
 from regiekit.atomic import write_bytes
 from regiekit.data.store import UNREADABLE, Store
 from regiekit.indicators.definitions import load_catalogue
-from regiekit.periods import Period, order
+from regiekit.periods import Period, Span, order
 from regiekit.publish import cells, disclosure
 from regiekit.reference.regions import load_regions
 
@@ -145,6 +145,16 @@ def _lock(path: Path):
             lock.release()
 
 
+def _of_period(computed: pd.DataFrame, period, todo: list) -> pd.DataFrame:
+    """The rows of one period: a year's own (and its half years'), or a project period's (the engine gives
+    those its last year as ``period`` and the span as ``subperiod``)."""
+    sub = computed["subperiod"].astype(object).where(computed["subperiod"].notna(), "").astype(str)
+    spans = {str(p) for p in todo if isinstance(p, Span)}
+    if str(period) in spans:
+        return computed[sub == str(period)].reset_index(drop=True)
+    return computed[(computed["period"].astype(str) == str(period)) & ~sub.isin(spans)].reset_index(drop=True)
+
+
 def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Rules, internal: bool, parameters,
                  regions, paths: dict) -> dict:
     """Engine and disclosure control for the ``unit`` over ``regions`` (None: all) in the periods ``todo``,
@@ -160,7 +170,7 @@ def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Ru
         computed = computed[~(per_gemeente & (computed["level"] == "land"))]
         bar.update()
         bar.set_postfix_str("onthullingscontrole")
-        parts = [computed[computed["period"].astype(str) == str(p)].reset_index(drop=True) for p in todo]
+        parts = [_of_period(computed, p, todo) for p in todo]
         for period, part in zip(todo, _protect_periods(parts, rules, internal)):
             found[period] = part
             with contextlib.suppress(OSError):  # a read-only store: use the table without caching it

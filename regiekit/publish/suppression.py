@@ -70,6 +70,7 @@ class Problem:
     small: np.ndarray
     small_high: float
     protection: float
+    weight: np.ndarray  # per cell: the published numbers its suppression hides (see :func:`_cost`)
     by_cell: list[list[int]] = field(init=False)
 
     def __post_init__(self):
@@ -263,9 +264,11 @@ def unsafe(problem: Problem, suppressed: np.ndarray, targets: list[Target]) -> l
             if high - low < problem.protection - TOLERANCE]
 
 
-def _cost(values: np.ndarray) -> np.ndarray:
-    """The information lost by suppressing a cell: its value, and far more for a count of ``LARGE`` or more."""
-    return (values + 1.0) * np.where(values >= LARGE, 1000.0, 1.0)
+def _cost(problem: Problem, cells) -> np.ndarray:
+    """The information lost by suppressing ``cells``: the value times the cell's ``weight`` (how many
+    published numbers it hides), and a thousand times more for a count of ``LARGE`` or more."""
+    values = problem.values[cells]
+    return (values + 1.0) * problem.weight[cells] * np.where(values >= LARGE, 1000.0, 1.0)
 
 
 def _linked_groups(problem: Problem) -> list[np.ndarray]:
@@ -319,7 +322,7 @@ def _cover(problem: Problem, primary: np.ndarray, need: dict[int, float], time_l
                                  0.0, INFINITY))
         if not rows:
             continue
-        cost = np.where(primary[group], 0.0, _cost(problem.values[group]))
+        cost = np.where(primary[group], 0.0, _cost(problem, group))
         solver = _model(primary[group].astype(float), np.ones(len(group)), cost, [True] * len(group), rows)
         solver.setOptionValue("time_limit", time_limit)
         solver.setOptionValue("mip_rel_gap", 0.01)
@@ -341,7 +344,7 @@ def _satisfy(problem: Problem, suppressed: np.ndarray, cuts: list[tuple[dict[int
         return []
     candidates = sorted(chosen)
     column = {m: k for k, m in enumerate(candidates)}
-    solver = _model(np.zeros(len(candidates)), np.ones(len(candidates)), _cost(problem.values[candidates]),
+    solver = _model(np.zeros(len(candidates)), np.ones(len(candidates)), _cost(problem, candidates),
                     [True] * len(candidates),
                     [([column[m] for m in w], list(w.values()), left, INFINITY) for w, left in rows])
     solver.setOptionValue("time_limit", 30.0)
@@ -396,7 +399,7 @@ def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops:
     spread = [(column[int(m)], c) for m, c in zip(target.members, target.coefs) if int(m) in column]
     rows.append(([k + n for k, _ in spread] + [k for k, _ in spread], [c for _, c in spread] + [-c for _, c in spread],
                  step, INFINITY))
-    cost = np.concatenate([np.zeros(2 * n), np.where(free, _cost(values), 0.0)])
+    cost = np.concatenate([np.zeros(2 * n), np.where(free, _cost(problem, cells), 0.0)])
     solver = _model(lower, upper, cost, [False] * (2 * n) + [True] * n, rows)
     solver.setOptionValue("time_limit", time_limit)
     solver.setOptionValue("mip_rel_gap", 0.05)
