@@ -59,10 +59,7 @@ def _problem(cells: cellmodel.Cells, rules: Rules):
         if 0 < target.value(values) < rules.min_count:
             primary[part] = True
             targets.append(target)
-    # what suppressing a cell costs besides its value: every published number it hides (a total is the
-    # denominator of every share of its breakdown), and a missing answer the rules publish exactly far more
-    uses = sum(np.bincount(c[c >= 0], minlength=len(values)) for c in (cells.numerator, cells.denominator))
-    weight = np.maximum(uses, 1) * np.where(exempt, 1000.0, 1.0)
+    weight = np.where(exempt, 1000.0, 1.0)  # a missing answer the rules publish exactly: hidden only as a last resort
     problem = suppression.Problem(values, cells.relations, public | (values == 0), small & rules.show_small,
                                   float(rules.min_count - 1), float(rules.protection), weight)
     return problem, primary, targets

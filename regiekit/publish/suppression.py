@@ -70,7 +70,7 @@ class Problem:
     small: np.ndarray
     small_high: float
     protection: float
-    weight: np.ndarray  # per cell: the published numbers its suppression hides (see :func:`_cost`)
+    weight: np.ndarray  # per cell: a factor on its cost (see :func:`_cost`)
     by_cell: list[list[int]] = field(init=False)
 
     def __post_init__(self):
@@ -265,8 +265,8 @@ def unsafe(problem: Problem, suppressed: np.ndarray, targets: list[Target]) -> l
 
 
 def _cost(problem: Problem, cells) -> np.ndarray:
-    """The information lost by suppressing ``cells``: the value times the cell's ``weight`` (how many
-    published numbers it hides), and a thousand times more for a count of ``LARGE`` or more."""
+    """The information lost by suppressing ``cells``: the value times the cell's ``weight``, and a thousand
+    times more for a count of ``LARGE`` or more."""
     values = problem.values[cells]
     return (values + 1.0) * problem.weight[cells] * np.where(values >= LARGE, 1000.0, 1.0)
 
