@@ -43,7 +43,7 @@ from regiekit.publish.rules import DisclosureError
 
 TOLERANCE = 1e-6  # the solver's rounding
 LARGE = 100  # a count of 100 or more is not hidden to protect a small one, unless nothing smaller can
-ROUNDS = 100  # rounds of capacity cuts before a target still open gets a programme of its own
+ROUNDS = 30  # rounds of capacity cuts before a target still open gets a programme of its own
 INFINITY = highspy.kHighsInf
 
 
@@ -412,7 +412,7 @@ def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops:
 
 def _protect_alone(problem: Problem, suppressed: np.ndarray, target: Target) -> None:
     """Protect one target with a programme of its own, widening the area around it as needed."""
-    for hops, time_limit in ((2, 3.0), (3, 10.0), (len(problem.values), 60.0)):
+    for hops, time_limit in ((2, 5.0), (3, 15.0), (len(problem.values), 60.0)):
         chosen = _protect_one(problem, suppressed, target, hops, time_limit)
         if chosen is not None:
             suppressed[chosen] = True
