@@ -59,7 +59,12 @@ def _problem(cells: cellmodel.Cells, rules: Rules):
         if 0 < target.value(values) < rules.min_count:
             primary[part] = True
             targets.append(target)
-    weight = np.where(exempt, 1000.0, 1.0)  # a missing answer the rules publish exactly: hidden only as a last resort
+    # hidden only as a last resort: a missing answer the rules publish exactly, and in a case monitor the
+    # number of cases a share divides by (the team's headline count)
+    keep = exempt.copy()
+    if rules.missing_exact:
+        keep[cells.denominator[cells.denominator >= 0]] = True
+    weight = np.where(keep, 1000.0, 1.0)
     problem = suppression.Problem(values, cells.relations, public | (values == 0), small & rules.show_small,
                                   float(rules.min_count - 1), float(rules.protection), weight)
     return problem, primary, targets
