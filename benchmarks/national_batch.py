@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", type=int, default=2024)
     parser.add_argument("--jobs", type=int, default=2, help="runner workers (default 2)")
     parser.add_argument("--keep", help="keep the outputs in this folder")
+    parser.add_argument("--data", help="a processed store (default: the project's, built as the demo when missing)")
     parser.add_argument("--eerste", nargs="*", default=["factsheet:GM0106", "voortgang:JZ04"],
                         help="reports (rapport:regio) timed as a first report on a new store")
     args = parser.parse_args(argv)
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.reports import factsheet
     from regiekit.reports.common import KERN
 
-    data = ensure_store()
+    data = Path(args.data) if args.data else ensure_store()
     codes = [r.code for r in load_regions().all("gemeente")][: args.regions]
     published.table([i.id for i in factsheet.load_catalogue().select(tag=KERN)], Store.open(data))  # cache
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="regiekit-bench-"))

@@ -11,9 +11,10 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.slow
-def test_national_batch_benchmark_smoke(tmp_path):
+def test_national_batch_benchmark_smoke(tmp_path, demo_store):
     done = subprocess.run([sys.executable, str(BENCHMARKS / "national_batch.py"), "--regions", "2", "--jobs", "1",
-                           "--keep", str(tmp_path / "bench"), "--eerste", "monitor:JZ04"], capture_output=True,
+                           "--keep", str(tmp_path / "bench"), "--eerste", "monitor:JZ04",
+                           "--data", str(demo_store.path)], capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout

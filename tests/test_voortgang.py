@@ -60,8 +60,8 @@ def test_changes_only_between_the_published_first_and_last_year(nederland):
     assert nederland._change(count, rows([100, 120, 130, 115])) == "+15%"
     assert nederland._change(count, rows([445, 455, None, None])) == "–"  # last year suppressed: no change
     assert nederland._change(count, rows([None, 455, 460, 470])) == "–"
-    assert nederland._change(share, rows([8.5, 9.0, 8.8, 8.4])) == "-0,1 pp"
-    assert nederland._change(share, rows([8.4, 9.0, 8.8, 8.4])) == "0,0 pp"
+    assert nederland._change(share, rows([8.5, 9.0, 8.8, 8.4])) == "-0,1 procentpunt"
+    assert nederland._change(share, rows([8.4, 9.0, 8.8, 8.4])) == "0,0 procentpunt"
 
 
 def test_layout_is_validated_data(tmp_path):

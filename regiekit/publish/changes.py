@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
+from regiekit import formatting
+
 
 def growth_pct(old: float, new: float) -> float | None:
     """Relative change in percent ('groei'): 4.110 -> 3.360 is -18,2%. None when ``old`` is 0."""
@@ -15,6 +19,21 @@ def difference_pp(old: float, new: float) -> float | None:
     if old is None or new is None:
         return None
     return new - old
+
+
+def shown(old: float | None, new: float | None, unit: str, decimals: int) -> str:
+    """The change between two values as a report shows it, computed from the values as shown (each rounded
+    to ``decimals``: 56% -> 65% is +9 procentpunt, whatever the unrounded shares): the difference for a
+    share ('procentpunt', or per 1.000), the growth in percent for counts, means and durations; '–' when
+    either value is missing or the growth is from 0."""
+    if pd.isna(old) or pd.isna(new):
+        return "–"
+    old, new = round(float(old), decimals), round(float(new), decimals)
+    if unit in ("percent", "per_1000"):
+        difference = formatting.signed(difference_pp(old, new), decimals)
+        return f"{difference} procentpunt" if unit == "percent" else f"{difference} per 1.000"
+    growth = growth_pct(old, new)
+    return "–" if growth is None else formatting.signed(growth) + "%"
 
 
 def _compare(frame, earlier, column: str):

@@ -190,14 +190,7 @@ class Overview(Report):
         if (ident, period) not in change.index:
             return "–"
         c = change.loc[(ident, period)]
-        if pd.isna(c["previous"]) or pd.isna(c["published"]):
-            return "–"
-        # from the two values as the table shows them: 56% -> 65% is +9 procentpunt, whatever the decimals
-        old, new = round(float(c["previous"]), ind.decimals), round(float(c["published"]), ind.decimals)
-        if ind.unit in ("percent", "per_1000"):
-            return f"{formatting.signed(changes.difference_pp(old, new), ind.decimals)} procentpunt"
-        growth = changes.growth_pct(old, new)
-        return "–" if growth is None else formatting.signed(growth) + "%"
+        return changes.shown(c["previous"], c["published"], ind.unit, ind.decimals)
 
     def shown_breakdowns(self) -> list[str]:
         """The titles of the breakdowns the data has."""

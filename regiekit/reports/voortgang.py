@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from regiekit import engine, formatting
+from regiekit import engine
 from regiekit.data import vocabulary
 from regiekit.data.store import Store
 from regiekit.indicators.definitions import DatedNote, Indicator, load_catalogue
@@ -253,16 +253,7 @@ class Voortgang(Report):
         '–' when either is not published."""
         values = rows.set_index("period")["published"]
         first, last = (values.get(y) for y in (self.years[0], self.years[-1]))
-        if first is None or last is None or pd.isna(first) or pd.isna(last):
-            return "–"
-        first, last = round(float(first), ind.decimals), round(float(last), ind.decimals)  # as shown beside it
-        if ind.unit == "count":
-            change, decimals, suffix = changes.growth_pct(first, last), 0, "%"
-        else:
-            change, decimals, suffix = changes.difference_pp(first, last), ind.decimals, " pp"
-        if change is None:
-            return "–"
-        return formatting.signed(change, decimals) + suffix
+        return changes.shown(first, last, ind.unit, ind.decimals)
 
     def _change_cell(self, ind: Indicator, rows: pd.DataFrame, notes: _Footnotes) -> str:
         """The change between the first and last year shown, with the mark of each series break it
@@ -305,7 +296,7 @@ class Voortgang(Report):
                  f'<th class="num">verandering</th><th {LEFT}>oordeel</th></tr></thead><tbody>{"".join(body)}</tbody>'
                  "</table>")
         legend = (f'<p class="regiekit-voetnoot"><small>Verandering: van {years[0]} tot {years[-1]}, in procenten '
-                  "voor aantallen en in procentpunten (pp) voor percentages. Het oordeel weegt de hele reeks. "
+                  "voor aantallen en in procentpunten voor percentages. Het oordeel weegt de hele reeks. "
                   f"{disclosure.SUPPRESSED}: niet gepubliceerd (onthullingscontrole); –: geen cijfer.</small></p>")
         return table + legend + notes.html(
             lambda year: f"Cijfers van voor {year} zijn niet goed te vergelijken met die vanaf {year}: de verandering "
