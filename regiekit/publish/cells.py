@@ -115,7 +115,11 @@ def build(frame: pd.DataFrame, missing_exact: bool = False) -> Cells:
     denominator = np.full(len(frame), -1)
     denominator[has_den] = position.reindex(pd.MultiIndex.from_frame(denominators.loc[has_den, KEY])).to_numpy()
     exclusive = {(count_key(d.numerator, d), d.by): engine.exclusive_breakdown(d) for d in defs.values() if d.by}
-    relations = _regions(atoms) + _breakdowns(atoms, exclusive) + _bands(atoms)
+    by_band = counted & per_band.to_numpy()
+    wholes = numerators.loc[by_band, KEY].assign(band=frame.loc[by_band, "indicator"].map(
+        lambda i: defs[i].population.age_band), category="")
+    whole = position.reindex(pd.MultiIndex.from_frame(wholes[KEY])).to_numpy()
+    relations = _regions(atoms) + _breakdowns(atoms, exclusive) + _bands(atoms, zip(whole, numerator[by_band]))
     shares = np.flatnonzero(has_den & frame["indicator"].map(lambda i: same_units(defs[i])).to_numpy(dtype=bool))
     complements = sorted({(int(denominator[r]), int(numerator[r]),
                            _missing_of(atoms, position, int(numerator[r])) if missing_exact else -1)
@@ -203,15 +207,23 @@ def _splits(bands: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(found)
 
 
-def _bands(atoms: pd.DataFrame) -> list[Relation]:
-    """Age bands that add up to another band of the same count, category, region and period."""
+def _bands(atoms: pd.DataFrame, breakdowns) -> list[Relation]:
+    """Age bands that add up to another band of the same count, category, region and period; and the
+    bands of a breakdown by age (``breakdowns``: pairs of the total's cell and a band's cell) add up to its
+    total, also where a band is missing: the engine gives every band that occurs anywhere in the data, so
+    one that does not occur is 0, as a reader of a table without it assumes."""
     place = ["count", "category", "period", "subperiod", "region_code"]
     shown = atoms[~atoms["public"]]
-    found = []
+    found = set()
     for _, group in shown.groupby(place, sort=False):
         if len(group) < 3:
             continue
         cell = dict(zip(group["band"], group.index))
         for whole, parts in _splits(tuple(sorted(cell))):
-            found.append((cell[whole], [cell[p] for p in parts]))
-    return _relations(found)
+            found.add((cell[whole], tuple(sorted(cell[p] for p in parts))))
+    parts_of: dict[int, set[int]] = {}
+    for whole, part in breakdowns:
+        if whole == whole:  # the total is a cell (NaN: the table does not hold it)
+            parts_of.setdefault(int(whole), set()).add(int(part))
+    found |= {(whole, tuple(sorted(parts))) for whole, parts in parts_of.items() if whole not in parts}
+    return _relations(sorted(found))

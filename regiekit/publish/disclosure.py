@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from regiekit import engine
 from regiekit.indicators.definitions import load_catalogue
 from regiekit.publish import cells as cellmodel
 from regiekit.publish import suppression
@@ -80,6 +81,28 @@ def _unreliable(frame: pd.DataFrame, rules: Rules) -> np.ndarray:
     return (share & (np.nan_to_num(den) < rules.min_denominator)) | (is_stat & (np.nan_to_num(num) < rules.min_cases))
 
 
+def _statistics_of_hidden(frame: pd.DataFrame, hidden: np.ndarray) -> np.ndarray:
+    """Rows of a mean or median whose field the table also breaks down over the same units, region and
+    period with a category hidden: the mean times its cases is the sum of value times count over the
+    categories, which would pin the hidden ones (a median narrows them)."""
+    catalogue = load_catalogue()
+    defs = {i: catalogue[i] for i in frame["indicator"].unique()}
+    breakdowns: dict[tuple[str, str], list[str]] = {}
+    for d in defs.values():
+        if d.by is not None and d.statistic is None:
+            breakdowns.setdefault((cellmodel.count_key(d.numerator, d), d.by), []).append(d.id)
+    place = frame[["region_code", "period", "subperiod"]].astype(object).fillna("").astype(str).agg("|".join, axis=1)
+    found = np.zeros(len(frame), dtype=bool)
+    for d in defs.values():
+        ids = d.statistic and breakdowns.get((cellmodel.count_key(d.numerator, d), d.statistic.field))
+        if ids:
+            known = frame["category"].ne(engine.UNKNOWN).to_numpy()  # the mean leaves missing answers out
+            pinned = set(place[frame["indicator"].isin(ids).to_numpy() & hidden & known])
+            mine = frame["indicator"].eq(d.id).to_numpy()
+            found[mine] = place[mine].isin(pinned).to_numpy()
+    return found
+
+
 def _hidden_rows(cells: cellmodel.Cells, suppressed: np.ndarray) -> np.ndarray:
     """Rows whose numerator or denominator cell is suppressed."""
     hidden = np.zeros(len(cells.numerator), dtype=bool)
@@ -107,6 +130,7 @@ def protect(frame: pd.DataFrame, rules: Rules | None = None, internal: bool = Fa
     problem, primary, targets = _problem(cells, rules)
     suppressed = suppression.protect(problem, primary, targets)
     hidden = _hidden_rows(cells, suppressed) | _unreliable(out, rules)
+    hidden |= _statistics_of_hidden(out, hidden)
     is_count = (out["unit"] == "count").to_numpy()
     has_cell = cells.numerator >= 0
     small = np.zeros(len(out), dtype=bool)
