@@ -57,7 +57,8 @@ class Rules:
     def text(self) -> list[str]:
         """The rules in Dutch, as a report states them."""
         small = (f"Aantallen van 1 tot en met {self.min_count - 1} staan er als '<{self.min_count}' (minder dan "
-                 f"{self.min_count}), zonder het precieze getal" if self.show_small else
+                 f"{self.min_count}), zonder het precieze getal; een x is een ander weggelaten aantal, dat ook "
+                 f"kleiner dan {self.min_count} kan zijn" if self.show_small else
                  f"Aantallen van 1 tot en met {self.min_count - 1} worden niet gepubliceerd (x)")
         lines = [f"{small}; percentages waarbij zo'n klein aantal jongeren of zaken mee- of juist niet meetelt, "
                  "worden niet gepubliceerd.",
@@ -76,7 +77,7 @@ class Rules:
             lines.append("Aantallen zijn exact, zoals het team ze zelf publiceert.")
         if self.regime != "standaard":
             lines.insert(0, f"Regels voor de eigen casussen van een team (regime '{self.regime}'); de "
-                            "onderbouwing staat in docs/onthullingscontrole.md.")
+                            "onderbouwing staat in de documentatie van regiekit, bij de onthullingscontrole.")
         return lines
 
 

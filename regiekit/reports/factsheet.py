@@ -83,8 +83,9 @@ class Factsheet(Report):
         charts (trend of the region and Nederland; every region of its level in the funnel plot), with
         marks, comparison and verdict."""
         defs = {i.id: i for i in self.indicators}
-        shown = self.results[(self.results["period"] == self.period)
-                             | self.results["region_code"].isin(self._trend_regions())].copy()
+        r = self.results
+        shown = r[(r["period"] == self.period)  # the trend up to the factsheet's year, not beyond it
+                  | (r["region_code"].isin(self._trend_regions()) & (r["period"] <= self.period))].copy()
         shown["part"] = (shown["period"] == self.period).map({True: "tabel", False: "grafiek"})
         if self.funnel_indicator is not None:
             spread = self.peers[self.peers["indicator"] == self.funnel_indicator].assign(part="spreiding")
