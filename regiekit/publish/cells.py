@@ -121,10 +121,46 @@ def build(frame: pd.DataFrame, missing_exact: bool = False) -> Cells:
     whole = position.reindex(pd.MultiIndex.from_frame(wholes[KEY])).to_numpy()
     relations = _regions(atoms) + _breakdowns(atoms, exclusive) + _bands(atoms, zip(whole, numerator[by_band]))
     shares = np.flatnonzero(has_den & frame["indicator"].map(lambda i: same_units(defs[i])).to_numpy(dtype=bool))
-    complements = sorted({(int(denominator[r]), int(numerator[r]),
-                           _missing_of(atoms, position, int(numerator[r])) if missing_exact else -1)
-                          for r in shares if not atoms["missing"].iat[numerator[r]]})
+    complements = {(int(denominator[r]), int(numerator[r]),
+                    _missing_of(atoms, position, int(numerator[r])) if missing_exact else -1)
+                   for r in shares if not atoms["missing"].iat[numerator[r]]}
+    subsets = _subsets(atoms)
+    relations += _relations(((whole, [part]) for whole, part in subsets), equal=False)
+    # two counts of which one counts some of the other's units: their difference counts units too
+    done = {(total, part) for total, part, _ in complements}
+    complements = sorted(complements | {(whole, part, -1) for whole, part in subsets if (whole, part) not in done})
     return Cells(atoms, numerator, denominator, relations, complements)
+
+
+def _within(part: str, whole: str) -> bool:
+    """Whether the count ``part`` (a :func:`count_key`) counts some of the units of ``whole``: the same units,
+    event, period type and sex, and filters at least as strict (jeugdhulp met verblijf of jeugdhulp)."""
+    (mine, period, sex), (theirs, whole_period, whole_sex) = json.loads(part), json.loads(whole)
+    if (period, sex) != (whole_period, whole_sex) or mine["event"] not in ("in_zorg", "gestart", "beeindigd") \
+            or any(mine[k] != theirs[k] for k in ("count", "event", "also", "parameters")):
+        return False
+    for name, allowed in theirs["where"].items():
+        own = mine["where"].get(name)
+        if own is None or (own != allowed if isinstance(allowed, dict) or isinstance(own, dict)
+                           else not set(own) <= set(allowed)):
+            return False
+    return True
+
+
+def _subsets(atoms: pd.DataFrame) -> list[tuple[int, int]]:
+    """(whole, part): cells of the same band, category, region and period where the part counts some of the
+    whole's units (:func:`_within`); a reader knows the part is at most the whole."""
+    counts = atoms.loc[~atoms["public"], "count"].unique()
+    pairs = pd.DataFrame([(w, p) for w in counts for p in counts if w != p and _within(p, w)],
+                         columns=["count", "part_count"])
+    if pairs.empty:
+        return []
+    place = ["band", "category", "period", "subperiod", "region_code"]
+    cells = atoms.loc[~atoms["public"], ["count", *place]].assign(cell=np.flatnonzero(~atoms["public"]))
+    wholes = cells.merge(pairs, on="count")
+    parts = cells.rename(columns={"count": "part_count", "cell": "part"})
+    found = wholes.merge(parts, on=["part_count", *place])
+    return list(zip(found["cell"].tolist(), found["part"].tolist()))
 
 
 def _missing_of(atoms: pd.DataFrame, position: pd.Series, cell: int) -> int:
