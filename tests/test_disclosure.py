@@ -250,3 +250,46 @@ def test_a_count_shown_as_less_than_three_is_never_pinned_down():
     leaky.loc[neighbours, "published"] = leaky.loc[neighbours, "numerator"]
     leaky.loc[neighbours, "status"] = ""
     assert not disclosure.audit(leaky, CASES)["safe"].all()
+
+
+def _rows(indicator: str, counts: dict, region: str = "JZ04") -> list[dict]:
+    """Rows of one region's engine table: ``counts`` per category (None: the indicator's total)."""
+    unit = load_catalogue()[indicator].unit
+    return [{"indicator": indicator, "region_code": region, "region_name": region, "level": "jeugdregio",
+             "period": 2024, "subperiod": None, "category": c, "numerator": n, "denominator": None,
+             "value": float(n), "unit": unit} for c, n in counts.items()]
+
+
+def test_an_age_band_that_never_occurs_still_makes_the_bands_add_up():
+    """36 registrations, 19 of 4-12, 15 of 12-18 and 2 of 18-23, none of 0-4 anywhere (so the engine has no
+    row for it): a reader takes the missing band for 0, so the '<3' would be exactly 2 without a second
+    number hidden."""
+    frame = pd.DataFrame(_rows("aanmeldingen_aantal", {None: 36})
+                         + _rows("aanmeldingen_leeftijdsklasse", {"4-12": 19, "12-18": 15, "18-23": 2}))
+    protected = disclosure.protect(frame, CASES)
+    bands = protected.set_index("category")["status"]
+    assert bands["18-23"] == "klein" and (bands[["4-12", "12-18"]] == "geheim").any()
+    assert disclosure.audit(protected, CASES)["safe"].all()
+    leaky = protected.assign(published=protected["value"].where(protected["category"] != "18-23"),
+                             status=protected["status"].where(protected["category"] == "18-23", ""))
+    assert not disclosure.audit(leaky, CASES)["safe"].all()  # the safeguard sees 36 - 19 - 15
+
+
+def test_the_difference_of_a_count_and_a_count_of_some_of_its_units_is_protected():
+    """Servicepunt: 8 discussed, 7 of them not placed: publishing both says that 1 was placed."""
+    frame = pd.DataFrame(_rows("servicepunt_besproken", {None: 8}) + _rows("servicepunt_geen_plaatsing", {None: 7}))
+    protected = disclosure.protect(frame, CASES)
+    assert protected["published"].isna().any()
+    assert disclosure.audit(protected, CASES)["safe"].all()
+    assert not disclosure.audit(protected.assign(published=protected["value"], status=""), CASES)["safe"].all()
+
+
+def test_a_mean_is_hidden_where_the_breakdown_of_its_field_hides_a_category():
+    """Mean times cases is the sum of value times count: beside a breakdown with a '<3' it would pin it."""
+    frame = pd.DataFrame(_rows("casusonderzoeken_aantal", {None: 13})
+                         + _rows("casusonderzoeken_schoolwisselingen", {"0": 1, "2": 6, "4": 6})
+                         + [{**_rows("casusonderzoeken_schoolwisselingen_gemiddeld", {None: 13})[0],
+                             "denominator": 13, "value": 36 / 13, "unit": "mean"}])
+    protected = disclosure.protect(frame, disclosure.Rules.load(None, "regie_op_3")).set_index("indicator")
+    assert pd.isna(protected.loc["casusonderzoeken_schoolwisselingen_gemiddeld", "published"])
+    assert protected.loc["casusonderzoeken_aantal", "published"] == 13

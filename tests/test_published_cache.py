@@ -109,7 +109,8 @@ def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, caps
     published.table(["jeugdhulp_aantal"], _small_store(tmp_path / "a"))  # a library call: silent
     assert "cijfers voor alle regio's" not in capsys.readouterr().err
     store = _small_store(tmp_path / "b")
-    unit = len(published.protection_unit(["jeugdhulp_aantal"], store))
+    unit, = published.protection_units(["jeugdhulp_aantal"], store)
+    unit = len(unit)
     with published.progress():
         published.table(["jeugdhulp_aantal"], store)  # not cached yet: the batch's first run
         shown = capsys.readouterr().err
@@ -167,3 +168,20 @@ def test_stores_with_the_same_data_share_their_published_tables_and_others_do_no
     with pytest.raises(AssertionError, match="computed again"):  # other data: not shared
         published.table(["jeugdhulp_aantal"], other)
     assert not list((Path(copy.path) / "gepubliceerd").glob("*"))  # nothing in the stores' own folders
+
+
+def test_reports_that_share_a_number_protect_it_in_the_same_unit(demo_store):
+    """The factsheet and the voortgang both show jeugdhulp met verblijf; whatever else each asks for, the
+    unit that holds it is the same (nested counts such as jeugdzorg and jeugdhulp included), so it gets one
+    decision (a unit that differed per report hid Nederland's share in one and showed it in the other)."""
+    from regiekit.publish import published
+    from regiekit.reports import factsheet, voortgang
+    from regiekit.reports.common import KERN
+
+    sheet = [i.id for i in factsheet.load_catalogue().select(tag=KERN)]
+    progress = sorted({p.indicator for line in voortgang.load_layout().actielijnen for p in line.panelen})
+    units = [{tuple(u) for u in published.protection_units(ids, demo_store)} for ids in (sheet, progress)]
+    shared = [u for u in units[0] | units[1] if "jeugdhulp_verblijf_aandeel" in u]
+    assert len(shared) == 1 and "jeugdzorg_aantal" in shared[0] and "jeugdhulp_aantal" in shared[0]
+    indicators = [i for u in units[0] | units[1] for i in u]
+    assert len(indicators) == len(set(indicators))  # no indicator in two units

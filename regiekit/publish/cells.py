@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -100,6 +100,7 @@ def build(frame: pd.DataFrame, missing_exact: bool = False) -> Cells:
     both = pd.concat([numerators[counted], denominators[has_den]], ignore_index=True)
     atoms = both.groupby(KEY, sort=False).agg(value=("value", "first"), low=("value", "min"),
                                               high=("value", "max")).reset_index()
+    atoms = atoms.reindex(columns=[*KEY, "value", "low", "high"])  # the columns also without any cell
     clash = atoms[atoms["low"] != atoms["high"]]
     if not clash.empty:
         first = clash.iloc[0]
@@ -132,7 +133,8 @@ def build(frame: pd.DataFrame, missing_exact: bool = False) -> Cells:
     return Cells(atoms, numerator, denominator, relations, complements)
 
 
-def _within(part: str, whole: str) -> bool:
+@cache
+def within(part: str, whole: str) -> bool:
     """Whether the count ``part`` (a :func:`count_key`) counts some of the units of ``whole``: the same units,
     event, period type and sex, and filters at least as strict (jeugdhulp met verblijf of jeugdhulp)."""
     (mine, period, sex), (theirs, whole_period, whole_sex) = json.loads(part), json.loads(whole)
@@ -149,9 +151,9 @@ def _within(part: str, whole: str) -> bool:
 
 def _subsets(atoms: pd.DataFrame) -> list[tuple[int, int]]:
     """(whole, part): cells of the same band, category, region and period where the part counts some of the
-    whole's units (:func:`_within`); a reader knows the part is at most the whole."""
+    whole's units (:func:`within`); a reader knows the part is at most the whole."""
     counts = atoms.loc[~atoms["public"], "count"].unique()
-    pairs = pd.DataFrame([(w, p) for w in counts for p in counts if w != p and _within(p, w)],
+    pairs = pd.DataFrame([(w, p) for w in counts for p in counts if w != p and within(p, w)],
                          columns=["count", "part_count"])
     if pairs.empty:
         return []

@@ -2,7 +2,7 @@
 
 Disclosure control must see every number any report could publish: every region (a gemeente suppressed in
 one factsheet must not be recoverable from the jeugdregio and the other gemeenten in other factsheets) and
-every indicator that counts the same youths (:func:`protection_unit`). So the own records are protected
+every indicator that counts the same youths (:func:`protection_units`). So the own records are protected
 as one publication per period (periods share no cells), over all regions and the whole unit, and cached in
 the store (``gepubliceerd/``): every report of every run reads the same decisions. The key includes the
 package's code (:func:`regiekit.digest.code`) and the store's state: a new version of a counting rule, a
@@ -75,24 +75,33 @@ def _prune(path: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def protection_unit(ids: list[str], store: Store) -> list[str]:
-    """The indicators protected together with ``ids``: every indicator counted from the store's own records
-    that shares a count with them, directly or through others (a numerator, a denominator, an age band of
-    the same units). Their cells get one decision, whichever report asks for which of them."""
+def protection_units(ids: list[str], store: Store) -> list[list[str]]:
+    """The indicators protected together with ``ids``, as units: every indicator counted from the store's
+    own records that shares a count with them or counts some of the same units (a numerator, a
+    denominator, an age band of the same units, a count with stricter filters: :func:`cells.within`),
+    directly or through others. Each unit is the same whichever report asks for which of its indicators,
+    so its cells get one decision everywhere; ``ids`` that share nothing make separate units."""
     catalogue = load_catalogue()
-    own = [i for i in engine.available(list(catalogue.values()), store, "eigen") if i.statistic is None]
+    own = engine.available(list(catalogue.values()), store, "eigen")  # a mean with the counts of its units
     keys = {i.id: {cells.count_key(c, i) for c in (i.numerator, i.denominator)
                    if c is not None and c.count != "bevolking"} for i in own}
-    wanted = {k for i in ids for k in keys.get(i, ())}
-    unit, grown = set(ids), True
-    while grown:
-        grown = False
-        for i, mine in keys.items():
-            if i not in unit and mine & wanted:
-                unit.add(i)
-                wanted |= mine
-                grown = True
-    return sorted(unit)
+    every = set().union(*keys.values()) if keys else set()
+    linked = {k: {o for o in every if o == k or cells.within(k, o) or cells.within(o, k)} for k in every}
+    units, seen = [], set()
+    for first in ids:
+        if first in seen:
+            continue
+        unit, wanted, grown = {first}, set().union(*(linked[k] for k in keys.get(first, ()))), True
+        while grown:
+            grown = False
+            for i, mine in keys.items():
+                if i not in unit and mine & wanted:
+                    unit.add(i)
+                    wanted |= set().union(*(linked[k] for k in mine))
+                    grown = True
+        units.append(sorted(unit))
+        seen |= unit
+    return units
 
 
 def _may_fork_workers() -> bool:
@@ -182,21 +191,34 @@ def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Ru
 
 def _own(ids: list[str], periods, store: Store, rules: disclosure.Rules, internal: bool, parameters,
          levels) -> pd.DataFrame:
-    """Indicators counted from own records: engine -> intervals -> disclosure control, for the whole
-    protection unit of ``ids`` (:func:`protection_unit`) over every region (of ``levels``, for the case
-    monitors, which publish jeugdregio's and Nederland only: a unit is published at one set of levels), one
-    period at a time, each period cached in the store, so every report of a run takes the same decision for
-    every number. A list
-    by gemeente is published per region below Nederland only: Nederland's list of every gemeente would tie
-    all regions' lists together (and a national list of 342 gemeenten is no report)."""
-    unit = protection_unit(ids, store)
+    """Indicators counted from own records: engine -> intervals -> disclosure control, for each protection
+    unit of ``ids`` (:func:`protection_units`) over every region (of ``levels``, for the case monitors,
+    which publish jeugdregio's and Nederland only: a unit is published at one set of levels), one period at
+    a time, each period cached in the store, so every report of a run takes the same decision for every
+    number. A list by gemeente is published per region below Nederland only: Nederland's list of every
+    gemeente would tie all regions' lists together (and a national list of 342 gemeenten is no report)."""
+    catalogue = load_catalogue()
+    periods = periods if periods is not None else store.years
+    parts = []
+    for unit in protection_units(ids, store):
+        found = _unit_tables(unit, periods, store, rules, internal, parameters, levels)
+        parts += [found[p][found[p]["indicator"].isin(ids)] for p in periods]
+    protected = pd.concat(parts, ignore_index=True)
+    origin = {i: "; ".join(dict.fromkeys(store.describe(t) for t in sorted(engine.own_tables(catalogue[i]))))
+              for i in ids}  # per indicator: the tables it is counted from, synthetic or imported
+    return protected.assign(bron="eigen", source=protected["indicator"].map(origin), cbs_status=None)
+
+
+def _unit_tables(unit: list[str], periods: list, store: Store, rules: disclosure.Rules, internal: bool, parameters,
+                 levels) -> dict:
+    """The protected table of one unit per period: from the cache, or computed (and cached) under a lock."""
     catalogue = load_catalogue()
     # keyed on the state of the tables the unit is counted from: an import of other tables keeps them
     tables = sorted({t for i in unit for t in engine.own_tables(catalogue[i])})
     prefix = f"{digest.code()[:12]}-{store.state(tables)[:12]}-"
     folder = _folder(store)
     paths = {period: folder / f"{prefix}{_key(unit, rules, internal, levels, str(period), parameters, 'eigen')}.parquet"
-             for period in (periods if periods is not None else store.years)}
+             for period in periods}
     found = _cached(paths)
     if len(found) < len(paths):
         with _lock(folder / f"{prefix}{_key(unit, rules, internal, levels, None, parameters, 'eigen')}.lock"):
@@ -205,10 +227,7 @@ def _own(ids: list[str], periods, store: Store, rules: disclosure.Rules, interna
             if todo:
                 regions = [r.code for r in load_regions().all() if r.level in levels] if levels else None
                 found |= _protect_own(unit, todo, store, rules, internal, parameters, regions, paths)
-    protected = pd.concat([found[p][found[p]["indicator"].isin(ids)] for p in paths], ignore_index=True)
-    origin = {i: "; ".join(dict.fromkeys(store.describe(t) for t in sorted(engine.own_tables(catalogue[i]))))
-              for i in ids}  # per indicator: the tables it is counted from, synthetic or imported
-    return protected.assign(bron="eigen", source=protected["indicator"].map(origin), cbs_status=None)
+    return found
 
 
 def _cbs(ids: list[str], regions, periods, store: Store) -> pd.DataFrame:
