@@ -293,3 +293,29 @@ def test_a_mean_is_hidden_where_the_breakdown_of_its_field_hides_a_category():
     protected = disclosure.protect(frame, disclosure.Rules.load(None, "regie_op_3")).set_index("indicator")
     assert pd.isna(protected.loc["casusonderzoeken_schoolwisselingen_gemiddeld", "published"])
     assert protected.loc["casusonderzoeken_aantal", "published"] == 13
+
+
+def test_a_large_cell_no_small_number_needs_is_published_again():
+    """Total 528 = 3 + 5 + 20 + 500 with the 3 small: hiding 5 and 20 protects it; the 500 that an early
+    choice also hid is published again. With only 3 + 5 + 500 the 500 is needed and stays hidden."""
+    from regiekit.publish import suppression
+    from regiekit.publish.cells import Relation
+
+    def problem(values):
+        values = np.array(values, dtype=float)
+        relation = Relation(np.arange(len(values)), np.r_[1.0, -np.ones(len(values) - 1)])
+        return suppression.Problem(values, [relation], np.zeros(len(values), bool), np.zeros(len(values), bool),
+                                   9.0, 10.0, np.ones(len(values)))
+
+    targets = [suppression.Target(np.array([1]), np.array([1.0]))]
+    primary = np.array([False, True, False, False, False])
+    redundant = problem([528, 3, 5, 20, 500])
+    hidden = np.array([False, True, True, True, True])
+    suppression._release(redundant, hidden, primary, targets)
+    assert hidden.tolist() == [False, True, True, True, False] and not suppression.unsafe(redundant, hidden, targets)
+    needed = problem([508, 3, 5, 500])
+    hidden = np.array([False, True, True, True])
+    suppression._release(needed, hidden, primary[:4], targets)
+    assert hidden.tolist() == [False, True, True, True]
+    hidden[3] = False
+    assert suppression.unsafe(needed, hidden, targets)  # without the 500 the 3 is pinned near its value

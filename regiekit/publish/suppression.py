@@ -21,7 +21,8 @@ manner of Fischetti and Salazar's optimal method (Tau-Argus):
    far. Suppressing more only widens intervals, so a protected target stays protected and each round
    audits only the targets still open;
 3. after ``ROUNDS`` rounds, a target still open gets an integer programme of its own over the cells
-   around it (the cut's model of the reader becomes exact there), widening the area until it is protected.
+   around it (the cut's model of the reader becomes exact there), widening the area until it is protected;
+4. a cell of ``LARGE`` or more that no target needs any more is published again (:func:`_release`).
 
 The result is protected by construction of the last audit: protection ends only when every target's
 interval is at least ``protection`` wide.
@@ -421,6 +422,65 @@ def _protect_alone(problem: Problem, suppressed: np.ndarray, target: Target) -> 
                           "er is niets meer weg te laten")
 
 
+def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targets: list[Target]) -> None:
+    """Publish again the secondary cells of ``LARGE`` or more that no target needs (a cut of an early round
+    asked for one; the cells chosen after it protect the same targets). For each target and direction, the
+    reader's
+    programme is solved twice: for the extreme value, then, keeping that value, for the least movement of
+    the large cells. A large cell that stays at its value in all those tables can be fixed there without
+    changing any interval (every such table stays feasible), so it is published."""
+    large = suppressed & ~primary & (problem.values >= LARGE)
+    if not large.any():
+        return
+    moved = np.zeros(len(problem.values), dtype=bool)
+    groups, _ = _groups(problem, suppressed, targets)
+    for cells, relations, wanted in groups:
+        watched = [k for k, c in enumerate(cells) if large[c]]
+        if not watched:
+            continue
+        n, column = len(cells), {c: k for k, c in enumerate(cells)}
+        hidden = np.zeros(len(problem.values), dtype=bool)
+        hidden[cells] = True
+        rows = []
+        for r in relations:
+            rel = problem.relations[r]
+            inside = hidden[rel.members]
+            constant = -float(rel.coefs[~inside] @ problem.values[rel.members[~inside]])
+            rows.append(([column[m] for m in rel.members[inside]], rel.coefs[inside],
+                         constant if rel.equal else -INFINITY, constant))
+        for j, k in enumerate(watched):  # x - up + down = value: how far a large cell moves
+            value = float(problem.values[cells[k]])
+            rows.append(([k, n + 2 * j, n + 2 * j + 1], [1.0, -1.0, 1.0], value, value))
+        lower, upper = problem.bounds(cells)
+        extra = 2 * len(watched)
+        solver = _model(np.r_[lower, np.zeros(extra)], np.r_[upper, np.full(extra, INFINITY)],
+                        np.zeros(n + extra), [False] * (n + extra), rows)
+        solver.setOptionValue("simplex_strategy", 4)  # as in the audit: on from the last basis
+        movement = np.r_[np.zeros(n), np.ones(extra)]
+        everything = np.arange(n + extra, dtype=np.int32)
+        for t in wanted:
+            target = targets[t]
+            cost = np.zeros(n + extra)
+            inside = hidden[target.members]
+            np.add.at(cost, [column[m] for m in target.members[inside]], target.coefs[inside])
+            for sign in (1.0, -1.0):
+                solver.changeColsCost(n + extra, everything, sign * cost)
+                solver.run()
+                x = np.asarray(solver.getSolution().col_value)[watched]
+                away = np.abs(x - problem.values[np.asarray(cells)[watched]]) > TOLERANCE
+                if not (away & ~moved[np.asarray(cells)[watched]]).any():
+                    continue  # this extreme table keeps every large cell still open at its value
+                best = solver.getInfo().objective_function_value
+                nz = np.flatnonzero(cost)
+                solver.addRow(-INFINITY, best + TOLERANCE, len(nz), nz.astype(np.int32), sign * cost[nz])
+                solver.changeColsCost(n + extra, everything, movement)
+                solver.run()
+                away = np.asarray(solver.getSolution().col_value)[n:].reshape(-1, 2).sum(axis=1) > TOLERANCE
+                moved[np.asarray(cells)[watched][away]] = True
+                solver.deleteRows(1, np.array([solver.getNumRow() - 1], dtype=np.int32))
+    suppressed[large & ~moved] = False
+
+
 def protect(problem: Problem, primary: np.ndarray, targets: list[Target], time_limit: float = 30.0) -> np.ndarray:
     """Suppress the ``primary`` cells and as few other cells as needed until every target is protected;
     cells shown small that the rest pins down lose that mark (``problem.small``). The suppressed cells."""
@@ -435,6 +495,7 @@ def protect(problem: Problem, primary: np.ndarray, targets: list[Target], time_l
         found, cuts = intervals(problem, suppressed, [targets[t] for t in pending], cuts=True)
         failed = [pending[k] for k, (low, high) in enumerate(found) if high - low < problem.protection - TOLERANCE]
         if not failed:
+            _release(problem, suppressed, primary, targets)
             return suppressed
         pinned = [m for n in failed for m in targets[n].members if problem.small[m] and suppressed[m]]
         if pinned:  # a '<3' that the rest pins down is shown as x: the reader knows less
