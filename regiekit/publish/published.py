@@ -42,6 +42,8 @@ def _folder(store: Store) -> Path:
     copies of one store on a team's server, or the test processes of one session."""
     shared = os.environ.get(SHARED)
     return Path(shared) if shared else Path(store.path) / FOLDER
+
+
 _SHOW_PROGRESS: ContextVar[bool] = ContextVar("show_progress", default=False)
 
 
