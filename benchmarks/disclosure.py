@@ -4,7 +4,10 @@ suppressed cells, the secondary ones of 100 or more and how many of those no met
 bound: :func:`_large_needed`), the information lost (the sum of the secondary cells' values) and the
 time, for today's method and (``--vergelijk``) the earlier heuristic's result saved as a protected table.
 
-    python benchmarks/disclosure.py --tabel TABEL.parquet [--jaren 2023 2024] [--vergelijk OUD.parquet]
+    python benchmarks/disclosure.py --data data/processed [--jaren 2023 2024] [--vergelijk OUD.parquet]
+    python benchmarks/disclosure.py --tabel TABEL.parquet ...   (an engine table saved earlier)
+
+With ``--data`` the engine table is computed from the store (and kept with ``--bewaar TABEL.parquet``).
 """
 
 from __future__ import annotations
@@ -49,13 +52,30 @@ def _large_needed(problem: suppression.Problem, primary: np.ndarray) -> int:
     return round(solver.getInfo().objective_function_value)
 
 
+def trajectory_table(data: str) -> pd.DataFrame:
+    """The engine table of every indicator counted from the trajectories, every region and year."""
+    from regiekit import engine
+    from regiekit.data.store import Store
+    from regiekit.indicators.definitions import load_catalogue
+
+    store = Store.open(data)
+    ids = [i.id for i in engine.available(list(load_catalogue().values()), store, "eigen")
+           if i.numerator.count in ("jongeren", "trajecten") and i.statistic is None]
+    return engine.compute(ids, store=store)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tabel", required=True, help="engine table (parquet) of all regions and years")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", help="the processed store to compute the engine table from")
+    source.add_argument("--tabel", help="engine table (parquet) of all regions and years")
+    parser.add_argument("--bewaar", help="save the computed engine table here (parquet)")
     parser.add_argument("--jaren", nargs="*", type=int)
     parser.add_argument("--vergelijk", help="the same table protected by another method (parquet)")
     args = parser.parse_args()
-    frame = pd.read_parquet(args.tabel)
+    frame = pd.read_parquet(args.tabel) if args.tabel else trajectory_table(args.data)
+    if args.bewaar:
+        frame.to_parquet(args.bewaar)
     old = pd.read_parquet(args.vergelijk) if args.vergelijk else None
     rules = disclosure.Rules()
     totals = np.zeros(9)

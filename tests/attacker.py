@@ -26,7 +26,13 @@ reader can use:
   public population or on another cell; its numerator and (for a cell) its complement are at least
   ``min_count`` unless zero, its base at least ``min_denominator``; the Wilson interval of a percentage
   (README), computed on the same unrounded numbers, narrows numerator and base further;
-- a suppressed count is at least 1 (zeros are published), a '<N' is 1 to N-1.
+- a suppressed count is at least 1 (zeros are published), a '<N' is 1 to N-1;
+- under the case regime (:data:`CASES`) counts are exact, and a count of missing answers ('onbekend') is
+  published however small.
+
+The programme falls apart into independent parts (a cell fixed by what is published links nothing); in each,
+a few solves push all targets up or down at once, and a target that two points found so far set
+``protection`` apart needs no solve of its own.
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ INF = highspy.kHighsInf
 TRAJECTORY_KINDS = ("jongeren", "trajecten")
 CARE_FIELDS = ("soort", "verblijf", "zorgvorm")
 SOORT_OF = {z: s for s, forms in vocabulary.SOORT.items() for z in forms}
+UNKNOWN = "onbekend"  # the category of missing answers (docs/onthullingscontrole.md)
+POOL_ROUNDS = 3  # solves of all targets at once (each way) before each target's own
 SUPPRESSED = re.compile(r"geheim|^x$|minder dan", re.IGNORECASE)
 
 
@@ -66,6 +74,10 @@ class Rules:
     min_denominator: int = 20
     round_to: int = 5
     protection: int = 10
+    missing_exact: bool = False  # a count of missing answers ('onbekend') is exact, however small
+
+
+CASES = Rules(min_count=3, min_denominator=10, round_to=1, protection=1, missing_exact=True)  # 'casusmonitor'
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ class Appearance:
     small: int | None  # shown as 'minder dan small'
     ci: tuple[float, float] | None
     source: str
+    exempt: bool = False  # a count of missing answers, published however small (``missing_exact``)
 
 
 def _care_value(form: str, field_name: str) -> str:
@@ -288,19 +301,55 @@ class _Model:
             merged[self.var(key)] += coef
         self.rows.append((low, high, {c: v for c, v in merged.items() if v}, label))
 
-    def solver(self) -> highspy.Highs:
+    def parts(self, targets: list[list[int]]) -> list[tuple[list[int], list[int], list[int]]]:
+        """The independent parts of the programme: (columns, rows, targets), where rows share no column
+        that can vary with another part and each target's columns lie in one part. A column fixed to one
+        value links nothing: it is a constant of the rows that hold it."""
+        parent = list(range(len(self.lower)))
+
+        def root(c: int) -> int:
+            while parent[c] != c:
+                parent[c] = parent[parent[c]]
+                c = parent[c]
+            return c
+
+        free = [low < high for low, high in zip(self.lower, self.upper)]
+        for columns in [[c for c in terms if free[c]] for _, _, terms, _ in self.rows] + targets:
+            for c in columns[1:]:
+                parent[root(c)] = root(columns[0])
+        found: dict[int, tuple[set, list, list]] = {}
+        for r, (_, _, terms, _) in enumerate(self.rows):
+            linked = [c for c in terms if free[c]]
+            if linked:
+                part = found.setdefault(root(linked[0]), (set(), [], []))
+                part[0].update(linked)
+                part[1].append(r)
+        for t, columns in enumerate(targets):
+            found.setdefault(root(columns[0]), (set(), [], []))[0].update(columns)
+            found[root(columns[0])][2].append(t)
+        return [(sorted(cols), rows, ts) for cols, rows, ts in found.values() if ts]
+
+    def solver(self, columns: list[int] | None = None, rows: list[int] | None = None) -> highspy.Highs:
+        """The programme, or the part of it with ``columns`` (in that order) and ``rows``."""
+        columns = list(range(len(self.lower))) if columns is None else columns
+        rows = range(len(self.rows)) if rows is None else rows
+        local = {c: k for k, c in enumerate(columns)}
         with _quiet():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)  # as regiekit.publish does: HiGHS has one thread pool per process
         h.setOptionValue("mip_abs_gap", 0.5)
         h.setOptionValue("mip_rel_gap", 0.0)
-        n = len(self.lower)
-        h.addVars(n, np.array(self.lower, dtype=float), np.array(self.upper, dtype=float))
+        n = len(columns)
+        h.addVars(n, np.array([self.lower[c] for c in columns], dtype=float),
+                  np.array([self.upper[c] for c in columns], dtype=float))
         h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger))
-        for low, high, terms, _ in self.rows:
-            h.addRow(low, high, len(terms), np.array(list(terms), dtype=np.int32),
-                     np.array(list(terms.values()), dtype=float))
+        for r in rows:  # a column outside ``columns`` is fixed: its value moves to the row's bounds
+            low, high, terms, _ = self.rows[r]
+            constant = sum(coef * self.lower[c] for c, coef in terms.items() if c not in local)
+            inside = [(local[c], coef) for c, coef in terms.items() if c in local]
+            h.addRow(low - constant, high - constant, len(inside), np.array([k for k, _ in inside], dtype=np.int32),
+                     np.array([coef for _, coef in inside], dtype=float))
         return h
 
 
@@ -415,7 +464,8 @@ class Attacker:
             app = Appearance(num, den, ind.scale, 0.5 * 10 ** -ind.decimals if ind.unit != "count" else 0.0, value,
                              int(small.group(1)) if small else None,
                              (low, high) if low is not None and high is not None and value is not None else None,
-                             f"{row.get('file', '')}: {ind.id} {region} {period} {category or ''}".strip())
+                             f"{row.get('file', '')}: {ind.id} {region} {period} {category or ''}".strip(),
+                             self.rules.missing_exact and category == UNKNOWN)
             key = (num, round(den) if isinstance(den, float) else den, ind.scale, app.half, value, app.small, app.ci)
             found.setdefault(key, app)
         return list(found.values())
@@ -561,18 +611,19 @@ class Attacker:
     def _bounds(self, app: Appearance) -> list[tuple[Cell, float, float]]:
         """(cell, lowest, highest) that one published or suppressed number gives on its own."""
         r, num = self.rules, app.num
+        floor = 1 if app.exempt else r.min_count  # a published count of units is 0 or at least this
         if app.value is None:
             return [(num, 1, app.small - 1 if app.small else INF)] if app.den is None else []
         if app.den is None:  # a count: rounded (unless it is no multiple), and never 1 to min_count - 1
             half = r.round_to // 2 if app.value % r.round_to == 0 else 0
-            return [(num, 0, 0)] if app.value == 0 else [(num, max(app.value - half, r.min_count), app.value + half)]
+            return [(num, 0, 0)] if app.value == 0 else [(num, max(app.value - half, floor), app.value + half)]
         p, h, s = app.value, app.half, app.scale
         if isinstance(app.den, float):
             d = app.den
             low, high = max(math.ceil(d * (p - h) / s - 1e-7), 0), math.floor(d * (p + h) / s + 1e-7)
             if low >= 1:
-                low = max(low, r.min_count)
-            elif high < r.min_count:
+                low = max(low, floor)
+            elif high < floor:
                 high = 0
             found = [(num, low, high)]
             if self.use_intervals and app.ci and s == 100 and d > 0:
@@ -580,7 +631,7 @@ class Attacker:
             return found
         found = [(app.den, r.min_denominator, INF)]
         if p - h > 0:
-            found.append((num, r.min_count, INF))
+            found.append((num, floor, INF))
         if self.use_intervals and app.ci and s == 100:  # per 1000 may be a Poisson rate
             for key, (low, high) in interval_bounds(p, app.ci, s, h).items():
                 found.append((num if key == "num" else app.den, low, high))
@@ -593,8 +644,9 @@ class Attacker:
         num, den, p, h, s = app.num, app.den, app.value, app.half, app.scale
         model.row(-INF, 1e-6, {num: s, den: -(p + h)}, f"{app.source}: share at most")
         model.row(-1e-6, INF, {num: s, den: -(p - h)}, f"{app.source}: share at least")
-        if p + h < s:
-            model.row(self.rules.min_count, INF, {den: 1.0, num: -1.0}, f"{app.source}: complement not small")
+        if p + h < s:  # with missing answers published exactly, the rest may be only missing answers
+            rest = 1 if self.rules.missing_exact else self.rules.min_count
+            model.row(rest, INF, {den: 1.0, num: -1.0}, f"{app.source}: complement not small")
 
     # --- attack ---------------------------------------------------------------------------------------------
     def targets(self, apps: list[Appearance]) -> list[tuple[str, dict]]:
@@ -623,9 +675,11 @@ class Attacker:
         return f"{self.name(cell.what, cell.band)}{band} {region} {cell.period}"
 
     def inconsistent(self) -> list[str]:
-        """Cells published in one place and suppressed in another: a reader just reads them."""
+        """Counts published in one place and suppressed in another: a reader just reads them. (A share
+        hidden for its small base beside its published counts hides nothing: it is not reliable.)"""
         shown = {a.num for a in self.appearances if a.value is not None}
-        return sorted({self.describe(a.num) for a in self.appearances if a.value is None and a.num in shown})
+        return sorted({self.describe(a.num) for a in self.appearances
+                       if a.value is None and a.den is None and a.num in shown})
 
     def periods(self) -> dict[str, list[Appearance]]:
         found = defaultdict(list)
@@ -633,40 +687,65 @@ class Attacker:
             found[a.num.period].append(a)
         return dict(found)
 
-    def attack(self, periods=None) -> pd.DataFrame:
+    def attack(self, periods=None, cells=None) -> pd.DataFrame:
         """Lowest and highest value of every target (of ``periods``, default all): one row per target with
         ``status`` 'pinned' (an interval narrower than ``protection`` that holds a small count), 'protected',
         'not small' (at least ``min_count``: a secondary suppression) or 'unknown' (a solve did not finish);
-        ``target`` is the target as {cell: coefficient}."""
+        ``target`` is the target as {cell: coefficient}. A target that two feasible points found earlier
+        already set ``protection`` apart is protected without a solve of its own (``lowest`` and
+        ``highest`` then unknown, ``width`` the distance seen). ``cells``: only the targets of these cells."""
         results = []
         for period, apps in sorted(self.periods().items()):
-            targets = self.targets(apps)
+            targets = [t for t in self.targets(apps) if cells is None or not set(cells).isdisjoint(t[1])]
             if not targets or (periods is not None and period not in {str(p) for p in periods}):
                 continue
             model = self._model(apps)
-            solver = model.solver()
-            n = len(model.lower)
-            # one feasible point first: every later solve starts from the last one found (HiGHS's
-            # heuristics take seconds to find one in a model of narrow windows)
-            solver.setOptionValue("time_limit", max(float(self.time_limit), 60.0))
-            point = self._feasible(solver, n)
-            solver.setOptionValue("time_limit", float(self.time_limit))
-            for description, terms in targets:
-                cost = np.zeros(n)
-                for cell, coef in terms.items():
-                    cost[model.cols[cell]] = coef
-                start = time.perf_counter()
-                if point is None:
-                    bounds = [(-INF, INF), (INF, -INF)]
-                else:
-                    bounds = []
-                    for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
-                        found, point = self._solve(solver, sense, cost, point)
-                        bounds.append(found)
-                verdict = self._verdict(description, period, *bounds, time.perf_counter() - start)
-                results.append((*verdict, terms))
+            wanted = [[model.cols[c] for c in terms] for _, terms in targets]
+            for columns, rows, mine in model.parts(wanted):
+                results += self._attack_part(model, columns, rows, [targets[t] for t in mine], period)
         columns = ["cell", "period", "lowest", "highest", "width", "status", "seconds", "target"]
         return pd.DataFrame(results, columns=columns)
+
+    def _attack_part(self, model: _Model, columns: list[int], rows: list[int], targets: list, period) -> list:
+        """The verdicts on ``targets`` of one independent part of the programme."""
+        solver, n = model.solver(columns, rows), len(columns)
+        local = {c: k for k, c in enumerate(columns)}
+        # one feasible point first: every later solve starts from the last one found (HiGHS's
+        # heuristics take seconds to find one in a model of narrow windows)
+        solver.setOptionValue("time_limit", max(float(self.time_limit), 60.0))
+        point = self._feasible(solver, n)
+        solver.setOptionValue("time_limit", float(self.time_limit))
+        pool = [] if point is None else [point]  # feasible points: two that set a target apart protect it
+        wanted = [([local[model.cols[c]] for c in terms], np.array(list(terms.values()))) for _, terms in targets]
+        signs = np.random.default_rng(len(columns))
+        for _ in range(POOL_ROUNDS if point is not None and len(targets) > 1 else 0):
+            # every target pushed up or down at once: points that set many targets apart in a few solves
+            cost = np.zeros(n)
+            for (where, coefs), sign in zip(wanted, signs.choice([-1.0, 1.0], len(wanted))):
+                np.add.at(cost, where, sign * coefs)
+            for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                _, point = self._solve(solver, sense, cost, point)
+                pool.append(point)
+        results = []
+        for (description, terms), (where, coefs) in zip(targets, wanted):
+            start = time.perf_counter()
+            seen = np.array([q[where] for q in pool]) @ coefs if pool else np.zeros(0)
+            if len(seen) and seen.max() - seen.min() >= self.rules.protection - 1e-6:
+                results.append((description, period, math.nan, math.nan, round(seen.max() - seen.min()),
+                                "protected", round(time.perf_counter() - start, 3), terms))
+                continue
+            cost = np.zeros(n)
+            cost[where] = coefs
+            if point is None:
+                bounds = [(-INF, INF), (INF, -INF)]
+            else:
+                bounds = []
+                for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                    found, point = self._solve(solver, sense, cost, point)
+                    bounds.append(found)
+                    pool.append(point)
+            results.append((*self._verdict(description, period, *bounds, time.perf_counter() - start), terms))
+        return results
 
     @staticmethod
     def _feasible(solver: highspy.Highs, n: int) -> np.ndarray | None:

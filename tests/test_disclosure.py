@@ -284,6 +284,26 @@ def test_the_difference_of_a_count_and_a_count_of_some_of_its_units_is_protected
     assert not disclosure.audit(protected.assign(published=protected["value"], status=""), CASES)["safe"].all()
 
 
+def test_a_filtered_count_is_at_most_the_categories_of_its_values():
+    """Seed 003's follow-ups: 26 cases, advice followed fully by 12, in part by 2 ('<3'), not by 4, unknown
+    for 8; 19 had a follow-up, 14 of them with the advice followed fully or in part. Since those 14 are at
+    most 12 + 'in part', publishing them (or their share of the 19) beside the breakdown says 'in part' is 2."""
+    share = {**_rows("advies_opgevolgd_pct", {None: 14})[0], "denominator": 19, "value": 1400 / 19, "unit": "percent"}
+    frame = pd.DataFrame(_rows("followups_casussen_aantal", {None: 26}) + _rows("followups_aantal", {None: 19})
+                         + _rows("followups_advies_opgevolgd", {"ja": 12, "deels": 2, "nee": 4, "onbekend": 8})
+                         + [share])
+    protected = disclosure.protect(frame, CASES)
+    assert disclosure.audit(protected, CASES)["safe"].all()
+    kept = protected.set_index(["indicator", "category"])["status"]
+    assert kept[("followups_advies_opgevolgd", "deels")] in disclosure.HIDDEN
+    # the safeguard catches a deliberate fault: 'in part' shown as '<3' and 'not' hidden, everything else
+    # published; the breakdown leaves 'in part' + 'not' = 6, and 14 <= 12 + 'in part' pins it to 2
+    hide = protected["category"].isin(["deels", "nee"])
+    leaky = protected.assign(published=protected["value"].where(~hide),
+                             status=np.where(hide, np.where(protected["category"] == "deels", "klein", "geheim"), ""))
+    assert not disclosure.audit(leaky, CASES)["safe"].all()
+
+
 def test_a_mean_is_hidden_where_the_breakdown_of_its_field_hides_a_category():
     """Mean times cases is the sum of value times count: beside a breakdown with a '<3' it would pin it."""
     frame = pd.DataFrame(_rows("casusonderzoeken_aantal", {None: 13})

@@ -126,7 +126,7 @@ def build(frame: pd.DataFrame, missing_exact: bool = False) -> Cells:
                     _missing_of(atoms, position, int(numerator[r])) if missing_exact else -1)
                    for r in shares if not atoms["missing"].iat[numerator[r]]}
     subsets = _subsets(atoms)
-    relations += _relations(((whole, [part]) for whole, part in subsets), equal=False)
+    relations += _relations(((whole, [part]) for whole, part in subsets), equal=False) + _covers(atoms, exclusive)
     # two counts of which one counts some of the other's units: their difference counts units too
     done = {(total, part) for total, part, _ in complements}
     complements = sorted(complements | {(whole, part, -1) for whole, part in subsets if (whole, part) not in done})
@@ -163,6 +163,40 @@ def _subsets(atoms: pd.DataFrame) -> list[tuple[int, int]]:
     parts = cells.rename(columns={"count": "part_count", "cell": "part"})
     found = wholes.merge(parts, on=["part_count", *place])
     return list(zip(found["cell"].tolist(), found["part"].tolist()))
+
+
+def _covers(atoms: pd.DataFrame, exclusive: dict) -> list[Relation]:
+    """A count filtered to some values of a field against the categories of those values in a breakdown
+    by that field of a count whose units it counts (advice followed in part or in full, among the cases with
+    a follow-up, against the cases per answer): at most their sum, equal to it where the two counts differ
+    only in that field's filter and the breakdown is exclusive (``exclusive``: see :func:`build`)."""
+    shown = atoms[~atoms["public"]]
+    broken = shown.loc[shown["category"] != "", ["count", "category"]].drop_duplicates()
+    fields = broken.assign(field=broken["category"].str.split("=", n=1).str[0]).groupby("count")["field"].agg(set)
+    pairs = []  # (count, breakdown count, field, categories, equal)
+    for key in shown["count"].unique():
+        (count, period, sex) = json.loads(key)
+        for name, values in count["where"].items():
+            if not isinstance(values, list):
+                continue  # a range: no category of a breakdown holds it
+            rest = json.dumps([{**count, "where": {k: v for k, v in count["where"].items() if k != name}}, period, sex],
+                              sort_keys=True)
+            for other, known in fields.items():
+                if name in known and (other == rest or within(rest, other)):
+                    pairs.append((key, other, tuple(f"{name}={v}" for v in values),
+                                  other == rest and exclusive.get((other, name), False)))
+    found = []
+    place = ["band", "period", "subperiod", "region_code"]
+    for key, other, categories, equal in pairs:
+        wholes = shown[(shown["count"] == key) & (shown["category"] == "")]
+        parts = shown[(shown["count"] == other) & shown["category"].isin(categories)]
+        members = parts.assign(cell=parts.index).groupby(place)["cell"].agg(list)
+        for cell, at in zip(wholes.index, pd.MultiIndex.from_frame(wholes[place])):
+            mine = members.get(at)
+            if mine is not None and len(mine) == len(categories):
+                found.append(Relation(np.array([cell, *mine], dtype=np.int64), np.array([1.0] + [-1.0] * len(mine)),
+                                      equal))
+    return found
 
 
 def _missing_of(atoms: pd.DataFrame, position: pd.Series, cell: int) -> int:

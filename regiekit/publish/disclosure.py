@@ -58,7 +58,7 @@ def _problem(cells: cellmodel.Cells, rules: Rules):
         members = [total, part] + ([missing] if missing >= 0 else [])
         target = suppression.Target(np.array(members), np.array([1.0, -1.0, -1.0][:len(members)]))
         if 0 < target.value(values) < rules.min_count:
-            primary[part] = True
+            primary[part] |= values[part] > 0  # a 0 says nothing of the rest, and zeros are published
             targets.append(target)
     # hidden only as a last resort: a missing answer the rules publish exactly, and in a case monitor the
     # number of cases a share divides by (the team's headline count)
