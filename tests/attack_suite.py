@@ -58,20 +58,21 @@ class AttackSuite:
         raise NotImplementedError
 
     @pytest.fixture(scope="class")
-    def run(self, demo_store, tmp_path_factory) -> Path:
+    @classmethod
+    def run(cls, demo_store, tmp_path_factory) -> Path:
         """The whole run, made by the CLI as a user would (all outputs in one folder)."""
         out = tmp_path_factory.mktemp("run")
-        if self.in_process:  # the CSV the notebook writes (Report.write_csv), for many regions in little time
-            for report in self.reports:
+        if cls.in_process:  # the CSV the notebook writes (Report.write_csv), for many regions in little time
+            for report in cls.reports:
                 build = importlib.import_module(f"regiekit.reports.{report}").build
-                for region in self.regions():
+                for region in cls.regions():
                     build(region, int(PERIOD), demo_store.path).write_csv(out / f"{report}_{region}_{PERIOD}.csv")
             return out
         env = {k: v for k, v in os.environ.items() if k != "REGIEKIT_GRENZEN"}  # offline: the packaged boundaries
         env["REGIEKIT_HOME"] = str(tmp_path_factory.mktemp("project"))
-        for report in self.reports:
+        for report in cls.reports:
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "regiekit", "run", report, "--region", *self.regions(),
+            done = subprocess.run([sys.executable, "-m", "regiekit", "run", report, "--region", *cls.regions(),
                                    "--period", PERIOD, "--out", str(out), "--data", str(demo_store.path),
                                    "--no-pdf", "--jobs", "2", "--quiet"],
                                   capture_output=True, text=True, timeout=1800, env=env)
@@ -80,22 +81,26 @@ class AttackSuite:
         return out
 
     @pytest.fixture(scope="class")
-    def population(self, demo_store) -> pd.DataFrame:
+    @classmethod
+    def population(cls, demo_store) -> pd.DataFrame:
         return demo_store.table("bevolking")
 
     @pytest.fixture(scope="class")
-    def attacker(self, run, population) -> Attacker:
-        return Attacker.from_run(run, population, rules=self.rules)
+    @classmethod
+    def attacker(cls, run, population) -> Attacker:
+        return Attacker.from_run(run, population, rules=cls.rules)
 
     @pytest.fixture(scope="class")
-    def results(self, attacker) -> pd.DataFrame:
+    @classmethod
+    def results(cls, attacker) -> pd.DataFrame:
         start = time.perf_counter()
         found = attacker.attack()
         print(f"attack on {len(found)} suppressed numbers: {time.perf_counter() - start:.0f} s")
         return found
 
     @pytest.fixture(scope="class")
-    def truth(self, demo_store, attacker, run) -> dict:
+    @classmethod
+    def truth(cls, demo_store, attacker, run) -> dict:
         """The true value of every cell the run's indicators count, in every region and year."""
         from regiekit.engine.compute import compute
 

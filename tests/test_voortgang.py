@@ -11,7 +11,7 @@ import pytest
 from regiekit.errors import RegiekitError
 from regiekit.indicators.definitions import DatedNote
 from regiekit.publish import verdicts
-from regiekit.publish.statistics import Comparison
+from regiekit.publish.statistics import Comparison, Trend
 from regiekit.reports import voortgang
 from regiekit.run import batch
 
@@ -48,6 +48,10 @@ def test_a_heading_and_its_sentence_come_from_one_judgement():
     assert voortgang.heading(rising, 2220, 2210, None) == "iets gestegen (verbetering)"
     falling = verdicts.Verdict("x", "JZ04", 2024, "ambigu", "", direction="down")
     assert voortgang.heading(falling, 100, 120, None) == "gedaald" and verdicts.phrase(falling) == "daalt"
+    # a factsheet's 'Ontwikkeling' beside 'daalt van 14,2% naar 14,1%' names the trend, not the last year
+    trend = Trend((2015, 2024), 1.02, 1.01, 1.03, 0.001)
+    rising_trend = verdicts.Verdict("x", "JZ04", 2024, "ambigu", "", trend, direction="up")
+    assert verdicts.phrase(rising_trend) == "stijgende trend"
     assert verdicts.phrase(verdicts.Verdict("x", "JZ04", 2024, "onbekend", "Voor deze periode is geen "
                                             "(publiceerbaar) cijfer.")) == "geen cijfer"
     assert "ambigu" not in verdicts.VERDICTS.values() and "onvoldoende gegevens" not in verdicts.VERDICTS.values()

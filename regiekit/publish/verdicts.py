@@ -58,8 +58,11 @@ class Verdict:
 
 def phrase(verdict: Verdict) -> str:
     """The verdict in a reader's words: 'verbetert', 'geen structurele trend', 'stijgt' for a rise that is
-    not plainly good or bad, 'geen cijfer' when the period has no publishable number."""
+    not plainly good or bad ('stijgende trend' when it rests on a trend over the years, which the last year
+    can go against), 'geen cijfer' when the period has no publishable number."""
     if verdict.verdict == "ambigu" and verdict.direction in ("up", "down"):
+        if verdict.trend is not None:
+            return "stijgende trend" if verdict.direction == "up" else "dalende trend"
         return "stijgt" if verdict.direction == "up" else "daalt"
     if verdict.verdict == "onbekend" and verdict.sentence == NO_FIGURE:
         return "geen cijfer"
