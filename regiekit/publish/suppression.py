@@ -45,6 +45,11 @@ from regiekit.publish.rules import DisclosureError
 TOLERANCE = 1e-6  # the solver's rounding
 LARGE = 100  # a count of 100 or more is not hidden to protect a small one, unless nothing smaller can
 ROUNDS = 30  # rounds of capacity cuts before a target still open gets a programme of its own
+# Work limits of the integer programmes, in branch-and-bound nodes rather than seconds, so that the same data
+# give the same suppression on a busy machine (one thread: HiGHS is then deterministic); the best choice
+# found within them is taken. SAFETY_SECONDS only stops a programme that runs away.
+NODES = 1000
+SAFETY_SECONDS = 600.0
 INFINITY = highspy.kHighsInf
 
 
@@ -294,7 +299,7 @@ def _linked_groups(problem: Problem) -> list[np.ndarray]:
     return [g for g in np.split(order, cuts) if not problem.fixed[g].all()]
 
 
-def _cover(problem: Problem, primary: np.ndarray, need: dict[int, float], time_limit: float) -> np.ndarray:
+def _cover(problem: Problem, primary: np.ndarray, need: dict[int, float]) -> np.ndarray:
     """First choice of secondary suppressions, one integer programme per group of linked cells: no
     suppressed cell is alone in a relation, and in every relation of a small cell the other suppressed cells
     can move far enough (``need``: the width still missing after the cell's own room) for its interval to
@@ -325,8 +330,7 @@ def _cover(problem: Problem, primary: np.ndarray, need: dict[int, float], time_l
             continue
         cost = np.where(primary[group], 0.0, _cost(problem, group))
         solver = _model(primary[group].astype(float), np.ones(len(group)), cost, [True] * len(group), rows)
-        solver.setOptionValue("time_limit", time_limit)
-        solver.setOptionValue("mip_rel_gap", 0.01)
+        _limit(solver, NODES, 0.01)
         solver.run()
         if solver.getInfo().primal_solution_status == 2:
             suppressed[group] |= np.asarray(solver.getSolution().col_value) > 0.5
@@ -348,8 +352,7 @@ def _satisfy(problem: Problem, suppressed: np.ndarray, cuts: list[tuple[dict[int
     solver = _model(np.zeros(len(candidates)), np.ones(len(candidates)), _cost(problem, candidates),
                     [True] * len(candidates),
                     [([column[m] for m in w], list(w.values()), left, INFINITY) for w, left in rows])
-    solver.setOptionValue("time_limit", 30.0)
-    solver.setOptionValue("mip_rel_gap", 0.01)
+    _limit(solver, NODES, 0.01)
     solver.run()
     if solver.getInfo().primal_solution_status != 2:
         return []  # the cuts ask too much together: each target gets a programme of its own
@@ -368,12 +371,12 @@ def _around(problem: Problem, members, hops: int) -> list[int]:
 
 
 def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops: int,
-                 time_limit: float) -> list[int] | None:
+                 nodes: int) -> list[int] | None:
     """The cheapest cells to suppress as well so that ``target`` is protected, with the reader's two
     extreme tables as variables (Fischetti and Salazar's model for one target) over the cells within
     ``hops`` relations; cells further away keep their value, a stricter reader. The best choice found
-    within ``time_limit`` seconds (within 5% of the least loss when proven in time); None when the area is
-    too small or no choice was found in time."""
+    within ``nodes`` branch-and-bound nodes (within 5% of the least loss when proven by then); None when
+    the area is too small or no choice was found."""
     cells = _around(problem, target.members, hops)
     column = {m: k for k, m in enumerate(cells)}
     n, step = len(cells), problem.protection
@@ -402,8 +405,7 @@ def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops:
                  step, INFINITY))
     cost = np.concatenate([np.zeros(2 * n), np.where(free, _cost(problem, cells), 0.0)])
     solver = _model(lower, upper, cost, [False] * (2 * n) + [True] * n, rows)
-    solver.setOptionValue("time_limit", time_limit)
-    solver.setOptionValue("mip_rel_gap", 0.05)
+    _limit(solver, nodes, 0.05)
     solver.run()
     if solver.getInfo().primal_solution_status != 2:
         return None
@@ -411,10 +413,17 @@ def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops:
     return [cells[k] for k in np.flatnonzero(chosen & free)]
 
 
+def _limit(solver: highspy.Highs, nodes: int, gap: float) -> None:
+    """Stop a programme after ``nodes`` nodes or within ``gap`` of the best bound (see ``NODES``)."""
+    solver.setOptionValue("mip_max_nodes", nodes)
+    solver.setOptionValue("time_limit", SAFETY_SECONDS)
+    solver.setOptionValue("mip_rel_gap", gap)
+
+
 def _protect_alone(problem: Problem, suppressed: np.ndarray, target: Target) -> None:
     """Protect one target with a programme of its own, widening the area around it as needed."""
-    for hops, time_limit in ((2, 5.0), (3, 15.0), (len(problem.values), 60.0)):
-        chosen = _protect_one(problem, suppressed, target, hops, time_limit)
+    for hops, nodes in ((2, NODES // 4), (3, NODES), (len(problem.values), 4 * NODES)):
+        chosen = _protect_one(problem, suppressed, target, hops, nodes)
         if chosen is not None:
             suppressed[chosen] = True
             return
@@ -481,7 +490,7 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
     suppressed[large & ~moved] = False
 
 
-def protect(problem: Problem, primary: np.ndarray, targets: list[Target], time_limit: float = 30.0) -> np.ndarray:
+def protect(problem: Problem, primary: np.ndarray, targets: list[Target]) -> np.ndarray:
     """Suppress the ``primary`` cells and as few other cells as needed until every target is protected;
     cells shown small that the rest pins down lose that mark (``problem.small``). The suppressed cells."""
     need = {}
@@ -489,7 +498,7 @@ def protect(problem: Problem, primary: np.ndarray, targets: list[Target], time_l
         cell = int(target.members[min(1, len(target.members) - 1)])
         room = problem.values[cell] - 1.0
         need[cell] = max(need.get(cell, 0.0), problem.protection - room)
-    suppressed = _cover(problem, primary, need, time_limit)
+    suppressed = _cover(problem, primary, need)
     pending, pool = list(range(len(targets))), []
     for round_ in range(len(problem.values) + 1):
         found, cuts = intervals(problem, suppressed, [targets[t] for t in pending], cuts=True)
