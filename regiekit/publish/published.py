@@ -87,23 +87,30 @@ def protection_units(ids: list[str], store: Store) -> list[list[str]]:
     own = engine.available(list(catalogue.values()), store, "eigen")  # a mean with the counts of its units
     keys = {i.id: {cells.count_key(c, i) for c in (i.numerator, i.denominator)
                    if c is not None and c.count != "bevolking"} for i in own}
-    every = set().union(*keys.values()) if keys else set()
-    linked = {k: {o for o in every if o == k or cells.within(k, o) or cells.within(o, k)} for k in every}
-    units, seen = [], set()
+    parent = {i: i for i in keys}  # union-find over indicators: linked counts join their indicators
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    counting: dict[str, list[str]] = {}
+    for i, mine in keys.items():
+        for k in mine:
+            counting.setdefault(k, []).append(i)
+    for k, first in counting.items():
+        for o, others in counting.items():
+            if o == k or cells.within(k, o) or cells.within(o, k):
+                for i in others:
+                    parent[root(i)] = root(first[0])
+    units: dict[str, list[str]] = {}
     for first in ids:
-        if first in seen:
-            continue
-        unit, wanted, grown = {first}, set().union(*(linked[k] for k in keys.get(first, ()))), True
-        while grown:
-            grown = False
-            for i, mine in keys.items():
-                if i not in unit and mine & wanted:
-                    unit.add(i)
-                    wanted |= set().union(*(linked[k] for k in mine))
-                    grown = True
-        units.append(sorted(unit))
-        seen |= unit
-    return units
+        if first not in keys:
+            units.setdefault(first, [first])
+        elif root(first) not in units:
+            units[root(first)] = sorted(i for i in keys if root(i) == root(first))
+    return list(units.values())
 
 
 def _may_fork_workers() -> bool:
