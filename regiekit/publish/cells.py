@@ -173,7 +173,7 @@ def _covers(atoms: pd.DataFrame, exclusive: dict) -> list[Relation]:
     shown = atoms[~atoms["public"]]
     broken = shown.loc[shown["category"] != "", ["count", "category"]].drop_duplicates()
     fields = broken.assign(field=broken["category"].str.split("=", n=1).str[0]).groupby("count")["field"].agg(set)
-    pairs = []  # (count, breakdown count, field, categories, equal)
+    pairs = []  # (count, breakdown count, its categories of the filter's values, equal)
     for key in shown["count"].unique():
         (count, period, sex) = json.loads(key)
         for name, values in count["where"].items():

@@ -20,8 +20,11 @@ from contextvars import ContextVar
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from filelock import FileLock
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from tqdm import tqdm
 
 from regiekit import digest, engine
@@ -87,29 +90,20 @@ def protection_units(ids: list[str], store: Store) -> list[list[str]]:
     own = engine.available(list(catalogue.values()), store, "eigen")  # a mean with the counts of its units
     keys = {i.id: {cells.count_key(c, i) for c in (i.numerator, i.denominator)
                    if c is not None and c.count != "bevolking"} for i in own}
-    parent = {i: i for i in keys}  # union-find over indicators: linked counts join their indicators
-
-    def root(i: str) -> str:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    counting: dict[str, list[str]] = {}
-    for i, mine in keys.items():
-        for k in mine:
-            counting.setdefault(k, []).append(i)
-    for k, first in counting.items():
-        for o, others in counting.items():
-            if o == k or cells.within(k, o) or cells.within(o, k):
-                for i in others:
-                    parent[root(i)] = root(first[0])
+    names = list(keys)
+    counting: dict[str, list[int]] = {}  # count -> the indicators (positions in ``names``) counting it
+    for n, i in enumerate(names):
+        for k in keys[i]:
+            counting.setdefault(k, []).append(n)
+    edges = [(first[0], n) for k, first in counting.items() for o, others in counting.items()
+             if o == k or cells.within(k, o) or cells.within(o, k) for n in others]
+    rows, cols = zip(*edges) if edges else ((), ())
+    _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(names),) * 2))
+    members = {n: [names[m] for m in np.flatnonzero(label == label[k])] for k, n in enumerate(names)}
     units: dict[str, list[str]] = {}
     for first in ids:
-        if first not in keys:
-            units.setdefault(first, [first])
-        elif root(first) not in units:
-            units[root(first)] = sorted(i for i in keys if root(i) == root(first))
+        unit = sorted(members.get(first, [first]))
+        units.setdefault(unit[0], unit)
     return list(units.values())
 
 
