@@ -46,8 +46,9 @@ def _large_needed(problem: suppression.Problem, primary: np.ndarray) -> int:
     cells_ = sorted({c for f in forced for c in f})
     column = {c: k for k, c in enumerate(cells_)}
     ones = np.ones(len(cells_))
+    rows = [([column[c] for c in f], [1.0] * len(f), 1.0, suppression.INFINITY) for f in forced]
     solver = suppression._model(np.zeros(len(cells_)), ones, ones, [True] * len(cells_),
-                                [([column[c] for c in f], [1.0] * len(f), 1.0, suppression.INFINITY) for f in forced])
+                                *suppression._stack(rows, len(cells_)))
     solver.run()
     return round(solver.getInfo().objective_function_value)
 

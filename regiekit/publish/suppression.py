@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix, hstack, vstack
 from scipy.sparse.csgraph import connected_components
 
 from regiekit.publish.cells import Relation
@@ -78,12 +78,20 @@ class Problem:
     protection: float
     weight: np.ndarray  # per cell: a factor on its cost (see :func:`_cost`)
     by_cell: list[list[int]] = field(init=False)
+    matrix: csr_matrix = field(init=False)  # the relations' coefficients, one row per relation
+    equal: np.ndarray = field(init=False)  # per relation: an equality (else ``<= 0``)
 
     def __post_init__(self):
         self.by_cell = [[] for _ in range(len(self.values))]
         for n, rel in enumerate(self.relations):
             for m in rel.members:
                 self.by_cell[m].append(n)
+        sizes = [len(rel.members) for rel in self.relations]
+        self.matrix = coo_matrix((np.concatenate([rel.coefs for rel in self.relations] or [[]]).astype(float),
+                                  (np.repeat(np.arange(len(sizes)), sizes),
+                                   np.concatenate([rel.members for rel in self.relations] or [[]]).astype(np.int64))),
+                                 shape=(len(sizes), len(self.values))).tocsr()
+        self.equal = np.array([rel.equal for rel in self.relations], dtype=bool)
 
     def bounds(self, cells) -> tuple[np.ndarray, np.ndarray]:
         """What a reader knows of suppressed ``cells``: at least 1 (a 0 is hidden only in a row of too few
@@ -110,18 +118,28 @@ def _solver() -> highspy.Highs:
     return solver
 
 
-def _model(lower, upper, cost, integer, rows) -> highspy.Highs:
-    """A HiGHS model: columns with bounds, cost and integrality; ``rows`` as (columns, coefs, low, high)."""
+def _stack(rows, columns: int) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+    """Rows given as (columns, coefs, low, high) as a matrix and its row bounds, for :func:`_model`."""
+    sizes = [len(r[0]) for r in rows]
+    matrix = coo_matrix((np.concatenate([np.asarray(r[1], dtype=float) for r in rows] or [[]]),
+                         (np.repeat(np.arange(len(rows)), sizes),
+                          np.concatenate([np.asarray(r[0], dtype=np.int64) for r in rows] or [[]]).astype(np.int64))),
+                        shape=(len(rows), columns)).tocsr()
+    return matrix, np.array([r[2] for r in rows], dtype=float), np.array([r[3] for r in rows], dtype=float)
+
+
+def _model(lower, upper, cost, integer, matrix: csr_matrix, row_lower, row_upper) -> highspy.Highs:
+    """A HiGHS model: columns with bounds, cost and integrality; rows ``row_lower <= matrix @ x <= row_upper``."""
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(lower), len(rows)
+    lp.num_col_, lp.num_row_ = len(lower), matrix.shape[0]
     lp.col_lower_, lp.col_upper_ = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
     lp.col_cost_ = np.asarray(cost, dtype=float)
-    lp.row_lower_ = np.array([r[2] for r in rows], dtype=float)
-    lp.row_upper_ = np.array([r[3] for r in rows], dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum([len(r[0]) for r in rows])]).astype(np.int32)
-    lp.a_matrix_.index_ = np.concatenate([np.asarray(r[0], dtype=np.int32) for r in rows] or [np.array([], np.int32)])
-    lp.a_matrix_.value_ = np.concatenate([np.asarray(r[1], dtype=float) for r in rows] or [np.array([])])
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(float)
     if any(integer):
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
     solver = _solver()
@@ -162,24 +180,29 @@ def _groups(problem: Problem, suppressed: np.ndarray, targets: list[Target]):
     return groups, open_
 
 
+def _reader_rows(problem: Problem, cells: list[int], relations: list[int]) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+    """The ``relations`` over the suppressed ``cells`` as a reader sees them: the published cells' part is
+    known and moves into the row bounds."""
+    matrix = problem.matrix[relations]
+    published = problem.values.copy()
+    published[cells] = 0.0
+    constant = -(matrix @ published)
+    return matrix[:, cells], np.where(problem.equal[relations], constant, -INFINITY), constant
+
+
 class _Reader:
     """The linear programme of a reader who knows every published cell, over the suppressed ``cells``
     and the ``relations`` between them."""
 
-    def __init__(self, problem: Problem, suppressed: np.ndarray, cells: list[int], relations: list[int]):
+    def __init__(self, problem: Problem, cells: list[int], relations: list[int]):
         self.problem, self.cells, self.relations = problem, cells, relations
         self.hidden = np.zeros(len(problem.values), dtype=bool)
         self.hidden[cells] = True
         self.column = {m: k for k, m in enumerate(cells)}
-        rows = []
-        for r in relations:
-            rel = problem.relations[r]
-            hidden = self.hidden[rel.members]
-            constant = -float(rel.coefs[~hidden] @ problem.values[rel.members[~hidden]])
-            rows.append(([self.column[m] for m in rel.members[hidden]], rel.coefs[hidden],
-                         constant if rel.equal else -INFINITY, constant))
+        self.matrix = problem.matrix[relations]  # the relations' rows over all cells (for :func:`_cut`)
         lower, upper = problem.bounds(cells)
-        self.solver = _model(lower, upper, np.zeros(len(cells)), [False] * len(cells), rows)
+        self.solver = _model(lower, upper, np.zeros(len(cells)), [False] * len(cells),
+                             *_reader_rows(problem, cells, relations))
         # each target changes only the costs: the last basis stays feasible, so the primal simplex goes on
         # from it (the default dual simplex starts nearly afresh, 3-4 times slower here)
         self.solver.setOptionValue("simplex_strategy", 4)
@@ -216,24 +239,26 @@ def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], c
         value = targets[n].value(problem.values)
         found[n] = (value, value)
         if cuts:
-            found_cuts[n] = (_cut(problem, suppressed, targets[n], [], {}), problem.protection)
+            found_cuts[n] = (_cut(problem, suppressed, targets[n], None, {}), problem.protection)
     for cells, relations, wanted in groups:
-        reader = _Reader(problem, suppressed, cells, relations)
+        reader = _Reader(problem, cells, relations)
         for n in wanted:
             target = targets[n]
             low, high, duals = reader.ends(target)
             found[n] = (low, high)
             missing = problem.protection - (high - low)
             if cuts and missing > TOLERANCE:
-                found_cuts[n] = (_cut(problem, suppressed, target, relations, dict(zip((1.0, -1.0), duals))), missing)
+                found_cuts[n] = (_cut(problem, suppressed, target, reader.matrix, dict(zip((1.0, -1.0), duals))),
+                                 missing)
     return (found, found_cuts) if cuts else found
 
 
-def _cut(problem: Problem, suppressed, target: Target, relations: list[int], duals: dict) -> dict[int, float]:
+def _cut(problem: Problem, suppressed, target: Target, matrix: csr_matrix | None, duals: dict) -> dict[int, float]:
     """How much suppressing each published cell could widen a target's interval, at most: from the
-    reduced cost of the cell in the target's two programmes (``duals``: per direction the relations'
-    dual values). Suppressing a cell lets it move down to 1 and up by ``protection``. Without duals
-    (nothing suppressed yet) every published member of the target and of its relations may help."""
+    reduced cost of the cell in the target's two programmes (``duals``: per direction the dual values of
+    the relations, whose rows over all cells are ``matrix``). Suppressing a cell lets it move down to 1 and
+    up by ``protection``. Without duals (nothing suppressed yet) every published member of the target and
+    of its relations may help."""
     weights: dict[int, float] = {}
     if not duals:
         for m in target.members:
@@ -245,23 +270,21 @@ def _cut(problem: Problem, suppressed, target: Target, relations: list[int], dua
             if not problem.fixed[m]:
                 weights[int(m)] = problem.protection
         return weights
+    open_ = ~suppressed & ~problem.fixed
+    room_down = problem.values - np.minimum(problem.values, 1.0)
+    shown = ~suppressed[target.members]
+    total = np.zeros(len(problem.values))
     for sign, dual in duals.items():
-        reduced: dict[int, float] = {}
-        for k, r in enumerate(relations):
-            if abs(dual[k]) < TOLERANCE:
-                continue
-            rel = problem.relations[r]
-            for m, a in zip(rel.members, rel.coefs):
-                if not suppressed[m] and not problem.fixed[m]:
-                    reduced[int(m)] = reduced.get(int(m), 0.0) - a * dual[k]
-        shown = ~suppressed[target.members]
-        for m, c in zip(target.members[shown], target.coefs[shown]):
-            if not problem.fixed[m]:
-                reduced[int(m)] = reduced.get(int(m), 0.0) + sign * c
-        for m, d in reduced.items():
-            room_down = problem.values[m] - min(problem.values[m], 1.0)
-            weights[m] = weights.get(m, 0.0) + room_down * max(d, 0.0) + problem.protection * max(-d, 0.0)
-    return {m: w for m, w in weights.items() if w > TOLERANCE}
+        active = np.abs(dual) >= TOLERANCE
+        rows = matrix[active]
+        reduced = -(rows.T @ dual[active])
+        touched = np.zeros(len(problem.values), dtype=bool)
+        touched[rows.indices] = True
+        np.add.at(reduced, target.members[shown], sign * target.coefs[shown])
+        touched[target.members[shown]] = True
+        total += np.where(touched & open_, room_down * np.maximum(reduced, 0.0)
+                          + problem.protection * np.maximum(-reduced, 0.0), 0.0)
+    return {int(m): float(total[m]) for m in np.flatnonzero(total > TOLERANCE)}
 
 
 def unsafe(problem: Problem, suppressed: np.ndarray, targets: list[Target]) -> list[int]:
@@ -329,7 +352,8 @@ def _cover(problem: Problem, primary: np.ndarray, need: dict[int, float]) -> np.
         if not rows:
             continue
         cost = np.where(primary[group], 0.0, _cost(problem, group))
-        solver = _model(primary[group].astype(float), np.ones(len(group)), cost, [True] * len(group), rows)
+        solver = _model(primary[group].astype(float), np.ones(len(group)), cost, [True] * len(group),
+                        *_stack(rows, len(group)))
         _limit(solver, NODES, 0.01)
         solver.run()
         if solver.getInfo().primal_solution_status == 2:
@@ -351,7 +375,8 @@ def _satisfy(problem: Problem, suppressed: np.ndarray, cuts: list[tuple[dict[int
     column = {m: k for k, m in enumerate(candidates)}
     solver = _model(np.zeros(len(candidates)), np.ones(len(candidates)), _cost(problem, candidates),
                     [True] * len(candidates),
-                    [([column[m] for m in w], list(w.values()), left, INFINITY) for w, left in rows])
+                    *_stack([([column[m] for m in w], list(w.values()), left, INFINITY) for w, left in rows],
+                            len(candidates)))
     _limit(solver, NODES, 0.01)
     solver.run()
     if solver.getInfo().primal_solution_status != 2:
@@ -404,7 +429,7 @@ def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops:
     rows.append(([k + n for k, _ in spread] + [k for k, _ in spread], [c for _, c in spread] + [-c for _, c in spread],
                  step, INFINITY))
     cost = np.concatenate([np.zeros(2 * n), np.where(free, _cost(problem, cells), 0.0)])
-    solver = _model(lower, upper, cost, [False] * (2 * n) + [True] * n, rows)
+    solver = _model(lower, upper, cost, [False] * (2 * n) + [True] * n, *_stack(rows, 3 * n))
     _limit(solver, nodes, 0.05)
     solver.run()
     if solver.getInfo().primal_solution_status != 2:
@@ -450,20 +475,15 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
         n, column = len(cells), {c: k for k, c in enumerate(cells)}
         hidden = np.zeros(len(problem.values), dtype=bool)
         hidden[cells] = True
-        rows = []
-        for r in relations:
-            rel = problem.relations[r]
-            inside = hidden[rel.members]
-            constant = -float(rel.coefs[~inside] @ problem.values[rel.members[~inside]])
-            rows.append(([column[m] for m in rel.members[inside]], rel.coefs[inside],
-                         constant if rel.equal else -INFINITY, constant))
-        for j, k in enumerate(watched):  # x - up + down = value: how far a large cell moves
-            value = float(problem.values[cells[k]])
-            rows.append(([k, n + 2 * j, n + 2 * j + 1], [1.0, -1.0, 1.0], value, value))
-        lower, upper = problem.bounds(cells)
+        matrix, low, high = _reader_rows(problem, cells, relations)
         extra = 2 * len(watched)
+        values = problem.values[np.asarray(cells)[watched]]
+        moves, _, _ = _stack([([k, n + 2 * j, n + 2 * j + 1], [1.0, -1.0, 1.0], 0.0, 0.0)  # x - up + down = value
+                              for j, k in enumerate(watched)], n + extra)
+        matrix = vstack([hstack([matrix, csr_matrix((matrix.shape[0], extra))]), moves], format="csr")
+        lower, upper = problem.bounds(cells)
         solver = _model(np.r_[lower, np.zeros(extra)], np.r_[upper, np.full(extra, INFINITY)],
-                        np.zeros(n + extra), [False] * (n + extra), rows)
+                        np.zeros(n + extra), [False] * (n + extra), matrix, np.r_[low, values], np.r_[high, values])
         solver.setOptionValue("simplex_strategy", 4)  # as in the audit: on from the last basis
         movement = np.r_[np.zeros(n), np.ones(extra)]
         everything = np.arange(n + extra, dtype=np.int32)
