@@ -339,3 +339,50 @@ def test_a_large_cell_no_small_number_needs_is_published_again():
     assert hidden.tolist() == [False, True, True, True]
     hidden[3] = False
     assert suppression.unsafe(needed, hidden, targets)  # without the 500 the 3 is pinned near its value
+
+
+def _table_with_margins(rows: int, columns: int, seed: int):
+    """A two-way table with row, column and grand totals as a protection problem, a random part suppressed."""
+    from regiekit.publish import suppression
+    from regiekit.publish.cells import Relation
+
+    rng = np.random.default_rng(seed)
+    inner = rng.integers(1, 30, size=(rows, columns)).astype(float)
+    values = np.r_[inner.ravel(), inner.sum(axis=1), inner.sum(axis=0), inner.sum()]
+    cell = np.arange(rows * columns).reshape(rows, columns)
+    row_total, column_total, grand = rows * columns + np.arange(rows), rows * columns + rows + np.arange(columns), \
+        len(values) - 1
+    relations = [Relation(np.r_[row_total[i], cell[i]], np.r_[1.0, -np.ones(columns)]) for i in range(rows)]
+    relations += [Relation(np.r_[column_total[j], cell[:, j]], np.r_[1.0, -np.ones(rows)]) for j in range(columns)]
+    relations.append(Relation(np.r_[grand, row_total], np.r_[1.0, -np.ones(rows)]))
+    problem = suppression.Problem(values, relations, np.zeros(len(values), bool), np.zeros(len(values), bool),
+                                  9.0, 10.0, np.ones(len(values)))
+    suppressed = rng.random(len(values)) < 0.4
+    targets = [suppression.Target(np.array([c]), np.array([1.0])) for c in np.flatnonzero(suppressed)]
+    return problem, suppressed, targets
+
+
+def test_the_shared_solves_of_the_protection_only_see_tables_a_reader_cannot_rule_out(monkeypatch):
+    """In the protection's rounds most targets are proven protected by a few solves that push all of a
+    group's targets at once (``_Reader.seen``) instead of by their own two. Those values must lie within
+    the exact interval and give the same verdict; a screening that saw an impossible table is caught."""
+    from regiekit.publish import suppression
+
+    screened = 0
+    for seed in range(6):
+        problem, suppressed, targets = _table_with_margins(4, 5, seed)
+        exact = suppression.intervals(problem, suppressed, targets)
+        seen, _ = suppression.intervals(problem, suppressed, targets, cuts=True)
+        for (low, high), (seen_low, seen_high) in zip(exact, seen):
+            assert low - 1e-6 <= seen_low <= seen_high <= high + 1e-6
+            assert (high - low >= problem.protection - 1e-6) == (seen_high - seen_low >= problem.protection - 1e-6)
+        screened += sum(s != e for s, e in zip(seen, exact))
+    assert screened  # the screening proved some targets without their own programmes
+
+    widened = suppression._Reader.seen
+    monkeypatch.setattr(suppression._Reader, "seen", lambda self, t: tuple(
+        v + d for v, d in zip(widened(self, t), (-problem.protection, problem.protection))))
+    problem, suppressed, targets = _table_with_margins(4, 5, 0)
+    exact = suppression.intervals(problem, suppressed, targets)
+    seen, _ = suppression.intervals(problem, suppressed, targets, cuts=True)
+    assert any(s[0] < e[0] - 1e-6 for s, e in zip(seen, exact))

@@ -17,7 +17,8 @@ manner of Fischetti and Salazar's optimal method (Tau-Argus):
    has partners that can move far enough (:func:`_cover`);
 2. rounds of audit and repair: the audit of every target that is not yet protected gives, from the dual
    of its linear programme, a *capacity cut*: which published cells would widen its interval and by how
-   much if suppressed. One integer programme chooses the cheapest cells that satisfy every cut found so
+   much if suppressed (a few solves shared by all targets of a group first prove most of them protected:
+   :meth:`_Reader.seen`). One integer programme chooses the cheapest cells that satisfy every cut found so
    far. Suppressing more only widens intervals, so a protected target stays protected and each round
    audits only the targets still open;
 3. after ``ROUNDS`` rounds, a target still open gets an integer programme of its own over the cells
@@ -333,23 +334,15 @@ def _cost(problem: Problem, cells) -> np.ndarray:
 
 def _linked_groups(problem: Problem) -> list[np.ndarray]:
     """The cells that equalities link, group by group (cells that are never suppressed break the links)."""
-    parent = np.arange(len(problem.values))
-
-    def root(c):
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
-    for rel in problem.relations:
-        members = [m for m in rel.members if not problem.fixed[m]]
-        if rel.equal and len(members) > 1:
-            first = root(members[0])
-            for m in members[1:]:
-                parent[root(m)] = first
-    roots = np.array([root(c) for c in range(len(parent))])
-    order = np.argsort(roots, kind="stable")
-    cuts = np.flatnonzero(np.diff(roots[order])) + 1
+    chains = [m[~problem.fixed[m]] for rel in problem.relations if rel.equal for m in [rel.members]]
+    chains = [m for m in chains if len(m) > 1]
+    tails = np.concatenate([m[:-1] for m in chains] or [np.array([], dtype=np.int64)])
+    heads = np.concatenate([m[1:] for m in chains] or [np.array([], dtype=np.int64)])
+    size = len(problem.values)
+    label = connected_components(coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(size, size)),
+                                 directed=False)[1]
+    order = np.argsort(label, kind="stable")
+    cuts = np.flatnonzero(np.diff(label[order])) + 1
     return [g for g in np.split(order, cuts) if not problem.fixed[g].all()]
 
 
@@ -490,8 +483,7 @@ def _protect_alone(problem: Problem, suppressed: np.ndarray, target: Target) -> 
 def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targets: list[Target]) -> None:
     """Publish again the secondary cells of ``LARGE`` or more that no target needs (a cut of an early round
     asked for one; the cells chosen after it protect the same targets). For each target and direction, the
-    reader's
-    programme is solved twice: for the extreme value, then, keeping that value, for the least movement of
+    reader's programme is solved twice: for the extreme value, then, keeping that value, for the least movement of
     the large cells. A large cell that stays at its value in all those tables can be fixed there without
     changing any interval (every such table stays feasible), so it is published."""
     large = suppressed & ~primary & (problem.values >= LARGE)
