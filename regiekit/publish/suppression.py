@@ -88,11 +88,7 @@ class Problem:
         for n, rel in enumerate(self.relations):
             for m in rel.members:
                 self.by_cell[m].append(n)
-        sizes = [len(rel.members) for rel in self.relations]
-        self.matrix = coo_matrix((np.concatenate([rel.coefs for rel in self.relations] or [[]]).astype(float),
-                                  (np.repeat(np.arange(len(sizes)), sizes),
-                                   np.concatenate([rel.members for rel in self.relations] or [[]]).astype(np.int64))),
-                                 shape=(len(sizes), len(self.values))).tocsr()
+        self.matrix = _stack([(rel.members, rel.coefs, 0.0, 0.0) for rel in self.relations], len(self.values))[0]
         self.equal = np.array([rel.equal for rel in self.relations], dtype=bool)
 
     def bounds(self, cells) -> tuple[np.ndarray, np.ndarray]:
