@@ -145,6 +145,14 @@ def _model(lower, upper, cost, integer, matrix: csr_matrix, row_lower, row_upper
     return solver
 
 
+def _components(chains: list[np.ndarray], size: int) -> np.ndarray:
+    """Per cell (of ``size``) the label of its group, when the cells of each chain are linked."""
+    tails = np.concatenate([m[:-1] for m in chains] or [np.array([], dtype=np.int64)])
+    heads = np.concatenate([m[1:] for m in chains] or [np.array([], dtype=np.int64)])
+    return connected_components(coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(size, size)),
+                                directed=False)[1]
+
+
 def _groups(problem: Problem, suppressed: np.ndarray, targets: list[Target]):
     """The targets per group of linked suppressed cells: (cells, relations, target positions); targets
     without a suppressed cell are returned apart. Suppressed cells are linked when they share a relation
@@ -153,11 +161,7 @@ def _groups(problem: Problem, suppressed: np.ndarray, targets: list[Target]):
     hidden = [target.members[suppressed[target.members]] for target in targets]
     chains = [m for m in (rel.members[suppressed[rel.members]] for rel in problem.relations) if len(m) > 1]
     chains += [m for m in hidden if len(m) > 1]
-    tails = np.concatenate([m[:-1] for m in chains] or [np.array([], dtype=np.int64)])
-    heads = np.concatenate([m[1:] for m in chains] or [np.array([], dtype=np.int64)])
-    size = len(problem.values)
-    graph = coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(size, size))
-    label = connected_components(graph, directed=False)[1]
+    label = _components(chains, len(problem.values))
     wanted: dict[int, list[int]] = {}
     open_ = []
     for n, members in enumerate(hidden):
@@ -193,7 +197,7 @@ class _Reader:
     and the ``relations`` between them."""
 
     def __init__(self, problem: Problem, cells: list[int], relations: list[int]):
-        self.problem, self.cells, self.relations = problem, cells, relations
+        self.problem, self.cells = problem, cells
         self.hidden = np.zeros(len(problem.values), dtype=bool)
         self.hidden[cells] = True
         self.column = {m: k for k, m in enumerate(cells)}
@@ -236,7 +240,8 @@ class _Reader:
                 if self.hidden[m]]
         n, k, c = zip(*rows) if rows else ((), (), ())
         coefs = coo_matrix((c, (n, k)), shape=(len(targets), len(self.cells))).tocsr()
-        constant = np.array([t.value(np.where(self.hidden, 0.0, self.problem.values)) for t in targets])
+        published = np.where(self.hidden, 0.0, self.problem.values)
+        constant = np.array([t.value(published) for t in targets])
         low, high = np.full(len(targets), np.inf), np.full(len(targets), -np.inf)
         signs = np.random.default_rng(0)
         for _ in range(SCREENS):
@@ -331,12 +336,7 @@ def _cost(problem: Problem, cells) -> np.ndarray:
 def _linked_groups(problem: Problem) -> list[np.ndarray]:
     """The cells that equalities link, group by group (cells that are never suppressed break the links)."""
     chains = [m[~problem.fixed[m]] for rel in problem.relations if rel.equal for m in [rel.members]]
-    chains = [m for m in chains if len(m) > 1]
-    tails = np.concatenate([m[:-1] for m in chains] or [np.array([], dtype=np.int64)])
-    heads = np.concatenate([m[1:] for m in chains] or [np.array([], dtype=np.int64)])
-    size = len(problem.values)
-    label = connected_components(coo_matrix((np.ones(len(tails)), (tails, heads)), shape=(size, size)),
-                                 directed=False)[1]
+    label = _components([m for m in chains if len(m) > 1], len(problem.values))
     order = np.argsort(label, kind="stable")
     cuts = np.flatnonzero(np.diff(label[order])) + 1
     return [g for g in np.split(order, cuts) if not problem.fixed[g].all()]
