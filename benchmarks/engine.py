@@ -1,14 +1,15 @@
 """Benchmark: the indicator engine on national-scale trajectory data.
 
-Builds a store with about ``--trajecten`` trajectories over ten years (the synthetic demo data, its
+For each size of ``--trajecten`` (by default 1, 3 and 10 million, so the growth shows), builds a store
+with about that many trajectories over ten years (the synthetic demo data, its
 youths repeated under new pseudonyms and the population scaled with them), then computes every
 catalogue indicator on trajectories and population, for every region of every level and every year,
 with the regiekit engine (DuckDB), and compares three indicators with a straightforward pandas
 implementation of the same counting rules (youth counted once per year, in the gemeente of their
 most recently started trajectory, at their age on their last day of care). Each side runs in its own
-process, so the peak memory printed is its own. Usage:
+process, so the peak memory printed is its own; a table at the end sets the sizes side by side. Usage:
 
-    .venv/bin/python benchmarks/engine.py                     # 10 million trajectories
+    .venv/bin/python benchmarks/engine.py                     # 1, 3 and 10 million trajectories
     .venv/bin/python benchmarks/engine.py --trajecten 500000  # a quick run
 """
 
@@ -143,12 +144,40 @@ def _child(kind: str, store: str, ids: list[str], out: str, backend: str = "duck
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure(source: Path, ids: list[str], trajectories: int, memory: str | None, spark: bool) -> dict:
+    """One size: the scaled store, every indicator, the compared three with regiekit and with pandas."""
+    work = Path(tempfile.mkdtemp(prefix="regiekit-engine-bench-"))
+    try:
+        began = time.perf_counter()
+        found = {"trajecten": scaled_store(source, work / "store", trajectories),
+                 "klaarzetten": time.perf_counter() - began}
+        found["alle"] = _child("regiekit", str(work / "store"), ids, str(work / "regiekit.parquet"), memory=memory)
+        found["drie"] = _child("regiekit", str(work / "store"), list(COMPARED), str(work / "subset.parquet"),
+                               memory=memory)
+        if spark:
+            found["spark"] = _child("regiekit", str(work / "store"), ids, str(work / "spark.parquet"), backend="spark")
+            found["spark"]["identical"] = _same(pd.read_parquet(work / "spark.parquet"),
+                                                pd.read_parquet(work / "regiekit.parquet"))
+        found["pandas"] = _child("pandas", str(work / "store"), [], str(work / "pandas.parquet"))
+        a = pd.read_parquet(work / "subset.parquet")[["indicator", "region_code", "period", "numerator"]]
+        b = pd.read_parquet(work / "pandas.parquet")[["indicator", "region_code", "period", "numerator"]]
+        merged = a.merge(b, on=["indicator", "region_code", "period"], how="outer", suffixes=("", "_pandas"))
+        found["identical"] = bool(len(merged) == len(a) == len(b) and (
+            merged["numerator"].astype(float) == merged["numerator_pandas"].astype(float)).all())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trajecten", type=int, default=10_000_000, help="trajectories at least (default 10 million)")
+    parser.add_argument("--trajecten", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000],
+                        help="trajectories at least, one run per size (default 1, 3 and 10 million)")
     parser.add_argument("--geheugen", help="DuckDB memory limit, e.g. 3GB (default: DuckDB's own, 80%% of RAM)")
     parser.add_argument("--spark", action="store_true", help="also compute everything on a local Spark session "
                                                               "and compare (needs pyspark and Java)")
+    parser.add_argument("--data", help="the processed store to scale (default: the project's, built as the demo "
+                                       "when missing)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).parent))
@@ -157,43 +186,39 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.formatting import number
     from regiekit.indicators.definitions import load_catalogue
 
-    source = ensure_store()
+    source = Path(args.data) if args.data else ensure_store()
     ids = [i.id for i in load_catalogue().values()
            if i.numerator.count in ("jongeren", "trajecten", "bevolking")]
-    work = Path(tempfile.mkdtemp(prefix="regiekit-engine-bench-"))
-    try:
-        began = time.perf_counter()
-        n = scaled_store(source, work / "store", args.trajecten)
-        print(f"{number(n)} trajecten over tien jaar klaargezet in {number(time.perf_counter() - began, 1)} s")
-        mine = _child("regiekit", str(work / "store"), ids, str(work / "regiekit.parquet"), memory=args.geheugen)
-        subset = _child("regiekit", str(work / "store"), list(COMPARED), str(work / "subset.parquet"),
-                        memory=args.geheugen)
-        if args.spark:
-            spark = _child("regiekit", str(work / "store"), ids, str(work / "spark.parquet"), backend="spark")
-            spark["identical"] = _same(pd.read_parquet(work / "spark.parquet"),
-                                       pd.read_parquet(work / "regiekit.parquet"))
-        theirs = _child("pandas", str(work / "store"), [], str(work / "pandas.parquet"))
-        a = pd.read_parquet(work / "subset.parquet")[["indicator", "region_code", "period", "numerator"]]
-        b = pd.read_parquet(work / "pandas.parquet")[["indicator", "region_code", "period", "numerator"]]
-        merged = a.merge(b, on=["indicator", "region_code", "period"], how="outer", suffixes=("", "_pandas"))
-        identical = bool(len(merged) == len(a) == len(b)
-                         and (merged["numerator"].astype(float) == merged["numerator_pandas"].astype(float)).all())
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     limit = f", DuckDB-geheugengrens {args.geheugen}" if args.geheugen else ""
-    print(f"regiekit-engine, alle {len(ids)} indicatoren op trajecten en bevolking, alle regio's en jaren: "
-          f"{number(mine['seconds'], 1)} s, piekgeheugen {number(mine['peak_mb'])} MB, "
-          f"{number(mine['rows'])} uitkomsten "
-          f"(doel: onder 30 s en 4 GB{limit})")
-    if args.spark:
-        print(f"dezelfde {len(ids)} indicatoren op Spark (lokaal, alle kernen): {number(spark['seconds'], 1)} s, "
-              f"{number(spark['seconds'] / mine['seconds'], 1)}x de tijd van DuckDB; zelfde uitkomsten als DuckDB: "
-              f"{'ja' if spark['identical'] else 'NEE'}")
-        identical = identical and spark["identical"]
-    print(f"regiekit-engine, de {len(COMPARED)} vergeleken indicatoren: {number(subset['seconds'], 1)} s, "
-          f"piekgeheugen {number(subset['peak_mb'])} MB")
-    print(f"pandas, dezelfde {len(COMPARED)} indicatoren: {number(theirs['seconds'], 1)} s, piekgeheugen "
-          f"{number(theirs['peak_mb'])} MB ({number(theirs['seconds'] / subset['seconds'], 1)}x de tijd van regiekit)")
+    runs = []
+    for size in args.trajecten:
+        found = measure(source, ids, size, args.geheugen, args.spark)
+        runs.append(found)
+        mine, subset, theirs = found["alle"], found["drie"], found["pandas"]
+        print(f"{number(found['trajecten'])} trajecten over tien jaar klaargezet in "
+              f"{number(found['klaarzetten'], 1)} s")
+        print(f"regiekit-engine, alle {len(ids)} indicatoren op trajecten en bevolking, alle regio's en jaren: "
+              f"{number(mine['seconds'], 1)} s, piekgeheugen {number(mine['peak_mb'])} MB, "
+              f"{number(mine['rows'])} uitkomsten (doel bij 10 miljoen: onder 30 s en 4 GB{limit})")
+        if args.spark:
+            spark = found["spark"]
+            print(f"dezelfde {len(ids)} indicatoren op Spark (lokaal, alle kernen): {number(spark['seconds'], 1)} s, "
+                  f"{number(spark['seconds'] / mine['seconds'], 1)}x de tijd van DuckDB; zelfde uitkomsten als "
+                  f"DuckDB: {'ja' if spark['identical'] else 'NEE'}")
+        print(f"regiekit-engine, de {len(COMPARED)} vergeleken indicatoren: {number(subset['seconds'], 1)} s, "
+              f"piekgeheugen {number(subset['peak_mb'])} MB")
+        print(f"pandas, dezelfde {len(COMPARED)} indicatoren: {number(theirs['seconds'], 1)} s, piekgeheugen "
+              f"{number(theirs['peak_mb'])} MB ({number(theirs['seconds'] / subset['seconds'], 1)}x de tijd van "
+              "regiekit)")
+    print(f"groei ({len(ids)} indicatoren; de 3 vergeleken indicatoren tegen pandas):")
+    print(f"  {'trajecten':>12} {'alle: s':>9} {'piek MB':>9} {'s per miljoen':>14} {'3: s':>7} {'pandas: s':>10} "
+          f"{'pandas/regiekit':>16}")
+    for found in runs:
+        mine, subset, theirs = found["alle"], found["drie"], found["pandas"]
+        print(f"  {number(found['trajecten']):>12} {number(mine['seconds'], 1):>9} {number(mine['peak_mb']):>9} "
+              f"{number(mine['seconds'] / found['trajecten'] * 1e6, 1):>14} {number(subset['seconds'], 1):>7} "
+              f"{number(theirs['seconds'], 1):>10} {number(theirs['seconds'] / subset['seconds'], 1) + 'x':>16}")
+    identical = all(f["identical"] and f.get("spark", {}).get("identical", True) for f in runs)
     print(f"zelfde uitkomsten: {'ja' if identical else 'NEE'}")
     return 0 if identical else 1
 

@@ -10,8 +10,9 @@ one SQL dialect (DuckDB's; :mod:`regiekit.engine.backends` translates it for Spa
 - ``breakdowns``: per indicator, region, window and category, the numerator of each breakdown.
 
 Youth-level conditions (did the youth have care of this kind in the window?) become *flags*, boolean
-columns aggregated per youth; a flag's name is derived from its SQL, so the same condition is computed
-once however many indicators use it. Fields and values come from the validated vocabulary, never from
+columns aggregated per youth (as bits of one bitwise-or aggregate: one aggregate state per youth instead
+of one per flag); a flag's name is derived from its SQL, so the same condition is computed once however
+many indicators use it. Fields and values come from the validated vocabulary, never from
 free text.
 """
 
@@ -41,6 +42,7 @@ _DERIVED = {
     "plaatsingen": ("date_diff('day', r.startdatum, least(coalesce(r.einddatum, w.wend), w.wend))::double / 30.4375 "
                     "as verblijfsduur_maanden"),
 }
+_FLAG_BITS = 62  # flags per bigint mask (the sign bit left alone)
 PROVIDERS_FIELD = "aanbieders_in_periode"  # the one youth field that costs a count of distinct providers
 
 
@@ -117,7 +119,7 @@ class Fragment:
     """A piece of SQL over the unit table and the youth-level columns it needs computed."""
 
     sql: str
-    flags: dict[str, str] = field(default_factory=dict)  # name -> aggregate over a youth's trajectories
+    flags: dict[str, str] = field(default_factory=dict)  # name -> condition on one of a youth's trajectories
     repeats: dict[str, Count] = field(default_factory=dict)  # name -> the repeated-care count it marks
     history: bool = False  # needs each youth's first start per provider
 
@@ -147,7 +149,7 @@ def selects(kind: str, count: Count, ind: Indicator) -> Fragment:
              "gestart": f"({base}) and startdatum >= wstart",
              "beeindigd": f"({base}) and einddatum <= wend"}[count.event]
     parts, flags, repeats = [], {}, {}
-    for sql in [f"bool_or({event})"] + [f"bool_or({condition(w)})" for w in count.also]:
+    for sql in [event] + [condition(w) for w in count.also]:
         name, new = _flag(sql)
         parts.append(name)
         flags.update(new)
@@ -174,7 +176,7 @@ def categories(kind: str, ind: Indicator) -> Fragment:
         cond = condition(ind.numerator.where)
         cases, flags = [], {}
         for category in known:
-            name, new = _flag(f"bool_or({field_sql} = {literal(category)} and ({cond}))")
+            name, new = _flag(f"{field_sql} = {literal(category)} and ({cond})")
             cases.append(f"case when {name} then {literal(category)} end")
             flags.update(new)
         if by == "combinatie":  # the care types a youth has, alphabetically, joined with '+'
@@ -302,8 +304,14 @@ def _units_sql(kind: str, fragments: list[Fragment], providers: bool) -> str:
     flags = {n: s for f in fragments for n, s in f.flags.items()}
     repeats = {n: c for f in fragments for n, c in f.repeats.items()}
     history = any(f.history for f in fragments)
-    flag_sql = "".join(f",\n {sql} as {name}" for name, sql in sorted(flags.items()))
-    provider_sql = (f"count(distinct aanbieder_id)::double as {PROVIDERS_FIELD}" if providers
+    # each flag a bit of a bigint, or-ed over the youth's trajectories (a null condition is false)
+    names = sorted(flags)
+    masks = [names[k:k + _FLAG_BITS] for k in range(0, len(names), _FLAG_BITS)]
+    bits = [" + ".join(f"(coalesce({flags[n]}, false)::bigint << {b})" for b, n in enumerate(m)) for m in masks]
+    flag_sql = "".join(f",\n bit_or({sql}) as mask_{k}" for k, sql in enumerate(bits))
+    flag_columns = "".join(f", (mask_{k} >> {b}) & 1 = 1 as {n}" for k, m in enumerate(masks) for b, n in enumerate(m))
+    # the distinct providers of a youth's list: several times faster in DuckDB than count(distinct) per group
+    provider_sql = (f"array_length(list_distinct(list(aanbieder_id)))::double as {PROVIDERS_FIELD}" if providers
                     else f"null::double as {PROVIDERS_FIELD}")
     firsts = hist = history_columns = ""
     if history:
@@ -330,7 +338,7 @@ def _units_sql(kind: str, fragments: list[Fragment], providers: bool) -> str:
                    {provider_sql}{flag_sql}
             from tw group by period, jeugdige_id),{hist}
         units as (
-            select youth.*, {_BAND_SQL} as leeftijdsklasse{history_columns}{repeat_columns}
+            select youth.*, {_BAND_SQL} as leeftijdsklasse{flag_columns}{history_columns}{repeat_columns}
             from youth {"join hist using (period, jeugdige_id)" if history else ""}{repeat_joins})"""
 
 
