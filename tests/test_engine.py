@@ -1,5 +1,6 @@
 """The engine: persons counted once, levels are sums of gemeenten, values are ratios of sums."""
 
+import os
 from datetime import date
 
 import pandas as pd
@@ -7,6 +8,7 @@ import pytest
 
 from regiekit import engine
 from regiekit.data.store import StoreError
+from regiekit.engine import backends
 from regiekit.periods import PeriodError, Span, parse
 from regiekit.reference.regions import load_regions
 
@@ -299,3 +301,21 @@ def test_half_year_and_school_year_windows(tmp_path):
     assert result[result["indicator"] == "jeugdhulp_aantal"]["numerator"].iloc[0] == 3
     school = result[result["indicator"] == "aanmeldingen_aantal_schooljaar"].iloc[0]
     assert (school["subperiod"], school["numerator"]) == ("2023/2024", 2)
+
+
+def test_duckdb_keeps_to_half_the_memory_unless_told_otherwise(tiny_store, monkeypatch):
+    """DuckDB on its own takes 80% of the machine: on a small machine the notebook's kernel would be left
+    with too little. By default it gets half; REGIEKIT_DUCKDB_MEMORY sets another bound."""
+    def limit() -> float:
+        db = backends.open_backend(tiny_store)
+        try:
+            value, unit = db.con.execute("select current_setting('memory_limit')").fetchone()[0].split()
+        finally:
+            db.close()
+        return float(value) * {"MiB": 2**20, "GiB": 2**30, "TiB": 2**40}[unit]
+
+    monkeypatch.delenv("REGIEKIT_DUCKDB_MEMORY", raising=False)
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    assert limit() == pytest.approx(machine / 2, rel=0.01)
+    monkeypatch.setenv("REGIEKIT_DUCKDB_MEMORY", "1GB")
+    assert limit() == pytest.approx(1e9, rel=0.01)

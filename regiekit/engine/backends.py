@@ -23,13 +23,19 @@ class BackendError(RegiekitError):
     """A backend that cannot be used here (unknown name, package not installed)."""
 
 
+def default_memory() -> str:
+    """Half the machine's memory: DuckDB on its own takes 80%, leaving a notebook's kernel and pandas too
+    little on a small machine; beyond the limit DuckDB spills to disk."""
+    return f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') // 2 // 2**20}MiB"
+
+
 class DuckDB:
-    """The embedded default: DuckDB views over the store's Parquet files."""
+    """The embedded default: DuckDB views over the store's Parquet files, within ``memory_limit`` (DuckDB's
+    notation, e.g. ``3GB``; default :func:`default_memory`)."""
 
     def __init__(self, store: Store, memory_limit: str | None = None):
         self.con = store.connect()
-        if memory_limit:
-            self.con.execute(f"set memory_limit = '{memory_limit}'")
+        self.con.execute(f"set memory_limit = '{memory_limit or default_memory()}'")
 
     def register(self, name: str, frame: pd.DataFrame) -> None:
         self.con.register(name, frame)
@@ -102,7 +108,7 @@ def _local(spark) -> bool:
 
 def open_backend(store: Store, backend: str | None = None):
     """The backend named ``backend``, else ``REGIEKIT_ENGINE``, else DuckDB (``REGIEKIT_DUCKDB_MEMORY``
-    bounds DuckDB's memory, e.g. ``3GB``)."""
+    bounds DuckDB's memory, e.g. ``3GB``; by default half the machine's)."""
     name = (backend or os.environ.get("REGIEKIT_ENGINE") or "duckdb").lower()
     if name == "duckdb":
         return DuckDB(store, os.environ.get("REGIEKIT_DUCKDB_MEMORY"))
