@@ -1,6 +1,7 @@
 """The cache of published tables is keyed on what a table depends on: the data, the definitions and the
 package's own code. A changed definition or counting rule gives a new table; old ones are removed."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -103,20 +104,29 @@ def test_a_damaged_cache_is_rebuilt_and_a_damaged_store_named_in_one_line(tmp_pa
     assert code != 0 and "store.json is beschadigd" in err and len(err.splitlines()) == 1, err
 
 
-def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, capsys):
+def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, capsys, monkeypatch):
+    """A bar on a terminal, gone when done; in a log (a scheduled run, stderr not a terminal) one line when
+    a unit starts and one when it is done, not the bar's every redraw."""
     from regiekit.publish import published
 
     published.table(["jeugdhulp_aantal"], _small_store(tmp_path / "a"))  # a library call: silent
     assert "cijfers voor alle regio's" not in capsys.readouterr().err
     store = _small_store(tmp_path / "b")
     unit, = published.protection_units(["jeugdhulp_aantal"], store)
-    unit = len(unit)
+    what = f"cijfers voor alle regio's ({len(unit)} indicatoren, 1 periode)"
     with published.progress():
         published.table(["jeugdhulp_aantal"], store)  # not cached yet: the batch's first run
-        shown = capsys.readouterr().err
+        logged = capsys.readouterr().err
         published.table(["jeugdhulp_pct"], store)  # protected with it (one unit): nothing to show
-    assert f"cijfers voor alle regio's ({unit} indicatoren, 1 perioden): 0/2 stappen" in shown and "\n" not in shown
+    assert logged.splitlines() == [f"{what}: tellen en onthullingscontrole ...", logged.splitlines()[-1]]
+    assert re.fullmatch(rf"{re.escape(what)}: klaar in \d\d:\d\d", logged.splitlines()[-1])
     assert capsys.readouterr().err == ""
+    store = _small_store(tmp_path / "c")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with published.progress():
+        published.table(["jeugdhulp_aantal"], store)
+    shown = capsys.readouterr().err
+    assert f"{what}: 0/2 stappen" in shown and "\n" not in shown and "klaar in" not in shown
 
 
 def test_after_voorbereiden_a_first_report_computes_no_protection(tmp_path, capsys, monkeypatch):

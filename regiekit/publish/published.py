@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
 from dataclasses import asdict
@@ -173,8 +174,15 @@ def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Ru
     each period written to its cache file in ``paths``."""
     catalogue = load_catalogue()
     found = {}
-    with tqdm(total=2, desc=f"cijfers voor alle regio's ({len(unit)} indicatoren, {len(todo)} perioden)",
-              unit="stap", disable=not _SHOW_PROGRESS.get(), leave=False,  # gone when done or failed
+    what = (f"cijfers voor alle regio's ({len(unit)} indicatoren, {len(todo)} "
+            f"{'periode' if len(todo) == 1 else 'perioden'})")
+    # on a terminal a bar that is gone when done; in a log (a scheduled run) one line at the start and the end
+    live = sys.stderr.isatty()
+    logged = _SHOW_PROGRESS.get() and not live
+    began = time.perf_counter()
+    if logged:
+        print(f"{what}: tellen en onthullingscontrole ...", file=sys.stderr, flush=True)
+    with tqdm(total=2, desc=what, unit="stap", disable=not (_SHOW_PROGRESS.get() and live), leave=False,
               bar_format="{desc}: {n}/{total} stappen, {elapsed} {postfix}") as bar:
         bar.set_postfix_str("tellen")
         computed = engine.compute(unit, regions, todo, store, parameters)
@@ -189,6 +197,8 @@ def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Ru
                 write_bytes(paths[period], part.to_parquet(index=False))
                 _prune(paths[period])
         bar.update()
+        if logged:
+            print(f"{what}: klaar in {tqdm.format_interval(time.perf_counter() - began)}", file=sys.stderr, flush=True)
     return found
 
 
