@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.formatting import number
     from regiekit.indicators.definitions import load_catalogue
 
-    source = Path(args.data) if args.data else ensure_store()
+    source = Path(args.data).resolve() if args.data else ensure_store()
     ids = [i.id for i in load_catalogue().values()
            if i.numerator.count in ("jongeren", "trajecten", "bevolking")]
     limit = f", DuckDB-geheugengrens {args.geheugen}" if args.geheugen else ""

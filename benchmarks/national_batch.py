@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     from regiekit.reports import factsheet
     from regiekit.reports.common import KERN
 
-    data = Path(args.data) if args.data else ensure_store()
+    data = Path(args.data).resolve() if args.data else ensure_store()
     every = [r.code for r in load_regions().all("gemeente")]
     published.table([i.id for i in factsheet.load_catalogue().select(tag=KERN)], Store.open(data))  # cache
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="regiekit-bench-"))
