@@ -29,3 +29,12 @@ def code() -> str:
 def of(content) -> str:
     """A digest of JSON-serialisable content (sorted keys)."""
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def prune(path: Path) -> None:
+    """Remove the cached files beside ``path`` (named code-state-key) that can never be used again: those
+    of another version of the code, and those of the same key made from data in another state."""
+    code, _, key = path.stem.split("-", 2)
+    for old in [*path.parent.glob("*.parquet"), *path.parent.glob("*.lock")]:
+        if old != path and (not old.name.startswith(f"{code}-") or old.stem.endswith(f"-{key}")):
+            old.unlink(missing_ok=True)

@@ -319,3 +319,35 @@ def test_duckdb_keeps_to_half_the_memory_unless_told_otherwise(tiny_store, monke
     assert limit() == pytest.approx(machine / 2, rel=0.01)
     monkeypatch.setenv("REGIEKIT_DUCKDB_MEMORY", "1GB")
     assert limit() == pytest.approx(1e9, rel=0.01)
+
+
+def test_the_store_keeps_each_units_table_and_reads_it_back(tiny_store):
+    """The per-youth table of a plan is computed once and kept in the store (``eenheden/``), for every
+    indicator of the plan: a later request, also for other indicators, reads it instead of grouping the
+    trajectories again. It holds no pseudonym or birth date; a damaged one is made again; new data make a
+    new one and the old one goes."""
+    import duckdb
+
+    def kept():
+        return sorted((tiny_store.path / "eenheden").glob("*.parquet"))
+
+    first = engine.compute(["jeugdhulp_pct", "jeugdhulp_aantal"], [ASSEN, EMMEN], [2024], tiny_store)
+    youth, = kept()  # one plan: youths per calendar year
+    columns = {row[0] for row in duckdb.sql(f"describe select * from '{youth}'").fetchall()}
+    assert "gemeente_code" in columns and not columns & {"jeugdige_id", "traject_id", "geboortedatum"}
+    engine.compute(["jeugdhulp_verblijf_aandeel"], [ASSEN], [2024], tiny_store)  # same plan: read, not made
+    assert kept() == [youth]
+    # what is read is the kept table: every youth in it moved to Emmen shows in the counts
+    duckdb.sql(f"copy (select * replace ('{EMMEN}' as gemeente_code) from '{youth}') to '{youth}.x' (format parquet)")
+    youth.with_name(youth.name + ".x").replace(youth)
+    moved = _values(engine.compute(["jeugdhulp_pct"], [ASSEN, EMMEN], [2024], tiny_store))
+    assert (moved.loc[("jeugdhulp_pct", ASSEN, 2024), "numerator"],
+            moved.loc[("jeugdhulp_pct", EMMEN, 2024), "numerator"]) == (0, 3)
+    youth.write_bytes(b"PAR1 kapot")  # damaged: made again from the trajectories
+    again = engine.compute(["jeugdhulp_pct", "jeugdhulp_aantal"], [ASSEN, EMMEN], [2024], tiny_store)
+    pd.testing.assert_frame_equal(again, first)
+    trajecten = pd.read_parquet(tiny_store.path / "trajecten.parquet")  # new data: youth 101 gone
+    trajecten[trajecten["jeugdige_id"].astype(str) != "101"].to_parquet(tiny_store.path / "trajecten.parquet")
+    fewer = _values(engine.compute(["jeugdhulp_pct"], [ASSEN], [2024], tiny_store))
+    assert fewer.loc[("jeugdhulp_pct", ASSEN, 2024), "numerator"] == 1
+    assert len(kept()) == 1 and kept() != [youth]

@@ -8,15 +8,22 @@ indicator definitions and counting rules give the same numbers on a cluster. Cho
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import warnings
+from pathlib import Path
 
+import duckdb
 import pandas as pd
 
+from regiekit import digest
 from regiekit.data.store import Store
 from regiekit.errors import RegiekitError
 
 NAMES = ("duckdb", "spark")
+# pseudonyms and birth dates are not kept a second time: no count reads them once the units are made
+PRIVATE = ("jeugdige_id", "traject_id", "geboortedatum")
 
 
 class BackendError(RegiekitError):
@@ -40,9 +47,35 @@ class DuckDB:
     def register(self, name: str, frame: pd.DataFrame) -> None:
         self.con.register(name, frame)
 
-    def materialise(self, name: str, sql: str) -> None:
-        """Compute ``sql`` once into a table that later queries read."""
-        self.con.execute(f"create or replace temp table {name} as {sql}")
+    def materialise(self, name: str, sql: str, kept: Path | None = None) -> None:
+        """Compute ``sql`` once into a table that later queries read. With ``kept``: read that Parquet file
+        when it exists, else write the table there (atomically, without the columns of :data:`PRIVATE`) and
+        read it back, so a first and a later computation read the same; a read-only store keeps nothing."""
+        if kept is not None and kept.exists():
+            try:
+                self.con.execute(f"create or replace temp view {name} as select * from read_parquet('{kept}')")
+                return
+            except duckdb.Error:  # damaged: made again
+                kept.unlink(missing_ok=True)
+        self.con.execute(f"create or replace temp table {name}_made as {sql}")
+        self.con.execute(f"create or replace temp view {name} as select * from {name}_made")
+        if kept is None:
+            return
+        columns = {row[0] for row in self.con.execute(f"describe {name}_made").fetchall()}
+        private = [c for c in PRIVATE if c in columns]
+        select = f"select * exclude ({', '.join(private)})" if private else "select *"
+        with contextlib.suppress(OSError, duckdb.Error):
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(prefix=f".{kept.name}.", dir=kept.parent)
+            os.close(handle)
+            try:
+                self.con.execute(f"copy ({select} from {name}_made) to '{tmp}' (format parquet)")
+                os.replace(tmp, kept)
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+            digest.prune(kept)
+            self.con.execute(f"create or replace temp view {name} as select * from read_parquet('{kept}')")
+            self.con.execute(f"drop table {name}_made")
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
@@ -82,7 +115,8 @@ class Spark:
             warnings.simplefilter("ignore")  # PySpark's notices about pandas 3, not the user's concern
             self.spark.createDataFrame(frame).createOrReplaceTempView(name)
 
-    def materialise(self, name: str, sql: str) -> None:
+    def materialise(self, name: str, sql: str, kept: Path | None = None) -> None:
+        """As :meth:`DuckDB.materialise`, cached in the session only (``kept`` is for DuckDB)."""
         frame = self.spark.sql(self._transpile(sql)).cache()
         frame.createOrReplaceTempView(name)
         self._cached.append(frame)

@@ -80,15 +80,18 @@ def complete(counted: pd.DataFrame, population: pd.DataFrame, selected: list[Ind
         frame["denominator"] = frame["denominator"].astype("Float64").fillna(frame["population"].astype("Float64"))
     frame["numerator"] = frame["numerator"].fillna(0).astype("int64")
     frame["denominator"] = frame["denominator"].astype("Float64").round().astype("Int64")
-    is_stat = frame["indicator"].map(lambda i: defs[i].statistic is not None)
-    has_den = frame["indicator"].map(lambda i: defs[i].denominator is not None) | is_stat
+    def per_indicator(value) -> pd.Series:  # a dict lookup per row, not a Python call per row
+        return frame["indicator"].map({i: value(d) for i, d in defs.items()})
+
+    is_stat = per_indicator(lambda d: d.statistic is not None).astype(bool)
+    has_den = per_indicator(lambda d: d.denominator is not None).astype(bool) | is_stat
     frame.loc[~has_den, "denominator"] = pd.NA
-    scale = frame["indicator"].map(lambda i: defs[i].scale).astype(float)
+    scale = per_indicator(lambda d: d.scale).astype(float)
     den = frame["denominator"].astype("Float64")
     frame["value"] = (frame["numerator"] / den.where(den > 0) * scale).where(
         has_den, frame["numerator"].astype("Float64"))
     frame.loc[is_stat, "value"] = pd.to_numeric(frame.loc[is_stat, "statistic"], errors="coerce")
-    frame["unit"] = frame["indicator"].map(lambda i: defs[i].unit)
+    frame["unit"] = per_indicator(lambda d: d.unit)
     frame = intervals.with_intervals(frame)
     frame["region_name"] = frame["region_code"].map({c: r.name for c, r in wanted.items()})
     frame["level"] = frame["region_code"].map({c: r.level for c, r in wanted.items()})

@@ -123,6 +123,11 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     for ind in selected:
         if ind.numerator.count != "bevolking":
             groups.setdefault((ind.numerator.count, ind.period), []).append(ind)
+    every: dict[tuple[str, str], list[Indicator]] = {}  # what each plan's units carry: one table for any request
+    for ind in load_catalogue().values():
+        if (ind.numerator.count, ind.period) in groups:
+            every.setdefault((ind.numerator.count, ind.period), []).append(
+                _with_parameters(ind, (parameters or {}).get(ind.id)))
     for kind, _ in groups:
         table = "trajecten" if kind == "jongeren" else kind
         if table not in store.tables:
@@ -131,8 +136,11 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     db = backends.open_backend(store, backend)
     try:
         db.register("membership", membership[membership["region_code"].isin(wanted)])
-        parts = [execute.run_plan(db, plan_sql(kind, ptype, inds, years), inds)
-                 for (kind, ptype), inds in groups.items()]
+        parts = []
+        for (kind, ptype), inds in groups.items():
+            plan = plan_sql(kind, ptype, inds, years, units_of=every[(kind, ptype)])
+            table = "trajecten" if kind == "jongeren" else kind
+            parts.append(execute.run_plan(db, plan, inds, execute.kept_units(store, table, plan)))
         population = execute.population(db, selected, years)
     finally:
         db.close()

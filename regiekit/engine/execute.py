@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
+from regiekit import digest
+from regiekit.data.store import Store
 from regiekit.engine import sql
 from regiekit.indicators.definitions import Indicator
 
+UNITS = "eenheden"  # the store's folder of kept units tables
 
-def run_plan(db, plan: sql.PlanSQL, indicators: list[Indicator]) -> pd.DataFrame:
+
+def kept_units(store: Store, table: str, plan: sql.PlanSQL) -> Path:
+    """Where the store keeps the units table of ``plan`` (counted from ``table``): keyed on the package's
+    code, the table's state and the query, so a new version, an import or another request makes a new one
+    (and the old ones are removed: :func:`regiekit.digest.prune`)."""
+    name = f"{digest.code()[:12]}-{store.state([table])[:12]}-{digest.of(plan.units)[:20]}.parquet"
+    return Path(store.path) / UNITS / name
+
+
+def run_plan(db, plan: sql.PlanSQL, indicators: list[Indicator], kept: Path | None = None) -> pd.DataFrame:
     """Numerators, denominators and statistics per indicator, region and period (and category, for a
-    breakdown) of one plan, as a long table; ``spread`` holds what a statistic's interval needs."""
-    db.materialise("units", plan.units)  # computed once; the queries below read it
+    breakdown) of one plan, as a long table; ``spread`` holds what a statistic's interval needs. The units
+    table is computed once (or read from ``kept``: :func:`kept_units`); the queries below read it."""
+    db.materialise("units", plan.units, kept)
     frames = []
     if plan.totals:
         wide = db.query(plan.totals)

@@ -212,15 +212,28 @@ class PlanSQL:
     breakdowns: str | None
 
 
-def plan_sql(kind: str, period_type: str, indicators: list[Indicator], years: list[Period]) -> PlanSQL:
+def _fragments(kind: str, ind: Indicator) -> list[Fragment]:
+    """What the units table must carry for ``ind``: its counts' conditions and its breakdown."""
+    found = [selects(kind, ind.numerator, ind)]
+    if ind.by is not None and ind.statistic is None:
+        found.append(categories(kind, ind))
+    if ind.denominator is not None and ind.denominator.count != "bevolking":
+        found.append(selects(kind, ind.denominator, ind))
+    return found
+
+
+def plan_sql(kind: str, period_type: str, indicators: list[Indicator], years: list[Period],
+             units_of: list[Indicator] | None = None) -> PlanSQL:
     """The queries that count ``indicators`` (all of unit ``kind`` and one period type) in ``years``.
     ``totals`` and ``breakdowns`` read the materialised ``units`` table and the ``membership`` table
-    (gemeente_code, region_code)."""
+    (gemeente_code, region_code). The units table carries what ``units_of`` needs (default
+    ``indicators``; it must include them): with every indicator of the kind and period type, one units
+    table serves every request, and can be kept (:mod:`regiekit.engine.execute`)."""
     counter = "count(distinct unit_key)" if kind in vocabulary.RECORDS else "count(*)"
-    totals, parts, fragments = {}, [], []
+    units_of = indicators if units_of is None else units_of
+    totals, parts = {}, []
     for ind in indicators:
         num = selects(kind, ind.numerator, ind)
-        fragments.append(num)
         if ind.statistic is not None:
             f = ind.statistic.field
             fn = {"mean": "avg", "median": "median"}[ind.statistic.function]
@@ -233,14 +246,12 @@ def plan_sql(kind: str, period_type: str, indicators: list[Indicator], years: li
         elif ind.by is None:
             totals[column("numerator", ind.id)] = f"{counter} filter (where {num.sql})"
         else:
-            cats = categories(kind, ind)
-            fragments.append(cats)
-            parts.append((ind.id, num.sql, cats.sql))
+            parts.append((ind.id, num.sql, categories(kind, ind).sql))
         if ind.denominator is not None and ind.denominator.count != "bevolking":
             den = selects(kind, ind.denominator, ind)
-            fragments.append(den)
             totals[column("denominator", ind.id)] = f"{counter} filter (where {den.sql})"
-    providers = any(PROVIDERS_FIELD in _fields_read(i) for i in indicators)
+    fragments = [f for ind in units_of for f in _fragments(kind, ind)]
+    providers = any(PROVIDERS_FIELD in _fields_read(i) for i in units_of)
     units = (f"with {_windows_sql(period_type, years)}, {_units_sql(kind, fragments, providers)} "
              "select * from units")
     total_sql = None

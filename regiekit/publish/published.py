@@ -73,12 +73,8 @@ def _prune(path: Path) -> None:
     """Remove the cached tables (and their locks) that can never be used again beside ``path`` (named
     code-state-key): those of another version of regiekit's code, and those of the same key made from data
     in another state. A shared folder (``REGIEKIT_CACHE``) holds other stores' tables too and is not pruned."""
-    if os.environ.get(SHARED):
-        return
-    code, _, key = path.stem.split("-", 2)
-    for old in [*path.parent.glob("*.parquet"), *path.parent.glob("*.lock")]:
-        if old != path and (not old.name.startswith(f"{code}-") or old.stem.endswith(f"-{key}")):
-            old.unlink(missing_ok=True)
+    if not os.environ.get(SHARED):
+        digest.prune(path)
 
 
 def protection_units(ids: list[str], store: Store) -> list[list[str]]:
