@@ -14,7 +14,9 @@ Counting rules (the same for every indicator and region level):
 
 The work is split in three: :mod:`~regiekit.engine.sql` writes the SQL of a plan,
 :mod:`~regiekit.engine.execute` runs it on a backend (:mod:`~regiekit.engine.backends`), and
-:mod:`~regiekit.engine.complete` turns the counts into the finished table.
+:mod:`~regiekit.engine.complete` turns the counts into the finished table. Each plan's units table
+is made for every catalogue indicator of the plan and kept in the store (``eenheden/``), so a later
+request reads it instead of grouping the trajectories again (:func:`~regiekit.engine.execute.kept_units`).
 """
 
 from __future__ import annotations
