@@ -130,8 +130,8 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
         if (ind.numerator.count, ind.period) in groups:
             every.setdefault((ind.numerator.count, ind.period), []).append(
                 _with_parameters(ind, (parameters or {}).get(ind.id)))
-    for kind, _ in groups:
-        table = "trajecten" if kind == "jongeren" else kind
+    tables = {kind: "trajecten" if kind == "jongeren" else kind for kind, _ in groups}  # what a plan counts from
+    for table in tables.values():
         if table not in store.tables:
             raise EngineError(f"de gegevens bevatten geen {table}; importeer ze met 'regiekit import' "
                               "of maak de demodata met 'regiekit demo'")
@@ -141,8 +141,7 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
         parts = []
         for (kind, ptype), inds in groups.items():
             plan = plan_sql(kind, ptype, inds, years, units_of=every[(kind, ptype)])
-            table = "trajecten" if kind == "jongeren" else kind
-            parts.append(execute.run_plan(db, plan, inds, execute.kept_units(store, table, plan)))
+            parts.append(execute.run_plan(db, plan, inds, execute.kept_units(store, tables[kind], plan)))
         population = execute.population(db, selected, years)
     finally:
         db.close()

@@ -16,8 +16,8 @@ UNITS = "eenheden"  # the store's folder of kept units tables
 
 def kept_units(store: Store, table: str, plan: sql.PlanSQL) -> Path:
     """Where the store keeps the units table of ``plan`` (counted from ``table``): keyed on the package's
-    code, the table's state and the query, so a new version, an import or another request makes a new one
-    (and the old ones are removed: :func:`regiekit.digest.prune`)."""
+    code, the table's state and the query (its windows and the catalogue's conditions), so a new version, an
+    import or other years make a new one (and the old ones are removed: :func:`regiekit.digest.prune`)."""
     name = f"{digest.code()[:12]}-{store.state([table])[:12]}-{digest.of(plan.units)[:20]}.parquet"
     return Path(store.path) / UNITS / name
 
