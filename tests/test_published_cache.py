@@ -106,7 +106,7 @@ def test_a_damaged_cache_is_rebuilt_and_a_damaged_store_named_in_one_line(tmp_pa
 
 def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, capsys, monkeypatch):
     """A bar on a terminal, gone when done; in a log (a scheduled run, stderr not a terminal) one line when
-    a unit starts and one when it is done, not the bar's every redraw."""
+    a unit is counted and one when it is protected, not the bar's every redraw."""
     from regiekit.publish import published
 
     published.table(["jeugdhulp_aantal"], _small_store(tmp_path / "a"))  # a library call: silent
@@ -118,7 +118,7 @@ def test_computing_a_new_table_shows_its_progress_only_when_asked(tmp_path, caps
         published.table(["jeugdhulp_aantal"], store)  # not cached yet: the batch's first run
         logged = capsys.readouterr().err
         published.table(["jeugdhulp_pct"], store)  # protected with it (one unit): nothing to show
-    assert logged.splitlines() == [f"{what}: tellen en onthullingscontrole ...", logged.splitlines()[-1]]
+    assert logged.splitlines() == [f"{what}: geteld, onthullingscontrole ...", logged.splitlines()[-1]]
     assert re.fullmatch(rf"{re.escape(what)}: klaar in \d\d:\d\d", logged.splitlines()[-1])
     assert capsys.readouterr().err == ""
     store = _small_store(tmp_path / "c")

@@ -172,12 +172,10 @@ def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Ru
     found = {}
     what = (f"cijfers voor alle regio's ({len(unit)} indicatoren, {len(todo)} "
             f"{'periode' if len(todo) == 1 else 'perioden'})")
-    # on a terminal a bar that is gone when done; in a log (a scheduled run) one line at the start and the end
+    # on a terminal a bar that is gone when done; in a log (a scheduled run) a line once counted and when done
     live = sys.stderr.isatty()
     logged = _SHOW_PROGRESS.get() and not live
     began = time.perf_counter()
-    if logged:
-        print(f"{what}: tellen en onthullingscontrole ...", file=sys.stderr, flush=True)
     with tqdm(total=2, desc=what, unit="stap", disable=not (_SHOW_PROGRESS.get() and live), leave=False,
               bar_format="{desc}: {n}/{total} stappen, {elapsed} {postfix}") as bar:
         bar.set_postfix_str("tellen")
@@ -186,6 +184,8 @@ def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Ru
         computed = computed[~(per_gemeente & (computed["level"] == "land"))]
         bar.update()
         bar.set_postfix_str("onthullingscontrole")
+        if logged:
+            print(f"{what}: geteld, onthullingscontrole ...", file=sys.stderr, flush=True)
         parts = [_of_period(computed, p, todo) for p in todo]
         for period, part in zip(todo, _protect_periods(parts, rules, internal)):
             found[period] = part
