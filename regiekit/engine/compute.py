@@ -111,7 +111,8 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
     ``spark`` (see :mod:`regiekit.engine.backends`).
     """
     store = store or Store.open()
-    selected = load_catalogue().select(list(indicators) if indicators is not None else None)
+    catalogue = load_catalogue()
+    selected = catalogue.select(list(indicators) if indicators is not None else None)
     selected = [_with_parameters(i, (parameters or {}).get(i.id)) for i in selected]
     years = sorted({parse(p) for p in periods}, key=order) if periods is not None else store.years
     unknown = sorted({y for p in years for y in calendar_years(p) if y not in store.years})
@@ -126,7 +127,7 @@ def compute(indicators: Iterable[str] | None = None, regions: Iterable[str] | No
         if ind.numerator.count != "bevolking":
             groups.setdefault((ind.numerator.count, ind.period), []).append(ind)
     every: dict[tuple[str, str], list[Indicator]] = {}  # what each plan's units carry: one table for any request
-    for ind in load_catalogue().values():
+    for ind in catalogue.values():
         if (ind.numerator.count, ind.period) in groups:
             every.setdefault((ind.numerator.count, ind.period), []).append(
                 _with_parameters(ind, (parameters or {}).get(ind.id)))
