@@ -317,7 +317,8 @@ def test_a_mean_is_hidden_where_the_breakdown_of_its_field_hides_a_category():
 
 def test_a_large_cell_no_small_number_needs_is_published_again():
     """Total 528 = 3 + 5 + 20 + 500 with the 3 small: hiding 5 and 20 protects it; the 500 that an early
-    choice also hid is published again. With only 3 + 5 + 500 the 500 is needed and stays hidden."""
+    choice also hid is published again. With only 3 + 5 + 500 the 500 is needed and stays hidden. With
+    3 + 9 + 500 the 500 widens the 3's interval (1 to 13) but is not needed for it (1 to 11): published."""
     from regiekit.publish import suppression
     from regiekit.publish.cells import Relation
 
@@ -339,6 +340,11 @@ def test_a_large_cell_no_small_number_needs_is_published_again():
     assert hidden.tolist() == [False, True, True, True]
     hidden[3] = False
     assert suppression.unsafe(needed, hidden, targets)  # without the 500 the 3 is pinned near its value
+    wider = problem([512, 3, 9, 500])
+    hidden = np.array([False, True, True, True])
+    assert suppression.intervals(wider, hidden, targets) == [(1.0, 13.0)]
+    suppression._release(wider, hidden, primary[:4], targets)
+    assert hidden.tolist() == [False, True, True, False] and suppression.intervals(wider, hidden, targets) == [(1, 11)]
 
 
 def _table_with_margins(rows: int, columns: int, seed: int):

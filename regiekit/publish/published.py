@@ -170,8 +170,8 @@ def _protect_own(unit: list[str], todo: list, store: Store, rules: disclosure.Ru
     each period written to its cache file in ``paths``."""
     catalogue = load_catalogue()
     found = {}
-    what = (f"cijfers voor alle regio's ({len(unit)} indicatoren, {len(todo)} "
-            f"{'periode' if len(todo) == 1 else 'perioden'})")
+    what = (f"cijfers voor alle regio's ({len(unit)} {'indicator' if len(unit) == 1 else 'indicatoren'}, "
+            f"{len(todo)} {'periode' if len(todo) == 1 else 'perioden'})")
     # on a terminal a bar that is gone when done; in a log (a scheduled run) a line once counted and when done
     live = sys.stderr.isatty()
     logged = _SHOW_PROGRESS.get() and not live

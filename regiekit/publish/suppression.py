@@ -271,6 +271,7 @@ def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], c
         reader = _Reader(problem, cells, relations)
         if cuts and len(wanted) > 1:
             lows, highs = reader.seen([targets[n] for n in wanted])
+            lows, highs = np.ceil(lows - TOLERANCE), np.floor(highs + TOLERANCE)  # inwards, as the ends
             apart = highs - lows >= problem.protection - TOLERANCE
             for n, low, high in zip(np.asarray(wanted)[apart], lows[apart], highs[apart]):
                 found[n] = (float(low), float(high))
@@ -478,57 +479,77 @@ def _protect_alone(problem: Problem, suppressed: np.ndarray, target: Target) -> 
 
 def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targets: list[Target]) -> None:
     """Publish again the secondary cells of ``LARGE`` or more that no target needs (a cut of an early round
-    asked for one; the cells chosen after it protect the same targets). For each target and direction, the
-    reader's programme is solved twice: for the extreme value, then, keeping that value, for the least movement of
-    the large cells. A large cell that stays at its value in all those tables can be fixed there without
-    changing any interval (every such table stays feasible), so it is published."""
+    asked for one; the cells chosen after it protect the same targets). Per group of linked cells, every
+    target's interval is first found with all its large cells fixed at their values (a few shared solves
+    first, as in the audit): a target still ``protection`` wide needs none of them. A target that is not gets,
+    for each end that must reach further, the reader's table of least movement of the large cells in which the
+    target gets there (within its interval with them free); a large cell moved in one of those tables is
+    needed. Every other large cell can be fixed at its value: each of those tables stays feasible, so no
+    interval becomes narrower than the protection. It is published."""
     large = suppressed & ~primary & (problem.values >= LARGE)
     if not large.any():
         return
-    moved = np.zeros(len(problem.values), dtype=bool)
+    needed = np.zeros(len(problem.values), dtype=bool)
     groups, _ = _groups(problem, suppressed, targets)
     for cells, relations, wanted in groups:
-        watched = [k for k, c in enumerate(cells) if large[c]]
-        if not watched:
+        watched = np.array([k for k, c in enumerate(cells) if large[c]], dtype=np.int32)
+        if not len(watched):
             continue
-        n, column = len(cells), {c: k for k, c in enumerate(cells)}
-        hidden = np.zeros(len(problem.values), dtype=bool)
-        hidden[cells] = True
-        matrix, low, high = _reader_rows(problem, cells, relations)
-        extra = 2 * len(watched)
         values = problem.values[np.asarray(cells)[watched]]
+        still = _Reader(problem, cells, relations)  # the reader's programme with the large cells fixed
+        still.solver.changeColsBounds(len(watched), watched, values, values)
+        short = _narrow(still, [targets[t] for t in wanted], problem.protection)
+        if not short:
+            continue
+        free = _Reader(problem, cells, relations)
+        n, extra = len(cells), 2 * len(watched)
         moves, _, _ = _stack([([k, n + 2 * j, n + 2 * j + 1], [1.0, -1.0, 1.0], 0.0, 0.0)  # x - up + down = value
                               for j, k in enumerate(watched)], n + extra)
+        matrix, low, high = _reader_rows(problem, cells, relations)
         matrix = vstack([hstack([matrix, csr_matrix((matrix.shape[0], extra))]), moves], format="csr")
         lower, upper = problem.bounds(cells)
-        solver = _model(np.r_[lower, np.zeros(extra)], np.r_[upper, np.full(extra, INFINITY)],
-                        np.zeros(n + extra), [False] * (n + extra), matrix, np.r_[low, values], np.r_[high, values])
-        solver.setOptionValue("simplex_strategy", 4)  # as in the audit: on from the last basis
         movement = np.r_[np.zeros(n), np.ones(extra)]
-        everything = np.arange(n + extra, dtype=np.int32)
-        for t in wanted:
-            if moved[np.asarray(cells)[watched]].all():
+        solver = _model(np.r_[lower, np.zeros(extra)], np.r_[upper, np.full(extra, INFINITY)], movement,
+                        [False] * (n + extra), matrix, np.r_[low, values], np.r_[high, values])
+        solver.setOptionValue("simplex_strategy", 4)  # as in the audit: on from the last basis
+        for position, fixed_low, fixed_high in short:
+            if needed[np.asarray(cells)[watched]].all():
                 break  # every large cell of the group is needed
-            target = targets[t]
-            cost = np.zeros(n + extra)
-            inside = hidden[target.members]
-            np.add.at(cost, [column[m] for m in target.members[inside]], target.coefs[inside])
-            for sign in (1.0, -1.0):
-                solver.changeColsCost(n + extra, everything, sign * cost)
-                solver.run()
-                x = np.asarray(solver.getSolution().col_value)[watched]
-                away = np.abs(x - problem.values[np.asarray(cells)[watched]]) > TOLERANCE
-                if not (away & ~moved[np.asarray(cells)[watched]]).any():
-                    continue  # this extreme table keeps every large cell still open at its value
-                best = solver.getInfo().objective_function_value
-                nz = np.flatnonzero(cost)
-                solver.addRow(-INFINITY, best + TOLERANCE, len(nz), nz.astype(np.int32), sign * cost[nz])
-                solver.changeColsCost(n + extra, everything, movement)
+            target = targets[wanted[position]]
+            reach_low, reach_high, _ = free.ends(target)
+            deficit = problem.protection - (fixed_high - fixed_low)
+            down = min(fixed_low - reach_low, np.ceil(deficit / 2))  # widen both ends alike where there is room
+            up = min(reach_high - fixed_high, deficit - down)
+            down = deficit - up
+            if down > fixed_low - reach_low:  # not protected even with them free: keep them all
+                needed[np.asarray(cells)[watched]] = True
+                break
+            inside = free.hidden[target.members]
+            columns = np.array([free.column[m] for m in target.members[inside]], dtype=np.int32)
+            constant = float(target.coefs[~inside] @ problem.values[target.members[~inside]])
+            for row_low, row_high, reach in ((-INFINITY, fixed_low - down, down), (fixed_high + up, INFINITY, up)):
+                if reach <= 0:
+                    continue  # the fixed table already reaches this end
+                solver.addRow(row_low - constant, row_high - constant, len(columns), columns, target.coefs[inside])
                 solver.run()
                 away = np.asarray(solver.getSolution().col_value)[n:].reshape(-1, 2).sum(axis=1) > TOLERANCE
-                moved[np.asarray(cells)[watched][away]] = True
+                needed[np.asarray(cells)[watched][away]] = True
+                movement[n:] = np.repeat(~needed[np.asarray(cells)[watched]], 2)  # moving a needed one is free
+                solver.changeColsCost(n + extra, np.arange(n + extra, dtype=np.int32), movement)
                 solver.deleteRows(1, np.array([solver.getNumRow() - 1], dtype=np.int32))
-    suppressed[large & ~moved] = False
+    suppressed[large & ~needed] = False
+
+
+def _narrow(reader: _Reader, targets: list[Target], protection: float) -> list[tuple[int, float, float]]:
+    """(position, lowest, highest) of the ``targets`` whose interval in ``reader``'s programme is narrower than
+    ``protection``; a few shared solves first set most of the others apart (:meth:`_Reader.seen`)."""
+    lows, highs = reader.seen(targets) if len(targets) > 1 else (np.full(1, np.inf), np.full(1, -np.inf))
+    narrow = []
+    for k in np.flatnonzero(np.floor(highs + TOLERANCE) - np.ceil(lows - TOLERANCE) < protection - TOLERANCE):
+        low, high, _ = reader.ends(targets[k])
+        if high - low < protection - TOLERANCE:
+            narrow.append((int(k), low, high))
+    return narrow
 
 
 def protect(problem: Problem, primary: np.ndarray, targets: list[Target]) -> np.ndarray:

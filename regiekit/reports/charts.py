@@ -182,6 +182,7 @@ def gemeente_map(shapes, ind, title: str, highlight: str | None = None):
     a legend for the hatching and the outline."""
     house_style()
     fig, ax = plt.subplots(figsize=(7, 6.5))
+    fig.canvas.draw_idle = lambda *args, **kwargs: None  # geopandas would draw it all after each layer
     known = shapes[shapes["value"].notna()]
     hidden = shapes[shapes["value"].isna()]
     if not known.empty:

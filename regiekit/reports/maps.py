@@ -8,6 +8,7 @@ with their source, licence and repairs in the README there)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import urllib.error
@@ -55,7 +56,14 @@ def load(level: str = "gemeente", year: int = 2024, folder: str | Path | None = 
 
 
 def read(path: Path) -> gpd.GeoDataFrame:
-    """One boundary file, checked and projected."""
+    """One boundary file, checked and projected; read once per process while the file stays the same (every
+    factsheet of a batch draws from it)."""
+    stat = Path(path).stat()
+    return _read(str(path), stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _read(path: str, _modified: int, _size: int) -> gpd.GeoDataFrame:
     shapes = gpd.read_file(path)
     missing = {"statcode", "statnaam"} - set(shapes.columns)
     if missing:
