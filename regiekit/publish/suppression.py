@@ -25,8 +25,9 @@ manner of Fischetti and Salazar's optimal method (Tau-Argus):
    around it (the cut's model of the reader becomes exact there), widening the area until it is protected;
 4. a cell of ``LARGE`` or more that no target needs any more is published again (:func:`_release`).
 
-The result is protected by construction of the last audit: protection ends only when every target's
-interval is at least ``protection`` wide.
+The result is protected by construction: protection ends only when the last audit finds every target's
+interval at least ``protection`` wide, and a large cell is only published again where each target keeps
+two tables a reader cannot rule out that lie ``protection`` apart.
 """
 
 from __future__ import annotations
