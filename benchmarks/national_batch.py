@@ -13,7 +13,7 @@ of the store without its cache of published tables, as an analyst meets it after
 importing data, and warm, the next report (target: under 15 seconds, kernel start included). Usage
 (from the repository):
 
-    .venv/bin/python benchmarks/national_batch.py               # 10, 40 and all 342 gemeenten (35 minutes)
+    .venv/bin/python benchmarks/national_batch.py               # 10, 40 and all 342 gemeenten (about an hour)
     .venv/bin/python benchmarks/national_batch.py --regions 10  # the first 10 gemeenten
 """
 
