@@ -347,6 +347,41 @@ def test_a_large_cell_no_small_number_needs_is_published_again():
     assert hidden.tolist() == [False, True, True, False] and suppression.intervals(wider, hidden, targets) == [(1, 11)]
 
 
+def test_of_two_large_cells_that_could_protect_a_small_one_only_one_stays_hidden(monkeypatch):
+    """1108 = 3 + 5 + 500 + 600: the 3 needs one of the large cells to move, not both. When the solver finds no
+    table (a deliberate fault), both stay hidden: nothing is published on a guess."""
+    import highspy
+
+    from regiekit.publish import suppression
+    from regiekit.publish.cells import Relation
+
+    values = np.array([1108, 3, 5, 500, 600], dtype=float)
+    problem = suppression.Problem(values, [Relation(np.arange(5), np.r_[1.0, -np.ones(4)])], np.zeros(5, bool),
+                                  np.zeros(5, bool), 9.0, 10.0, np.ones(5))
+    targets, primary = [suppression.Target(np.array([1]), np.array([1.0]))], np.array([0, 1, 0, 0, 0], bool)
+    hidden = np.array([False, True, True, True, True])
+    suppression._release(problem, hidden, primary, targets)
+    assert hidden[:3].tolist() == [False, True, True] and hidden[3:].sum() == 1
+    assert not suppression.unsafe(problem, hidden, targets)
+
+    class NoTable:  # the programme of least movement (4 cells, 2 movements per large cell) finds no table
+        def __init__(self, solver):
+            self.solver = solver
+
+        def __getattr__(self, name):
+            return getattr(self.solver, name)
+
+        def getModelStatus(self):
+            return highspy.HighsModelStatus.kInfeasible
+
+    model = suppression._model
+    monkeypatch.setattr(suppression, "_model", lambda lower, *rest: (NoTable if len(lower) == 8 else lambda s: s)(
+        model(lower, *rest)))
+    hidden = np.array([False, True, True, True, True])
+    suppression._release(problem, hidden, primary, targets)
+    assert hidden.tolist() == [False, True, True, True, True]
+
+
 def _table_with_margins(rows: int, columns: int, seed: int):
     """A two-way table with row, column and grand totals as a protection problem, a random part suppressed."""
     from regiekit.publish import suppression

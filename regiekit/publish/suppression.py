@@ -534,6 +534,8 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
                 solver.addRow(row_low - constant, row_high - constant, len(columns), columns, target.coefs[inside])
                 solver.run()
                 away = np.asarray(solver.getSolution().col_value)[n:].reshape(-1, 2).sum(axis=1) > TOLERANCE
+                if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    away[:] = True  # no table found (the solver's numbers): keep them all
                 needed[np.asarray(cells)[watched][away]] = True
                 movement[n:] = np.repeat(~needed[np.asarray(cells)[watched]], 2)  # moving a needed one is free
                 solver.changeColsCost(n + extra, np.arange(n + extra, dtype=np.int32), movement)
