@@ -349,7 +349,7 @@ def test_a_large_cell_no_small_number_needs_is_published_again():
 
 def test_of_two_large_cells_that_could_protect_a_small_one_only_one_stays_hidden(monkeypatch):
     """1108 = 3 + 5 + 500 + 600: the 3 needs one of the large cells to move, not both. When the solver finds no
-    table (a deliberate fault), both stay hidden: nothing is published on a guess."""
+    table, or the reasoning says wrongly that no target needs them (deliberate faults), both stay hidden."""
     import highspy
 
     from regiekit.publish import suppression
@@ -380,6 +380,10 @@ def test_of_two_large_cells_that_could_protect_a_small_one_only_one_stays_hidden
     hidden = np.array([False, True, True, True, True])
     suppression._release(problem, hidden, primary, targets)
     assert hidden.tolist() == [False, True, True, True, True]
+    monkeypatch.setattr(suppression, "_model", model)
+    monkeypatch.setattr(suppression, "_narrow", lambda *args: [])  # a fault in the argument: 'nothing needs them'
+    suppression._release(problem, hidden, primary, targets)
+    assert hidden.tolist() == [False, True, True, True, True]  # the audit after it keeps them hidden
 
 
 def _table_with_margins(rows: int, columns: int, seed: int):

@@ -322,10 +322,11 @@ def _cut(problem: Problem, suppressed, target: Target, matrix: csr_matrix | None
     return {int(m): float(total[m]) for m in np.flatnonzero(total > TOLERANCE)}
 
 
-def unsafe(problem: Problem, suppressed: np.ndarray, targets: list[Target]) -> list[int]:
-    """The targets whose interval is narrower than the protection."""
-    return [n for n, (low, high) in enumerate(intervals(problem, suppressed, targets))
-            if high - low < problem.protection - TOLERANCE]
+def unsafe(problem: Problem, suppressed: np.ndarray, targets: list[Target], screen: bool = False) -> list[int]:
+    """The targets whose interval is narrower than the protection (with ``screen``, a few shared solves first
+    set most protected targets apart, as in the rounds of the protection)."""
+    found = intervals(problem, suppressed, targets, cuts=True)[0] if screen else intervals(problem, suppressed, targets)
+    return [n for n, (low, high) in enumerate(found) if high - low < problem.protection - TOLERANCE]
 
 
 def _cost(problem: Problem, cells) -> np.ndarray:
@@ -486,16 +487,19 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
     for each end that must reach further, the reader's table of least movement of the large cells in which the
     target gets there (within its interval with them free); a large cell moved in one of those tables is
     needed. Every other large cell can be fixed at its value: each of those tables stays feasible, so no
-    interval becomes narrower than the protection. It is published."""
+    interval becomes narrower than the protection. It is published, after an audit of the targets of the
+    groups concerned confirms it (should that ever fail, every large cell stays hidden)."""
     large = suppressed & ~primary & (problem.values >= LARGE)
     if not large.any():
         return
     needed = np.zeros(len(problem.values), dtype=bool)
     groups, _ = _groups(problem, suppressed, targets)
+    checked = []  # per group with large cells: those cells and its targets
     for cells, relations, wanted in groups:
         watched = np.array([k for k, c in enumerate(cells) if large[c]], dtype=np.int32)
         if not len(watched):
             continue
+        checked.append((np.asarray(cells)[watched], wanted))
         values = problem.values[np.asarray(cells)[watched]]
         still = _Reader(problem, cells, relations)  # the reader's programme with the large cells fixed
         still.solver.changeColsBounds(len(watched), watched, values, values)
@@ -531,16 +535,23 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
             for row_low, row_high, reach in ((-INFINITY, fixed_low - down, down), (fixed_high + up, INFINITY, up)):
                 if reach <= 0:
                     continue  # the fixed table already reaches this end
-                solver.addRow(row_low - constant, row_high - constant, len(columns), columns, target.coefs[inside])
+                added = solver.addRow(row_low - constant, row_high - constant, len(columns), columns,
+                                      target.coefs[inside])
                 solver.run()
-                away = np.asarray(solver.getSolution().col_value)[n:].reshape(-1, 2).sum(axis=1) > TOLERANCE
-                if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-                    away[:] = True  # no table found (the solver's numbers): keep them all
+                if added == highspy.HighsStatus.kOk and solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                    away = np.asarray(solver.getSolution().col_value)[n:].reshape(-1, 2).sum(axis=1) > TOLERANCE
+                else:  # no table found (the solver's numbers): keep them all
+                    away = np.ones(len(watched), dtype=bool)
                 needed[np.asarray(cells)[watched][away]] = True
                 movement[n:] = np.repeat(~needed[np.asarray(cells)[watched]], 2)  # moving a needed one is free
                 solver.changeColsCost(n + extra, np.arange(n + extra, dtype=np.int32), movement)
-                solver.deleteRows(1, np.array([solver.getNumRow() - 1], dtype=np.int32))
-    suppressed[large & ~needed] = False
+                if added == highspy.HighsStatus.kOk:
+                    solver.deleteRows(1, np.array([solver.getNumRow() - 1], dtype=np.int32))
+    released = large & ~needed
+    suppressed[released] = False
+    again = sorted({t for watched, wanted in checked if released[watched].any() for t in wanted})
+    if unsafe(problem, suppressed, [targets[t] for t in again], screen=True):  # the argument above, checked
+        suppressed[released] = True
 
 
 def _narrow(reader: _Reader, targets: list[Target], protection: float) -> list[tuple[int, float, float]]:
