@@ -236,7 +236,8 @@ class _Reader:
     def seen(self, targets: list[Target]) -> tuple[np.ndarray, np.ndarray]:
         """Per target the lowest and highest value in a few tables a reader cannot rule out: each solve
         pushes every target up or down at once (signs drawn with a fixed seed), so that a few solves set
-        most protected targets far enough apart. An inner bound of every interval."""
+        most protected targets far enough apart. An inner bound of every interval, rounded inwards as the ends
+        of :meth:`ends` are."""
         rows = [(n, self.column[m], c) for n, t in enumerate(targets) for m, c in zip(t.members, t.coefs)
                 if self.hidden[m]]
         n, k, c = zip(*rows) if rows else ((), (), ())
@@ -251,7 +252,7 @@ class _Reader:
                 self._solve(direction * push)
                 value = coefs @ np.asarray(self.solver.getSolution().col_value) + constant
                 low, high = np.minimum(low, value), np.maximum(high, value)
-        return low, high
+        return np.ceil(low - TOLERANCE), np.floor(high + TOLERANCE)
 
 
 def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], cuts: bool = False):
@@ -272,7 +273,6 @@ def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], c
         reader = _Reader(problem, cells, relations)
         if cuts and len(wanted) > 1:
             lows, highs = reader.seen([targets[n] for n in wanted])
-            lows, highs = np.ceil(lows - TOLERANCE), np.floor(highs + TOLERANCE)  # inwards, as the ends
             apart = highs - lows >= problem.protection - TOLERANCE
             for n, low, high in zip(np.asarray(wanted)[apart], lows[apart], highs[apart]):
                 found[n] = (float(low), float(high))
@@ -499,8 +499,9 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
         watched = np.array([k for k, c in enumerate(cells) if large[c]], dtype=np.int32)
         if not len(watched):
             continue
-        checked.append((np.asarray(cells)[watched], wanted))
-        values = problem.values[np.asarray(cells)[watched]]
+        kept = np.asarray(cells)[watched]  # the large cells as cells of the problem
+        checked.append((kept, wanted))
+        values = problem.values[kept]
         still = _Reader(problem, cells, relations)  # the reader's programme with the large cells fixed
         still.solver.changeColsBounds(len(watched), watched, values, values)
         short = _narrow(still, [targets[t] for t in wanted], problem.protection)
@@ -518,7 +519,7 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
                         [False] * (n + extra), matrix, np.r_[low, values], np.r_[high, values])
         solver.setOptionValue("simplex_strategy", 4)  # as in the audit: on from the last basis
         for position, fixed_low, fixed_high in short:
-            if needed[np.asarray(cells)[watched]].all():
+            if needed[kept].all():
                 break  # every large cell of the group is needed
             target = targets[wanted[position]]
             reach_low, reach_high, _ = free.ends(target)
@@ -527,7 +528,7 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
             up = min(reach_high - fixed_high, deficit - down)
             down = deficit - up
             if down > fixed_low - reach_low:  # not protected even with them free: keep them all
-                needed[np.asarray(cells)[watched]] = True
+                needed[kept] = True
                 break
             inside = free.hidden[target.members]
             columns = np.array([free.column[m] for m in target.members[inside]], dtype=np.int32)
@@ -542,8 +543,8 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
                     away = np.asarray(solver.getSolution().col_value)[n:].reshape(-1, 2).sum(axis=1) > TOLERANCE
                 else:  # no table found (the solver's numbers): keep them all
                     away = np.ones(len(watched), dtype=bool)
-                needed[np.asarray(cells)[watched][away]] = True
-                movement[n:] = np.repeat(~needed[np.asarray(cells)[watched]], 2)  # moving a needed one is free
+                needed[kept[away]] = True
+                movement[n:] = np.repeat(~needed[kept], 2)  # moving a needed one is free
                 solver.changeColsCost(n + extra, np.arange(n + extra, dtype=np.int32), movement)
                 if added == highspy.HighsStatus.kOk:
                     solver.deleteRows(1, np.array([solver.getNumRow() - 1], dtype=np.int32))
@@ -559,7 +560,7 @@ def _narrow(reader: _Reader, targets: list[Target], protection: float) -> list[t
     ``protection``; a few shared solves first set most of the others apart (:meth:`_Reader.seen`)."""
     lows, highs = reader.seen(targets) if len(targets) > 1 else (np.full(1, np.inf), np.full(1, -np.inf))
     narrow = []
-    for k in np.flatnonzero(np.floor(highs + TOLERANCE) - np.ceil(lows - TOLERANCE) < protection - TOLERANCE):
+    for k in np.flatnonzero(highs - lows < protection - TOLERANCE):
         low, high, _ = reader.ends(targets[k])
         if high - low < protection - TOLERANCE:
             narrow.append((int(k), low, high))
