@@ -62,7 +62,7 @@ TRAJECTORY_KINDS = ("jongeren", "trajecten")
 CARE_FIELDS = ("soort", "verblijf", "zorgvorm")
 SOORT_OF = {z: s for s, forms in vocabulary.SOORT.items() for z in forms}
 UNKNOWN = "onbekend"  # the category of missing answers (docs/onthullingscontrole.md)
-POOL_ROUNDS = 3  # solves of all targets at once (each way) before each target's own
+POOL_ROUNDS = 64  # at most this many rounds of solves of all targets at once (each way) before each target's own
 SUPPRESSED = re.compile(r"geheim|^x$|minder dan", re.IGNORECASE)
 
 
@@ -651,13 +651,14 @@ class Attacker:
     # --- attack ---------------------------------------------------------------------------------------------
     def targets(self, apps: list[Appearance]) -> list[tuple[str, dict]]:
         """(description, {cell: coef}) of every number suppressed wherever it appears: cells, and the
-        complement of a suppressed share of a cell."""
+        complement of a suppressed share of a cell. A count of missing answers that the rules publish however
+        small (``missing_exact``) is hidden only to protect others: recovering it discloses nothing."""
         shown = {a.num for a in apps if a.value is not None}
         found = {}
         for a in apps:
             if a.value is not None:
                 continue
-            if a.num not in shown:
+            if a.num not in shown and not a.exempt:
                 found.setdefault(self.describe(a.num), {a.num: 1.0})
             if isinstance(a.den, Cell) and a.den not in shown:
                 found.setdefault(f"{self.describe(a.den)} minus {self.describe(a.num)}", {a.den: 1.0, a.num: -1.0})
@@ -718,14 +719,24 @@ class Attacker:
         pool = [] if point is None else [point]  # feasible points: two that set a target apart protect it
         wanted = [([local[model.cols[c]] for c in terms], np.array(list(terms.values()))) for _, terms in targets]
         signs = np.random.default_rng(len(columns))
+        low, high = np.full(len(wanted), INF), np.full(len(wanted), -INF)
+        pushed = np.ones(len(wanted), dtype=bool)
         for _ in range(POOL_ROUNDS if point is not None and len(targets) > 1 else 0):
-            # every target pushed up or down at once: points that set many targets apart in a few solves
+            # every target not yet set apart pushed up or down at once: points that set many targets apart in
+            # a few solves; until a round sets fewer than two more apart (their own solves cost as much)
             cost = np.zeros(n)
-            for (where, coefs), sign in zip(wanted, signs.choice([-1.0, 1.0], len(wanted))):
-                np.add.at(cost, where, sign * coefs)
+            for (where, coefs), sign, push in zip(wanted, signs.choice([-1.0, 1.0], len(wanted)), pushed):
+                if push:
+                    np.add.at(cost, where, sign * coefs)
             for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
                 _, point = self._solve(solver, sense, cost, point)
                 pool.append(point)
+                value = np.array([point[where] @ coefs for where, coefs in wanted])
+                low, high = np.minimum(low, value), np.maximum(high, value)
+            still = high - low < self.rules.protection - 1e-6
+            done, pushed = int((pushed & ~still).sum()), still
+            if done < 2:
+                break
         results = []
         for (description, terms), (where, coefs) in zip(targets, wanted):
             start = time.perf_counter()

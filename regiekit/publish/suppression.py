@@ -46,7 +46,7 @@ from regiekit.publish.rules import DisclosureError
 
 TOLERANCE = 1e-6  # the solver's rounding
 LARGE = 100  # a count of 100 or more is not hidden to protect a small one, unless nothing smaller can
-SCREENS = 3  # pairs of solves that push all targets of a group at once, before each target's own (protection only)
+SCREENS = 64  # at most this many pairs of solves push the targets of a group at once, before each target's own
 ROUNDS = 30  # rounds of capacity cuts before a target still open gets a programme of its own
 # Work limits of the integer programmes, in branch-and-bound nodes rather than seconds, so that the same data
 # give the same suppression on a busy machine (one thread: HiGHS is then deterministic); the best choice
@@ -234,10 +234,11 @@ class _Reader:
         return ends[0], ends[1], duals
 
     def seen(self, targets: list[Target]) -> tuple[np.ndarray, np.ndarray]:
-        """Per target the lowest and highest value in a few tables a reader cannot rule out: each solve
-        pushes every target up or down at once (signs drawn with a fixed seed), so that a few solves set
-        most protected targets far enough apart. An inner bound of every interval, rounded inwards as the ends
-        of :meth:`ends` are."""
+        """Per target the lowest and highest value in some tables a reader cannot rule out: each pair of solves
+        pushes every target not yet ``protection`` apart up or down at once (signs drawn with a fixed seed), so
+        that a few solves set most protected targets apart; it stops when a pair sets fewer than two more apart
+        (their own ends cost as much) or after ``SCREENS`` pairs. An inner bound of every interval, rounded
+        inwards as the ends of :meth:`ends` are."""
         rows = [(n, self.column[m], c) for n, t in enumerate(targets) for m, c in zip(t.members, t.coefs)
                 if self.hidden[m]]
         n, k, c = zip(*rows) if rows else ((), (), ())
@@ -245,13 +246,18 @@ class _Reader:
         published = np.where(self.hidden, 0.0, self.problem.values)
         constant = np.array([t.value(published) for t in targets])
         low, high = np.full(len(targets), np.inf), np.full(len(targets), -np.inf)
+        pending = np.ones(len(targets), dtype=bool)
         signs = np.random.default_rng(0)
         for _ in range(SCREENS):
-            push = coefs.T @ signs.choice([-1.0, 1.0], len(targets))
+            push = coefs.T @ (signs.choice([-1.0, 1.0], len(targets)) * pending)
             for direction in (1.0, -1.0):
                 self._solve(direction * push)
                 value = coefs @ np.asarray(self.solver.getSolution().col_value) + constant
                 low, high = np.minimum(low, value), np.maximum(high, value)
+            still = np.floor(high + TOLERANCE) - np.ceil(low - TOLERANCE) < self.problem.protection - TOLERANCE
+            done, pending = pending.sum() - still.sum(), still
+            if done < 2:
+                break
         return np.ceil(low - TOLERANCE), np.floor(high + TOLERANCE)
 
 
@@ -479,13 +485,15 @@ def _protect_alone(problem: Problem, suppressed: np.ndarray, target: Target) -> 
                           "er is niets meer weg te laten")
 
 
-def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targets: list[Target]) -> None:
+def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targets: list[Target],
+             reach: np.ndarray) -> None:
     """Publish again the secondary cells of ``LARGE`` or more that no target needs (a cut of an early round
     asked for one; the cells chosen after it protect the same targets). Per group of linked cells, every
     target's interval is first found with all its large cells fixed at their values (a few shared solves
     first, as in the audit): a target still ``protection`` wide needs none of them. A target that is not gets,
     for each end that must reach further, the reader's table of least movement of the large cells in which the
-    target gets there (within its interval with them free); a large cell moved in one of those tables is
+    target gets there (within ``reach``: per target the values the audits of the rounds found it can take,
+    which more suppression never takes away); a large cell moved in one of those tables is
     needed. Every other large cell can be fixed at its value: each of those tables stays feasible, so no
     interval becomes narrower than the protection. It is published, after an audit of the targets of the
     groups concerned confirms it (should that ever fail, every large cell stays hidden)."""
@@ -507,7 +515,6 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
         short = _narrow(still, [targets[t] for t in wanted], problem.protection)
         if not short:
             continue
-        free = _Reader(problem, cells, relations)
         n, extra = len(cells), 2 * len(watched)
         moves, _, _ = _stack([([k, n + 2 * j, n + 2 * j + 1], [1.0, -1.0, 1.0], 0.0, 0.0)  # x - up + down = value
                               for j, k in enumerate(watched)], n + extra)
@@ -522,19 +529,20 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
             if needed[kept].all():
                 break  # every large cell of the group is needed
             target = targets[wanted[position]]
-            reach_low, reach_high, _ = free.ends(target)
+            reach_low, reach_high = min(reach[wanted[position], 0], fixed_low), max(reach[wanted[position], 1],
+                                                                                     fixed_high)
             deficit = problem.protection - (fixed_high - fixed_low)
             down = min(fixed_low - reach_low, np.ceil(deficit / 2))  # widen both ends alike where there is room
             up = min(reach_high - fixed_high, deficit - down)
             down = deficit - up
-            if down > fixed_low - reach_low:  # not protected even with them free: keep them all
+            if down > fixed_low - reach_low:  # too narrow with them free (not after the rounds): keep them all
                 needed[kept] = True
                 break
-            inside = free.hidden[target.members]
-            columns = np.array([free.column[m] for m in target.members[inside]], dtype=np.int32)
+            inside = still.hidden[target.members]
+            columns = np.array([still.column[m] for m in target.members[inside]], dtype=np.int32)
             constant = float(target.coefs[~inside] @ problem.values[target.members[~inside]])
-            for row_low, row_high, reach in ((-INFINITY, fixed_low - down, down), (fixed_high + up, INFINITY, up)):
-                if reach <= 0:
+            for row_low, row_high, further in ((-INFINITY, fixed_low - down, down), (fixed_high + up, INFINITY, up)):
+                if further <= 0:
                     continue  # the fixed table already reaches this end
                 added = solver.addRow(row_low - constant, row_high - constant, len(columns), columns,
                                       target.coefs[inside])
@@ -577,11 +585,13 @@ def protect(problem: Problem, primary: np.ndarray, targets: list[Target]) -> np.
         need[cell] = max(need.get(cell, 0.0), problem.protection - room)
     suppressed = _cover(problem, primary, need)
     pending, pool = list(range(len(targets))), []
+    reach = np.zeros((len(targets), 2))  # per target the lowest and highest value an audit found it can take
     for round_ in range(len(problem.values) + 1):
         found, cuts = intervals(problem, suppressed, [targets[t] for t in pending], cuts=True)
+        reach[pending] = np.reshape(found, (-1, 2))
         failed = [pending[k] for k, (low, high) in enumerate(found) if high - low < problem.protection - TOLERANCE]
         if not failed:
-            _release(problem, suppressed, primary, targets)
+            _release(problem, suppressed, primary, targets, reach)
             return suppressed
         pinned = [m for n in failed for m in targets[n].members if problem.small[m] and suppressed[m]]
         if pinned:  # a '<3' that the rest pins down is shown as x: the reader knows less
