@@ -428,16 +428,18 @@ def _protect_one(problem: Problem, suppressed: np.ndarray, target: Target, hops:
                  nodes: int) -> list[int] | None:
     """The cheapest cells to suppress as well so that ``target`` is protected, with the reader's two
     extreme tables as variables (Fischetti and Salazar's model for one target) over the cells within
-    ``hops`` relations; cells further away keep their value, a stricter reader. The best choice found
-    within ``nodes`` branch-and-bound nodes (within 5% of the least loss when proven by then); None when
-    the area is too small or no choice was found."""
+    ``hops`` relations; cells further away keep their value, and no cell moves more than ``protection`` either
+    way: a stricter reader, whose tables a real reader cannot rule out either (the bound on the moves makes the
+    linear relaxation tight enough for HiGHS to solve the programme at its root: one 2015 target took 41 s
+    without it, 7 s with). The best choice found within ``nodes`` branch-and-bound nodes (within 5% of the least
+    loss when proven by then); None when the area is too small or no choice was found."""
     cells = _around(problem, target.members, hops)
     column = {m: k for k, m in enumerate(cells)}
     n, step = len(cells), problem.protection
     lows, highs = problem.bounds(cells)
     values = problem.values[cells]
     free = ~suppressed[cells]
-    low = lows - values  # how far each cell may move, once suppressed
+    low = np.maximum(lows - values, -step)  # how far each cell may move, once suppressed (see above)
     high = np.minimum(highs - values, step)
     # columns: the low table's moves (n), the high table's moves (n), suppress (n)
     lower = np.concatenate([low, low, np.zeros(n)])
