@@ -735,7 +735,7 @@ class Attacker:
                 low, high = np.minimum(low, value), np.maximum(high, value)
             still = high - low < self.rules.protection - 1e-6
             done, pushed = int((pushed & ~still).sum()), still
-            if done < 2:
+            if done < 2 or not pushed.any():
                 break
         results = []
         for (description, terms), (where, coefs) in zip(targets, wanted):

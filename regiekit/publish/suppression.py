@@ -256,7 +256,7 @@ class _Reader:
                 low, high = np.minimum(low, value), np.maximum(high, value)
             still = np.floor(high + TOLERANCE) - np.ceil(low - TOLERANCE) < self.problem.protection - TOLERANCE
             done, pending = pending.sum() - still.sum(), still
-            if done < 2:
+            if done < 2 or not pending.any():
                 break
         return np.ceil(low - TOLERANCE), np.floor(high + TOLERANCE)
 
@@ -596,9 +596,9 @@ def protect(problem: Problem, primary: np.ndarray, targets: list[Target]) -> np.
             _release(problem, suppressed, primary, targets, reach)
             return suppressed
         pinned = [m for n in failed for m in targets[n].members if problem.small[m] and suppressed[m]]
-        if pinned:  # a '<3' that the rest pins down is shown as x: the reader knows less
-            problem.small[pinned] = False
-            pending = failed
+        if pinned:  # a '<3' that the rest pins down is shown as x; the model then bounds it by its value plus
+            problem.small[pinned] = False  # the protection, which can lie below the mark's bound: audit all again
+            pending = list(range(len(targets)))
             continue
         pool += list(cuts.values())
         chosen = _satisfy(problem, suppressed, pool) if round_ < ROUNDS else []
