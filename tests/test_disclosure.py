@@ -424,7 +424,7 @@ def test_the_shared_solves_of_the_protection_only_see_tables_a_reader_cannot_rul
     for seed in range(6):
         problem, suppressed, targets = _table_with_margins(4, 5, seed)
         exact = suppression.intervals(problem, suppressed, targets)
-        seen, _ = suppression.intervals(problem, suppressed, targets, cuts=True)
+        seen = suppression.intervals(problem, suppressed, targets, screen=True)
         for (low, high), (seen_low, seen_high) in zip(exact, seen):
             assert low - 1e-6 <= seen_low <= seen_high <= high + 1e-6
             assert (high - low >= problem.protection - 1e-6) == (seen_high - seen_low >= problem.protection - 1e-6)
@@ -436,5 +436,5 @@ def test_the_shared_solves_of_the_protection_only_see_tables_a_reader_cannot_rul
         v + d for v, d in zip(widened(self, t), (-problem.protection, problem.protection))))
     problem, suppressed, targets = _table_with_margins(4, 5, 0)
     exact = suppression.intervals(problem, suppressed, targets)
-    seen, _ = suppression.intervals(problem, suppressed, targets, cuts=True)
+    seen = suppression.intervals(problem, suppressed, targets, screen=True)
     assert any(s[0] < e[0] - 1e-6 for s, e in zip(seen, exact))

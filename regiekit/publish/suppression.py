@@ -261,12 +261,14 @@ class _Reader:
         return np.ceil(low - TOLERANCE), np.floor(high + TOLERANCE)
 
 
-def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], cuts: bool = False):
+def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], screen: bool = False,
+              cuts: bool = False):
     """(lowest, highest) of every target for a reader who knows everything published: one linear
     programme per group of linked suppressed cells, its objective switched from target to target. With
-    ``cuts`` (the protection's question: protected or not), also per unprotected target a capacity cut
-    ({published cell: widening}, width missing); a target that a few shared solves already set
-    ``protection`` apart (:meth:`_Reader.seen`) then gets the values seen instead of its ends."""
+    ``screen`` (the question is only: protected or not), a target that a few shared solves already set
+    ``protection`` apart (:meth:`_Reader.seen`) gets the values seen instead of its ends: an inner bound
+    of its interval. With ``cuts``, also per unprotected target a capacity cut ({published cell: widening},
+    width missing)."""
     found: list[tuple[float, float]] = [(0.0, 0.0)] * len(targets)
     found_cuts: dict[int, tuple[dict[int, float], float]] = {}
     groups, open_ = _groups(problem, suppressed, targets)
@@ -277,7 +279,7 @@ def intervals(problem: Problem, suppressed: np.ndarray, targets: list[Target], c
             found_cuts[n] = (_cut(problem, suppressed, targets[n], None, {}), problem.protection)
     for cells, relations, wanted in groups:
         reader = _Reader(problem, cells, relations)
-        if cuts and len(wanted) > 1:
+        if screen and len(wanted) > 1:
             lows, highs = reader.seen([targets[n] for n in wanted])
             apart = highs - lows >= problem.protection - TOLERANCE
             for n, low, high in zip(np.asarray(wanted)[apart], lows[apart], highs[apart]):
@@ -331,7 +333,7 @@ def _cut(problem: Problem, suppressed, target: Target, matrix: csr_matrix | None
 def unsafe(problem: Problem, suppressed: np.ndarray, targets: list[Target], screen: bool = False) -> list[int]:
     """The targets whose interval is narrower than the protection (with ``screen``, a few shared solves first
     set most protected targets apart, as in the rounds of the protection)."""
-    found = intervals(problem, suppressed, targets, cuts=True)[0] if screen else intervals(problem, suppressed, targets)
+    found = intervals(problem, suppressed, targets, screen)
     return [n for n, (low, high) in enumerate(found) if high - low < problem.protection - TOLERANCE]
 
 
@@ -589,7 +591,7 @@ def protect(problem: Problem, primary: np.ndarray, targets: list[Target]) -> np.
     pending, pool = list(range(len(targets))), []
     reach = np.zeros((len(targets), 2))  # per target the lowest and highest value an audit found it can take
     for round_ in range(len(problem.values) + 1):
-        found, cuts = intervals(problem, suppressed, [targets[t] for t in pending], cuts=True)
+        found, cuts = intervals(problem, suppressed, [targets[t] for t in pending], screen=True, cuts=True)
         reach[pending] = np.reshape(found, (-1, 2))
         failed = [pending[k] for k, (low, high) in enumerate(found) if high - low < problem.protection - TOLERANCE]
         if not failed:
