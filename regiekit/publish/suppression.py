@@ -533,8 +533,8 @@ def _release(problem: Problem, suppressed: np.ndarray, primary: np.ndarray, targ
             if needed[kept].all():
                 break  # every large cell of the group is needed
             target = targets[wanted[position]]
-            reach_low, reach_high = min(reach[wanted[position], 0], fixed_low), max(reach[wanted[position], 1],
-                                                                                     fixed_high)
+            seen_low, seen_high = reach[wanted[position]]
+            reach_low, reach_high = min(seen_low, fixed_low), max(seen_high, fixed_high)
             deficit = problem.protection - (fixed_high - fixed_low)
             down = min(fixed_low - reach_low, np.ceil(deficit / 2))  # widen both ends alike where there is room
             up = min(reach_high - fixed_high, deficit - down)
