@@ -3,8 +3,11 @@ every year of the demo store, protected as one publication. Prints per year the 
 suppressed cells, the secondary ones of 100 or more and how many of those no method can avoid (a lower
 bound: :func:`_large_needed`), the information lost (the sum of the secondary cells' values) and the
 time, for today's method and (``--vergelijk``) the earlier heuristic's result saved as a protected table.
+With ``--nodig`` it also counts the secondary cells of 100 or more that are each needed: publishing one
+would leave a small cell unprotected even if every smaller count were hidden (:func:`_each_needed`, a few
+seconds per cell).
 
-    python benchmarks/disclosure.py --data data/processed [--jaren 2023 2024] [--vergelijk OUD.parquet]
+    python benchmarks/disclosure.py --data data/processed [--jaren 2023 2024] [--vergelijk OUD.parquet] [--nodig]
     python benchmarks/disclosure.py --tabel TABEL.parquet ...   (an engine table saved earlier)
 
 With ``--data`` the engine table is computed from the store (and kept with ``--bewaar TABEL.parquet``).
@@ -53,6 +56,27 @@ def _large_needed(problem: suppression.Problem, primary: np.ndarray) -> int:
     return round(solver.getInfo().objective_function_value)
 
 
+def _each_needed(problem: suppression.Problem, suppressed: np.ndarray, large: np.ndarray,
+                 targets: list[suppression.Target]) -> tuple[int, int]:
+    """How many of the suppressed ``large`` cells cannot be published however many smaller counts were
+    hidden instead: with that cell published, every other count below ``LARGE`` hidden and the other large
+    cells as they are, a target of its group is still unprotected. (Only targets of its group can change:
+    the others keep tables in which the cell has its value.) Also how many the solver could not decide
+    (this programme hides nearly everything, which HiGHS now and then gives up on)."""
+    groups, _ = suppression._groups(problem, suppressed, targets)
+    everything = suppressed | ((problem.values < suppression.LARGE) & ~problem.fixed)
+    needed = undecided = 0
+    for cell in np.flatnonzero(large):
+        wanted = next((w for cells_, _, w in groups if cell in cells_), [])  # none: linked to no target
+        trial = everything.copy()
+        trial[cell] = False
+        try:
+            needed += bool(suppression.unsafe(problem, trial, [targets[w] for w in wanted], screen=True))
+        except disclosure.DisclosureError:
+            undecided += 1
+    return needed, undecided
+
+
 def trajectory_table(data: str) -> pd.DataFrame:
     """The engine table of every indicator counted from the trajectories, every region and year."""
     from regiekit import engine
@@ -73,6 +97,8 @@ def main() -> None:
     parser.add_argument("--bewaar", help="save the computed engine table here (parquet)")
     parser.add_argument("--jaren", nargs="*", type=int)
     parser.add_argument("--vergelijk", help="the same table protected by another method (parquet)")
+    parser.add_argument("--nodig", action="store_true",
+                        help="also count the large secondary cells that are each needed (slow)")
     args = parser.parse_args()
     frame = pd.read_parquet(args.tabel) if args.tabel else trajectory_table(args.data)
     if args.bewaar:
@@ -80,9 +106,11 @@ def main() -> None:
     old = pd.read_parquet(args.vergelijk) if args.vergelijk else None
     rules = disclosure.Rules()
     totals = np.zeros(9)
-    print(f"{'jaar':>5} {'cellen':>7} {'primair':>8} {'secundair':>10} {'>=100':>6} {'nodig':>6} {'verlies':>9} "
+    print(f"{'jaar':>5} {'cellen':>7} {'primair':>8} {'secundair':>10} {'>=100':>6} {'grens':>6} {'verlies':>9} "
           f"{'tijd s':>7}"
-          + (f" | {'oud sec.':>9} {'>=100':>6} {'verlies':>9}" if old is not None else ""))
+          + (f" | {'oud sec.':>9} {'>=100':>6} {'verlies':>9}" if old is not None else "")
+          + (f" | {'elk nodig':>9} {'onbeslist':>9}" if args.nodig else ""))
+    each_needed = 0
     for year in args.jaren or sorted(frame["period"].unique()):
         part = frame[frame["period"] == year].reset_index(drop=True)
         built = cells.build(part)
@@ -100,10 +128,15 @@ def main() -> None:
             hidden = _hidden_cells(built, old[old["period"] == year].reset_index(drop=True)) & ~primary
             row += [hidden.sum(), (hidden & (values >= suppression.LARGE)).sum()]
             line += f" | {row[7]:>9} {row[8]:>6} {values[hidden].sum():>9.0f}"
+        if args.nodig:
+            needed, undecided = _each_needed(problem, suppressed, secondary & (values >= suppression.LARGE), targets)
+            each_needed += needed
+            line += f" | {needed:>9} {undecided:>9}"
         totals[:len(row)] += row
         print(line, flush=True)
     print(f"totaal: {int(totals[1])} primair, {int(totals[2])} secundair ({int(totals[3])} van 100 of meer, "
-          f"waarvan ten minste {int(totals[4])} onvermijdelijk), {totals[6]:.0f} s")
+          f"waarvan ten minste {int(totals[4])} onvermijdelijk"
+          + (f" en {each_needed} elk nodig" if args.nodig else "") + f"), {totals[6]:.0f} s")
 
 
 if __name__ == "__main__":
