@@ -122,9 +122,10 @@ def build(frame: pd.DataFrame, missing_exact: bool = False) -> Cells:
     whole = position.reindex(pd.MultiIndex.from_frame(wholes[KEY])).to_numpy()
     relations = _regions(atoms) + _breakdowns(atoms, exclusive) + _bands(atoms, zip(whole, numerator[by_band]))
     shares = np.flatnonzero(has_den & frame["indicator"].map(lambda i: same_units(defs[i])).to_numpy(dtype=bool))
-    complements = {(int(denominator[r]), int(numerator[r]),
-                    _missing_of(atoms, position, int(numerator[r])) if missing_exact else -1)
-                   for r in shares if not atoms["missing"].iat[numerator[r]]}
+    missing = atoms["missing"].to_numpy()
+    unknown = _missing_of(atoms, position) if missing_exact else np.full(len(atoms), -1)
+    complements = {(int(denominator[r]), int(numerator[r]), int(unknown[numerator[r]]))
+                   for r in shares if not missing[numerator[r]]}
     subsets = _subsets(atoms)
     relations += _relations(((whole, [part]) for whole, part in subsets), equal=False) + _covers(atoms, exclusive)
     # two counts of which one counts some of the other's units: their difference counts units too
@@ -199,14 +200,12 @@ def _covers(atoms: pd.DataFrame, exclusive: dict) -> list[Relation]:
     return found
 
 
-def _missing_of(atoms: pd.DataFrame, position: pd.Series, cell: int) -> int:
-    """The 'onbekend' cell of the breakdown ``cell`` belongs to (-1: none)."""
-    row = atoms.iloc[cell]
-    if not row["category"]:
-        return -1
-    field = row["category"].split("=", 1)[0]
-    key = (row["count"], row["band"], f"{field}={engine.UNKNOWN}", row["period"], row["subperiod"], row["region_code"])
-    return int(position.get(key, -1))
+def _missing_of(atoms: pd.DataFrame, position: pd.Series) -> np.ndarray:
+    """Per cell the 'onbekend' cell of the breakdown it belongs to (-1: none)."""
+    field = atoms["category"].str.split("=", n=1).str[0]
+    keys = atoms[KEY].assign(category=(field + f"={engine.UNKNOWN}").where(atoms["category"] != "", ""))
+    found = position.reindex(pd.MultiIndex.from_frame(keys[KEY])).fillna(-1).to_numpy().astype(int)
+    return np.where((atoms["category"] != "").to_numpy(), found, -1)
 
 
 def _relations(groups, equal: bool = True) -> list[Relation]:
@@ -243,7 +242,15 @@ def _regions(atoms: pd.DataFrame) -> list[Relation]:
     # partitions of Nederland follow from these and the regions' own sums (no information is lost)
     preferred = parts.groupby("whole_cell")["kind"].transform("max")  # 'jeugdregio' before 'gemeenten'
     parts = parts[(parts["whole"] != NEDERLAND) | (parts["kind"] == preferred)]
-    return _relations((w, g["cell"].to_numpy()) for (w, _), g in parts.groupby(["whole_cell", "kind"], sort=False))
+    return _relations((whole[0], cells) for whole, cells in _split(parts, ["whole_cell", "kind"], "whole_cell", "cell"))
+
+
+def _split(frame: pd.DataFrame, by: list[str], *columns: str):
+    """Per group of rows with the same ``by``: the ``columns`` as arrays (a fast ``groupby`` loop)."""
+    codes = frame.groupby(by, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.diff(codes[order])) + 1
+    yield from zip(*(np.split(frame[c].to_numpy()[order], starts) for c in columns)) if len(frame) else ()
 
 
 def _breakdowns(atoms: pd.DataFrame, exclusive: dict) -> list[Relation]:
@@ -287,10 +294,10 @@ def _bands(atoms: pd.DataFrame, breakdowns) -> list[Relation]:
     place = ["count", "category", "period", "subperiod", "region_code"]
     shown = atoms[~atoms["public"]]
     found = set()
-    for _, group in shown.groupby(place, sort=False):
-        if len(group) < 3:
+    for bands, cells in _split(shown.assign(cell=shown.index), place, "band", "cell"):
+        if len(bands) < 3:
             continue
-        cell = dict(zip(group["band"], group.index))
+        cell = dict(zip(bands, cells.tolist()))
         for whole, parts in _splits(tuple(sorted(cell))):
             found.add((cell[whole], tuple(sorted(cell[p] for p in parts))))
     parts_of: dict[int, set[int]] = {}

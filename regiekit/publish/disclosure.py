@@ -91,7 +91,8 @@ def _statistics_of_hidden(frame: pd.DataFrame, hidden: np.ndarray) -> np.ndarray
     for d in defs.values():
         if d.by is not None and d.statistic is None:
             breakdowns.setdefault((cellmodel.count_key(d.numerator, d), d.by), []).append(d.id)
-    place = frame[["region_code", "period", "subperiod"]].astype(object).fillna("").astype(str).agg("|".join, axis=1)
+    key = frame[["region_code", "period", "subperiod"]].astype(object).fillna("").astype(str)
+    place = key["region_code"].str.cat([key["period"], key["subperiod"]], sep="|")
     found = np.zeros(len(frame), dtype=bool)
     for d in defs.values():
         ids = d.statistic and breakdowns.get((cellmodel.count_key(d.numerator, d), d.statistic.field))
