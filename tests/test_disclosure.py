@@ -438,3 +438,21 @@ def test_the_shared_solves_of_the_protection_only_see_tables_a_reader_cannot_rul
     exact = suppression.intervals(problem, suppressed, targets)
     seen = suppression.intervals(problem, suppressed, targets, screen=True)
     assert any(s[0] < e[0] - 1e-6 for s, e in zip(seen, exact))
+
+
+def test_published_cells_that_contradict_their_relations_stop_the_audit():
+    """A total of 100 with parts 3 (published) and 5 (suppressed, so at most 5 + protection): no table fits, and
+    the audit says the cells contradict each other instead of publishing anything."""
+    from regiekit.publish import suppression
+    from regiekit.publish.cells import Relation
+
+    values = np.array([100, 3, 5], dtype=float)
+    problem = suppression.Problem(values, [Relation(np.arange(3), np.array([1.0, -1.0, -1.0]))], np.zeros(3, bool),
+                                  np.zeros(3, bool), 2.0, 10.0, np.ones(3))
+    targets = [suppression.Target(np.array([2]), np.array([1.0]))]
+    with pytest.raises(disclosure.DisclosureError, match="tegenstrijdig: geen tabel past"):
+        suppression.unsafe(problem, np.array([False, False, True]), targets)
+    values[0] = 10  # consistent again: the audit answers
+    problem = suppression.Problem(values, problem.relations, np.zeros(3, bool), np.zeros(3, bool), 2.0, 10.0,
+                                  np.ones(3))
+    assert suppression.unsafe(problem, np.array([False, False, True]), targets) == [0]

@@ -215,9 +215,11 @@ class _Reader:
         self.solver.changeColsCost(len(self.cells), self.everything, cost)
         self.solver.run()
         status = self.solver.getModelStatus()
+        if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            raise DisclosureError("de gepubliceerde cellen zijn tegenstrijdig: geen tabel past bij alle verbanden")
         if status != highspy.HighsModelStatus.kOptimal:
-            raise DisclosureError("de gepubliceerde cellen zijn tegenstrijdig "
-                                  f"({self.solver.modelStatusToString(status)})")
+            raise DisclosureError("de audit kon een lineair programma niet oplossen "
+                                  f"(HiGHS: {self.solver.modelStatusToString(status)}); er is niets gepubliceerd")
 
     def ends(self, target: Target) -> tuple[float, float, list[np.ndarray]]:
         """The lowest and highest value of ``target``, and per direction the relations' dual values."""
