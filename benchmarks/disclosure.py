@@ -110,7 +110,7 @@ def main() -> None:
           f"{'tijd s':>7}"
           + (f" | {'oud sec.':>9} {'>=100':>6} {'verlies':>9}" if old is not None else "")
           + (f" | {'elk nodig':>9} {'onbeslist':>9}" if args.nodig else ""))
-    each_needed = 0
+    each_needed = undecided_all = 0
     for year in args.jaren or sorted(frame["period"].unique()):
         part = frame[frame["period"] == year].reset_index(drop=True)
         built = cells.build(part)
@@ -131,12 +131,13 @@ def main() -> None:
         if args.nodig:
             needed, undecided = _each_needed(problem, suppressed, secondary & (values >= suppression.LARGE), targets)
             each_needed += needed
+            undecided_all += undecided
             line += f" | {needed:>9} {undecided:>9}"
         totals[:len(row)] += row
         print(line, flush=True)
     print(f"totaal: {int(totals[1])} primair, {int(totals[2])} secundair ({int(totals[3])} van 100 of meer, "
           f"waarvan ten minste {int(totals[4])} onvermijdelijk"
-          + (f" en {each_needed} elk nodig" if args.nodig else "") + f"), {totals[6]:.0f} s")
+          + (f", {each_needed} elk nodig en {undecided_all} onbeslist" if args.nodig else "") + f"), {totals[6]:.0f} s")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ def test_engine_benchmark_smoke(demo_store):
     assert len(growth) == 2 and all(row.split()[0].replace(".", "").isdigit() for row in growth), out
 
 
-
 def test_disclosure_benchmark_counts_the_large_cells_each_needed(tmp_path):
     """One gemeente with 5 youths among gemeenten of hundreds: a count of 100 or more must be hidden beside
     it in every sum it is part of, and the benchmark finds each such cell needed (publishing it pins the 5
@@ -69,6 +68,6 @@ def test_disclosure_benchmark_counts_the_large_cells_each_needed(tmp_path):
     problem, first, targets = disclosure._problem(cells.build(pd.read_parquet(path)), disclosure.Rules())
     hidden = suppression.protect(problem, first, targets)
     large = hidden & ~first & (problem.values >= suppression.LARGE)
-    far = np.flatnonzero(~hidden & ~problem.fixed & (problem.values >= suppression.LARGE))[-2:]  # far from the 5
-    hidden[far] = large[far] = True  # hidden for nothing: publishing either discloses nothing
+    spare = np.flatnonzero(~hidden & ~problem.fixed & (problem.values >= suppression.LARGE))[-2:]  # two size classes
+    hidden[spare] = large[spare] = True  # hidden for nothing (one links to the 5's group, one to none)
     assert benchmark._each_needed(problem, hidden, large, targets) == (large.sum() - 2, 0)

@@ -246,8 +246,11 @@ def _regions(atoms: pd.DataFrame) -> list[Relation]:
 
 
 def _split(frame: pd.DataFrame, by: list[str], *columns: str):
-    """Per group of rows with the same ``by``: the ``columns`` as arrays (a fast ``groupby`` loop)."""
-    codes = frame.groupby(by, sort=False).ngroup().to_numpy()
+    """Per group of rows with the same ``by``: the ``columns`` as arrays (a fast ``groupby`` loop; rows with a
+    missing key are left out, as ``groupby`` does)."""
+    codes = frame.groupby(by, sort=False).ngroup().to_numpy(dtype=float)
+    keep = codes >= 0  # a missing key: no group (NaN, or -1 in older pandas)
+    frame, codes = frame[keep], codes[keep]
     order = np.argsort(codes, kind="stable")
     starts = np.flatnonzero(np.diff(codes[order])) + 1
     yield from zip(*(np.split(frame[c].to_numpy()[order], starts) for c in columns)) if len(frame) else ()

@@ -219,7 +219,7 @@ class _Reader:
             raise DisclosureError("de gepubliceerde cellen zijn tegenstrijdig: geen tabel past bij alle verbanden")
         if status != highspy.HighsModelStatus.kOptimal:
             raise DisclosureError("de audit kon een lineair programma niet oplossen "
-                                  f"(HiGHS: {self.solver.modelStatusToString(status)}); er is niets gepubliceerd")
+                                  f"(HiGHS: {self.solver.modelStatusToString(status)})")
 
     def ends(self, target: Target) -> tuple[float, float, list[np.ndarray]]:
         """The lowest and highest value of ``target``, and per direction the relations' dual values."""
