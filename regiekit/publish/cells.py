@@ -250,10 +250,11 @@ def _split(frame: pd.DataFrame, by: list[str], *columns: str):
     missing key are left out, as ``groupby`` does)."""
     codes = frame.groupby(by, sort=False).ngroup().to_numpy(dtype=float)
     keep = codes >= 0  # a missing key: no group (NaN, or -1 in older pandas)
-    frame, codes = frame[keep], codes[keep]
-    order = np.argsort(codes, kind="stable")
-    starts = np.flatnonzero(np.diff(codes[order])) + 1
-    yield from zip(*(np.split(frame[c].to_numpy()[order], starts) for c in columns)) if len(frame) else ()
+    if not keep.any():
+        return
+    order = np.argsort(codes[keep], kind="stable")
+    starts = np.flatnonzero(np.diff(codes[keep][order])) + 1
+    yield from zip(*(np.split(frame[c].to_numpy()[keep][order], starts) for c in columns))
 
 
 def _breakdowns(atoms: pd.DataFrame, exclusive: dict) -> list[Relation]:
